@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""dwgk command line: build, check (and later serve, archive, publish, import) a disclosure site.
+
+Only argument parsing and exit codes live here: 0 success, 1 content errors, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from dwgk import pipeline  # noqa: E402
+from dwgk.model import BuildFailed, UsageError  # noqa: E402
+
+COMMANDS = ("build", "check")
+
+# argparse's own messages, in the Chinese an editor reads.
+_ARGPARSE_MESSAGES = (
+    ("unrecognized arguments: ", "无法识别的参数："),
+    ("expected one argument", "需要跟一个值"),
+    ("invalid choice: ", "未知的命令："),
+    ("the following arguments are required: ", "缺少参数："),
+    ("argument ", "参数 "),
+    ("(choose from ", "（可用："),
+)
+
+
+class ChineseParser(argparse.ArgumentParser):
+    def error(self, message):
+        for english, chinese in _ARGPARSE_MESSAGES:
+            message = message.replace(english, chinese)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"错误：{message}\n请运行 python build.py --help 查看用法。\n")
+
+    def format_usage(self):
+        return super().format_usage().replace("usage:", "用法：", 1)
+
+    def format_help(self):
+        return (super().format_help().replace("usage:", "用法：", 1)
+                .replace("positional arguments:", "命令：").replace("options:", "选项："))
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = ChineseParser(prog="python build.py", description="dwgk 党务公开网站生成器",
+                           add_help=False)
+    parser.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+    commands = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseParser)
+
+    def add(name, help_text):
+        sub = commands.add_parser(name, help=help_text, description=help_text, add_help=False)
+        sub.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+        sub.add_argument("--content", default="content", metavar="文件夹", help="内容文件夹（默认 content）")
+        sub.add_argument("--layouts", default=os.path.join(HERE, "layouts"), metavar="文件夹",
+                         help="模板文件夹（默认 dwgk 自带的 layouts）")
+        sub.add_argument("--output", default="site", metavar="文件夹", help="输出文件夹（默认 site）")
+        return sub
+
+    add("build", "生成网站到输出文件夹（不写命令时默认执行此项）")
+    add("check", "只检查内容，不写任何文件")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv.insert(0, "build")
+    args = make_parser().parse_args(argv)
+    paths = pipeline.Paths(args.content, args.layouts, args.output)
+    for label, folder in (("内容文件夹", args.content), ("模板文件夹", args.layouts)):
+        if not os.path.isdir(folder):
+            print(f"错误：找不到{label} {folder}", file=sys.stderr)
+            return 2
+    try:
+        if args.command == "check":
+            files = pipeline.check(paths)
+            print(f"检查通过：将生成 {len(files)} 个文件。")
+        else:
+            counts = pipeline.build(paths)
+            print(f"生成完成：{args.output} 中共 {counts['files']} 个文件，"
+                  f"本次写入 {counts['written']} 个，删除 {counts['removed']} 个过时文件。")
+    except BuildFailed as failed:
+        for error in failed.errors:
+            print(error, file=sys.stderr)
+        print(f"共 {len(failed.errors)} 处错误，网站未更新。", file=sys.stderr)
+        return 1
+    except UsageError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""Notices + issues -> the site: issues filed under their categories, checks across files."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .model import Category, ContentError, Issue, Notice, Settings, Site
+
+
+def assemble_site(settings: Settings, notices: dict[str, Notice], issues: list[Issue], errors: list) -> Site:
+    by_notice: dict[str, list[Issue]] = {}
+    for issue in issues:
+        by_notice.setdefault(issue.notice_key, []).append(issue)
+    assembled = []
+    for key, notice in sorted(notices.items()):
+        assembled.append(assemble_notice(notice, by_notice.get(key, []), errors))
+    # Newest first; the key breaks ties so that the order never depends on the file system.
+    assembled.sort(key=lambda n: (n.published, n.key), reverse=True)
+    return Site(settings=settings, notices=tuple(assembled))
+
+
+def assemble_notice(notice: Notice, issues: list[Issue], errors: list) -> Notice:
+    if not issues:
+        errors.append(ContentError(notice.src_path, 1, "通报文件夹中还没有问题文件：每个问题写一个 .md 文件"))
+    seen: dict[int, Issue] = {}
+    for issue in sorted(issues, key=lambda i: i.src_path):
+        first = seen.get(issue.number)
+        if first is not None:
+            errors.append(ContentError(issue.src_path, issue.line,
+                                       f"编号 {issue.number} 重复：{first.src_path} 已使用此编号（编号决定网址 issue-{issue.number}.html）"))
+        else:
+            seen[issue.number] = issue
+    names = notice.category_names
+    filed: dict[str, list[Issue]] = {name: [] for name in names}
+    for issue in seen.values():
+        if issue.category not in filed:
+            errors.append(ContentError(issue.src_path, issue.category_line,
+                                       f"未知的类别“{issue.category}”（本通报声明的类别：{'、'.join(names)}）"))
+            continue
+        filed[issue.category].append(issue)
+    categories = tuple(
+        Category(notice.key, n, name, tuple(sorted(filed[name], key=lambda i: i.number)))
+        for n, name in enumerate(names, start=1)
+    )
+    notice = replace(notice, categories=categories)
+    check_stated(notice, errors)
+    return notice
+
+
+def check_stated(notice: Notice, errors: list) -> None:
+    """A figure the editor states under 公布数字 must equal the one computed from the issue files."""
+    progress = notice.progress
+    computed = {"类别数": progress.categories, "问题总数": progress.total, "已完成": progress.done,
+                "整改中": progress.ongoing, "长期坚持": progress.longterm}
+    for figure in notice.stated:
+        actual = computed[figure.name]
+        if figure.value != actual:
+            unit = "类" if figure.name == "类别数" else "项"
+            errors.append(ContentError(notice.src_path, figure.line,
+                                       f"公布数字“{figure.name}”写的是{figure.value}{unit}，但按问题文件统计是{actual}{unit}；请核对问题文件的状态或改正此数字"))

@@ -1,0 +1,214 @@
+"""The frozen data model every stage passes on: settings, notices, categories, issues, output files.
+
+Each field's comment names the front-matter key an editor writes it with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+#: The closed vocabulary of rectification statuses, in display order.
+STATUSES = ("已完成", "整改中", "长期坚持")
+
+#: CSS class per status; the status is always shown in words too, never by colour alone.
+STATUS_CLASSES = {"已完成": "done", "整改中": "ongoing", "长期坚持": "longterm"}
+
+
+@dataclass(frozen=True, order=True)
+class ContentError:
+    """One problem in the editor's files, reported as `path:line: message`."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class BuildFailed(Exception):
+    """Raised by a stage when the run has errors; carries all of them, sorted."""
+
+    def __init__(self, errors):
+        self.errors = sorted(set(errors))
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+class UsageError(Exception):
+    """A wrong command line or folder choice (exit status 2); the message is Chinese."""
+
+
+@dataclass(frozen=True)
+class Contact:
+    """反馈联系: where readers send opinions on the rectification."""
+
+    phone: str  # 电话, e.g. 027-85932332
+    email: str  # 邮箱
+    address: str  # 地址 (信件邮寄地址)
+    postcode: str  # 邮政编码, six digits
+
+    @property
+    def tel_url(self) -> str:
+        # tel: URIs allow digits, +, - and visual separators only.
+        return "tel:" + "".join(c for c in self.phone if c.isdigit() or c in "+-")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """content/site.yml: the site as a whole."""
+
+    src_path: str
+    title: str  # 网站名称
+    publisher: str  # 主办单位
+    contact: Contact  # 反馈联系
+    organizer: str = ""  # 承办单位 (optional portal footer item)
+    site_code: str = ""  # 网站标识码
+    icp: str = ""  # ICP备案号
+    police_record: str = ""  # 公安机关备案号
+    base_url: str = ""  # 网站地址: absolute URL the site is published at (optional)
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """巡察: the inspection a notice answers."""
+
+    team: str  # 巡察组, e.g. 区委第三巡察组
+    start: dt.date  # 开始日期
+    end: dt.date  # 结束日期
+    feedback: dt.date  # 反馈日期
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem the inspectors found, from one issue file."""
+
+    src_path: str
+    notice_key: str  # the folder the file is in
+    number: int  # 编号: its number in the notice, also its URL (issue-N.html)
+    title: str  # 标题, e.g. 关于“……”的问题
+    category: str  # 类别: one of the categories its notice declares
+    status: str  # 状态: one of STATUSES
+    body_html: str  # the Markdown body (主要做法), converted and sanitised
+    completed: dt.date | None = None  # 完成日期
+    deadline: dt.date | None = None  # 整改时限
+    department: str = ""  # 责任部门
+    line: int = 1  # line of 编号, for errors about the issue as a whole
+    category_line: int = 1  # line of 类别
+
+    @property
+    def url(self) -> str:
+        return f"{self.notice_key}/issue-{self.number}.html"
+
+    @property
+    def status_class(self) -> str:
+        return STATUS_CLASSES[self.status]
+
+
+@dataclass(frozen=True)
+class Category:
+    """A category a notice declares (类别), with the issues filed under it."""
+
+    notice_key: str
+    number: int  # position in the notice's 类别 list, from 1; also its URL
+    name: str  # e.g. 在坚持党的领导方面
+    issues: tuple[Issue, ...] = ()
+
+    @property
+    def url(self) -> str:
+        return f"{self.notice_key}/category-{self.number}.html"
+
+    @property
+    def progress(self) -> Progress:
+        return Progress.of(self.issues, categories=1)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Figures computed from issue files; never typed by hand."""
+
+    categories: int
+    total: int
+    done: int
+    ongoing: int
+    longterm: int
+
+    @classmethod
+    def of(cls, issues, categories: int) -> Progress:
+        count = {s: 0 for s in STATUSES}
+        for issue in issues:
+            count[issue.status] += 1
+        return cls(categories, len(issues), count["已完成"], count["整改中"], count["长期坚持"])
+
+    @property
+    def sentence(self) -> str:
+        """E.g. 反馈的5大类17项问题，已整改完成16项，正在整改1项."""
+        parts = [f"反馈的{self.categories}大类{self.total}项问题"]
+        if self.done:
+            parts.append(f"已整改完成{self.done}项")
+        if self.ongoing:
+            parts.append(f"正在整改{self.ongoing}项")
+        if self.longterm:
+            parts.append(f"需长期坚持{self.longterm}项")
+        return "，".join(parts)
+
+
+@dataclass(frozen=True)
+class StatedFigure:
+    """One figure under 公布数字 in a notice: checked against the issue files."""
+
+    name: str  # 类别数, 问题总数, 已完成, 整改中 or 长期坚持
+    value: int
+    line: int
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A rectification notice (通报): content/KEY/notice.md plus its issue files."""
+
+    src_path: str
+    key: str  # the folder name; also the notice's URL (KEY/index.html)
+    title: str  # 标题
+    publisher: str  # 发布单位
+    published: dt.datetime  # 发布时间
+    source: str  # 来源
+    inspection: Inspection  # 巡察
+    category_names: tuple[str, ...]  # 类别, in order
+    intro_html: str  # body before {{问题清单}}, placeholders not yet filled
+    outro_html: str  # body after {{问题清单}}
+    signed: dt.date | None = None  # 落款日期
+    stated: tuple[StatedFigure, ...] = ()  # 公布数字
+    categories: tuple[Category, ...] = ()  # filled in by assemble
+    attachments: tuple[str, ...] = ()  # other files in the folder, relative to it
+
+    @property
+    def url(self) -> str:
+        return f"{self.key}/index.html"
+
+    @property
+    def ledger_url(self) -> str:
+        return f"{self.key}/ledger.csv"
+
+    @property
+    def issues(self) -> tuple[Issue, ...]:
+        return tuple(sorted((i for c in self.categories for i in c.issues), key=lambda i: i.number))
+
+    @property
+    def progress(self) -> Progress:
+        return Progress.of(self.issues, categories=len(self.categories))
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything a build renders."""
+
+    settings: Settings
+    notices: tuple[Notice, ...] = field(default=())  # newest first
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One file of the generated site: a path relative to the output folder and its bytes."""
+
+    out_path: str
+    data: bytes

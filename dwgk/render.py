@@ -1,0 +1,198 @@
+"""The site model -> every output file as bytes (pages, ledgers, assets, attachments); nothing written."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import posixpath
+import re
+import sys
+
+import jinja2
+from markupsafe import Markup, escape
+
+from .content import PLACEHOLDER, display_path, is_ignored_name
+from .markup import shift_headings
+from .model import ContentError, Notice, OutputFile, Site
+
+ASSETS_DIR = "assets"
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1 -> 一, 10 -> 十, 12 -> 十二, 25 -> 二十五: the numbering of 类别 heads（一）（二）."""
+    if n < 10:
+        return _CN_DIGITS[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+    return str(n)
+
+
+def cn_date(value: dt.date) -> str:
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def cn_datetime(value: dt.datetime) -> str:
+    text = cn_date(value)
+    return text if (value.hour, value.minute) == (0, 0) else f"{text} {value:%H:%M}"
+
+
+def iso(value) -> str:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%dT%H:%M" if (value.hour, value.minute) != (0, 0) else "%Y-%m-%d")
+    return value.isoformat()
+
+
+def make_environment(layouts_dir: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(layouts_dir),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        rel=relative_url, cn_number=cn_number, cn_date=cn_date, cn_datetime=cn_datetime, iso=iso,
+        shift_headings=lambda html, by: Markup(shift_headings(html, by)),
+    )
+    return env
+
+
+@jinja2.pass_context
+def relative_url(context, url: str) -> str:
+    """A link from the page being rendered to `url` (a path from the site root).
+
+    Relative, so the site works under any sub-path, from file:// and inside an archive copy;
+    only the 404 page, served at unknown depths, uses the base URL's path when one is set.
+    """
+    base_path = context.get("base_path")
+    if base_path:
+        return base_path + url
+    here = posixpath.dirname(context["out_path"])
+    return posixpath.relpath(url, here or ".")
+
+
+def fill_figures(html: str, notice: Notice) -> Markup:
+    """Replace {{类别数}} … in a notice's converted text with figures computed from its issues."""
+    p = notice.progress
+    figures = {"类别数": p.categories, "问题总数": p.total, "已完成": p.done, "整改中": p.ongoing,
+               "长期坚持": p.longterm, "整改进度": p.sentence}
+    return Markup(PLACEHOLDER.sub(lambda m: str(escape(str(figures[m[1]]))), html))
+
+
+def page_plan(site: Site):
+    """Every page: (out_path, template, context). Order is fixed so output is deterministic."""
+    yield "index.html", "index.html", {"nav": "home", "page_title": "首页"}
+    yield "contact.html", "contact.html", {"nav": "contact", "page_title": "反馈联系"}
+    base_path = _url_path(site.settings.base_url)
+    yield "404.html", "404.html", {"nav": "", "page_title": "页面未找到", "base_path": base_path}
+    for notice in site.notices:
+        yield notice.url, "notice.html", {
+            "nav": "", "page_title": notice.title, "notice": notice,
+            "intro_html": fill_figures(notice.intro_html, notice),
+            "outro_html": fill_figures(notice.outro_html, notice),
+        }
+        for category in notice.categories:
+            yield category.url, "category.html", {
+                "nav": "", "page_title": category.name, "notice": notice, "category": category}
+        issues = notice.issues
+        categories = {c.name: c for c in notice.categories}
+        for i, issue in enumerate(issues):
+            yield issue.url, "issue.html", {
+                "nav": "", "page_title": issue.title, "notice": notice, "issue": issue,
+                "category": categories[issue.category],
+                "previous": issues[i - 1] if i > 0 else None,
+                "next": issues[i + 1] if i + 1 < len(issues) else None,
+            }
+
+
+def _url_path(base_url: str) -> str:
+    """The path of the base URL ("/dwgk/"), or "" when none is configured."""
+    if not base_url:
+        return ""
+    return "/" + base_url.split("://", 1)[1].partition("/")[2]
+
+
+def render_site(site: Site, layouts_dir: str, content_dir: str, errors: list) -> list[OutputFile]:
+    """All output files, sorted by path; template errors are added to errors."""
+    env = make_environment(layouts_dir)
+    files: list[OutputFile] = []
+    for out_path, template_name, context in page_plan(site):
+        context = dict(site=site, settings=site.settings, out_path=out_path, **context)
+        html = render_template(env, layouts_dir, template_name, context, errors)
+        if html is not None:
+            files.append(OutputFile(out_path, html.encode("utf-8")))
+    for notice in site.notices:
+        files.append(OutputFile(notice.ledger_url, render_ledger(notice)))
+        for name in notice.attachments:
+            with open(os.path.join(content_dir, notice.key, name), "rb") as f:
+                files.append(OutputFile(f"{notice.key}/{name}", f.read()))
+    files.extend(read_assets(layouts_dir))
+    return sorted(files, key=lambda f: f.out_path)
+
+
+def read_assets(layouts_dir: str) -> list[OutputFile]:
+    assets = os.path.join(layouts_dir, ASSETS_DIR)
+    files = []
+    for dirpath, dirnames, filenames in os.walk(assets):
+        dirnames[:] = sorted(d for d in dirnames if not is_ignored_name(d))
+        for name in sorted(filenames):
+            if is_ignored_name(name):
+                continue
+            full = os.path.join(dirpath, name)
+            rel = os.path.relpath(full, layouts_dir).replace(os.sep, "/")
+            with open(full, "rb") as f:
+                files.append(OutputFile(rel, f.read()))
+    return files
+
+
+def render_template(env, layouts_dir: str, name: str, context: dict, errors: list) -> str | None:
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        path = display_path(os.path.join(layouts_dir, exc.name or name))
+        errors.append(ContentError(path, exc.lineno or 1, f"模板语法错误：{exc.message}"))
+    except jinja2.TemplateNotFound as exc:
+        errors.append(ContentError(display_path(os.path.join(layouts_dir, name)), 1, f"找不到模板“{exc.name}”"))
+    except Exception as exc:  # a runtime error inside a template: report it at the template line
+        path, line = _template_frame(layouts_dir, name)
+        errors.append(ContentError(path, line, f"模板运行出错：{exc}"))
+    return None
+
+
+def _template_frame(layouts_dir: str, name: str):
+    """Jinja rewrites tracebacks so template frames carry the template's file and line."""
+    tb = sys.exc_info()[2]
+    found = (display_path(os.path.join(layouts_dir, name)), 1)
+    layouts = os.path.abspath(layouts_dir)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if os.path.abspath(filename).startswith(layouts + os.sep):
+            found = (display_path(filename), tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+LEDGER_COLUMNS = ("编号", "类别", "问题", "整改状态", "完成日期", "整改时限", "责任部门")
+
+
+def render_ledger(notice: Notice) -> bytes:
+    """整改台账: UTF-8 with BOM and CRLF, so that Excel opens the Chinese text correctly."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(LEDGER_COLUMNS)
+    for issue in notice.issues:
+        row = (issue.number, issue.category, issue.title, issue.status,
+               issue.completed.isoformat() if issue.completed else "",
+               issue.deadline.isoformat() if issue.deadline else "", issue.department)
+        writer.writerow([_csv_safe(str(v)) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _csv_safe(value: str) -> str:
+    # A cell starting with = + - @ would be run as a formula by Excel (CSV injection).
+    return "'" + value if re.match(r"[=+\-@\t\r]", value) else value

@@ -1,0 +1,191 @@
+"""The keys an editor may write in each kind of file, declared once, and the checks on their values.
+
+Every message names what is allowed, so an editor can fix the file without reading the code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from .frontmatter import Node
+from .model import STATUSES, ContentError
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str  # what the editor writes, in Chinese
+    attr: str  # the model attribute it fills
+    kind: str  # text, integer, date, datetime, status, url, list, or map
+    required: bool = False
+    fields: tuple = ()  # for kind == "map": the keys allowed inside
+
+
+CONTACT_FIELDS = (
+    Field("电话", "phone", "text", True),
+    Field("邮箱", "email", "email", True),
+    Field("地址", "address", "text", True),
+    Field("邮政编码", "postcode", "postcode", True),
+)
+
+SETTINGS_FIELDS = (
+    Field("网站名称", "title", "text", True),
+    Field("主办单位", "publisher", "text", True),
+    Field("反馈联系", "contact", "map", True, CONTACT_FIELDS),
+    Field("承办单位", "organizer", "text"),
+    Field("网站标识码", "site_code", "text"),
+    Field("ICP备案号", "icp", "text"),
+    Field("公安机关备案号", "police_record", "text"),
+    Field("网站地址", "base_url", "url"),
+)
+
+INSPECTION_FIELDS = (
+    Field("巡察组", "team", "text", True),
+    Field("开始日期", "start", "date", True),
+    Field("结束日期", "end", "date", True),
+    Field("反馈日期", "feedback", "date", True),
+)
+
+#: The figures a notice may state under 公布数字, checked against the issue files.
+STATED_FIGURES = ("类别数", "问题总数", "已完成", "整改中", "长期坚持")
+
+NOTICE_FIELDS = (
+    Field("标题", "title", "text", True),
+    Field("发布单位", "publisher", "text", True),
+    Field("发布时间", "published", "datetime", True),
+    Field("来源", "source", "text", True),
+    Field("巡察", "inspection", "map", True, INSPECTION_FIELDS),
+    Field("类别", "category_names", "list", True),
+    Field("落款日期", "signed", "date"),
+    Field("公布数字", "stated", "map", False, tuple(Field(k, k, "integer") for k in STATED_FIGURES)),
+)
+
+ISSUE_FIELDS = (
+    Field("编号", "number", "integer", True),
+    Field("标题", "title", "text", True),
+    Field("类别", "category", "text", True),
+    Field("状态", "status", "status", True),
+    Field("完成日期", "completed", "date"),
+    Field("整改时限", "deadline", "date"),
+    Field("责任部门", "department", "text"),
+)
+
+
+def read_fields(src_path: str, node: Node, fields: tuple, errors: list, where: str = "") -> dict:
+    """Check a mapping against its declared fields; return {attr: value} and {attr: line}.
+
+    The second dict is returned under the key "__lines__". Missing optional fields are absent.
+    """
+    values: dict = {"__lines__": {}}
+    if not isinstance(node.value, dict):
+        errors.append(ContentError(src_path, node.line, f"{where or '前置信息'}应是“字段: 值”的形式"))
+        return values
+    allowed = {f.key: f for f in fields}
+    for key, (key_line, value) in node.value.items():
+        spec = allowed.get(key)
+        if spec is None:
+            names = "、".join(allowed)
+            errors.append(ContentError(src_path, key_line, f"未知的字段“{where}{key}”（可用：{names}）"))
+            continue
+        values["__lines__"][spec.attr] = key_line
+        if spec.kind == "map":
+            sub = read_fields(src_path, value, spec.fields, errors, where=f"{where}{key}：")
+            if isinstance(value.value, dict):
+                values[spec.attr] = sub
+            continue
+        checked = check_value(src_path, spec, value, errors, where)
+        if checked is not None:
+            values[spec.attr] = checked
+    for spec in fields:
+        if spec.required and spec.attr not in values and spec.attr not in values["__lines__"]:
+            errors.append(ContentError(src_path, node.line, f"缺少必填字段“{where}{spec.key}”"))
+    return values
+
+
+_DATE_FORMS = (
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+)
+_TIME = re.compile(r"^(\d{1,2})[:：](\d{2})$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_URL = re.compile(r"^https?://[^\s/]+(/[^\s]*)?$")
+
+
+def parse_date(text: str) -> dt.date | None | str:
+    """A date in one of the accepted forms; None if not of a form, a message if impossible."""
+    for form in _DATE_FORMS:
+        m = form.match(text)
+        if m:
+            try:
+                return dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                return f"日期“{text}”不存在"
+    return None
+
+
+def check_value(src_path: str, spec: Field, node: Node, errors: list, where: str = ""):
+    """The value of one field, converted; None after adding an error."""
+    name = f"{where}{spec.key}"
+
+    def fail(message: str):
+        errors.append(ContentError(src_path, node.line, message))
+
+    if spec.kind == "list":
+        if not isinstance(node.value, list) or not node.value:
+            return fail(f"“{name}”应是一个列表，每项一行，以“- ”开头")
+        items = []
+        for item in node.value:
+            if not isinstance(item.value, str) or not item.value:
+                errors.append(ContentError(src_path, item.line, f"“{name}”的每一项应是一段文字"))
+            else:
+                items.append((item.value, item.line))
+        return items
+    if not isinstance(node.value, str):
+        return fail(f"“{name}”应是一个值，不能是列表或多个字段")
+    text = node.value
+    if text == "":
+        return fail(f"“{name}”不能为空") if spec.required else None
+    if spec.kind == "text":
+        return text
+    if spec.kind == "integer":
+        if not re.fullmatch(r"\d{1,6}", text) or int(text) == 0:
+            return fail(f"“{name}”应是正整数，而不是“{text}”")
+        return int(text)
+    if spec.kind == "status":
+        if text not in STATUSES:
+            return fail(f"未知的整改状态“{text}”（可选：{'、'.join(STATUSES)}）")
+        return text
+    if spec.kind == "email":
+        if not _EMAIL.match(text):
+            return fail(f"邮箱“{text}”格式不对，应形如 name@example.com")
+        return text
+    if spec.kind == "postcode":
+        if not re.fullmatch(r"\d{6}", text):
+            return fail(f"邮政编码“{text}”应是6位数字")
+        return text
+    if spec.kind == "url":
+        if not _URL.match(text):
+            return fail(f"网址“{text}”格式不对，应形如 https://www.example.gov.cn/dwgk/")
+        return text if text.endswith("/") else text + "/"
+    if spec.kind == "date":
+        value = parse_date(text)
+        if isinstance(value, dt.date):
+            return value
+        return fail(value or f"日期“{text}”格式不对，应写成 2019-12-27 或 2019年12月27日")
+    if spec.kind == "datetime":
+        date_part, _, time_part = text.partition(" ")
+        value = parse_date(date_part)
+        if value is None:
+            return fail(f"时间“{text}”格式不对，应写成 2019-12-27 15:24 或 2019-12-27")
+        if isinstance(value, str):
+            return fail(value)
+        hour = minute = 0
+        if time_part.strip():
+            m = _TIME.match(time_part.strip())
+            if not m or int(m[1]) > 23 or int(m[2]) > 59:
+                return fail(f"时间“{text}”中的钟点不对，应写成 15:24 这样的24小时制")
+            hour, minute = int(m[1]), int(m[2])
+        return dt.datetime(value.year, value.month, value.day, hour, minute)
+    raise AssertionError(spec.kind)  # a kind declared above without a check is a bug in dwgk
