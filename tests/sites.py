@@ -13,7 +13,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "content"
-SEED = REPO.parent / "shared" / "seed" / "000_2c543929d3ae0399.txt"
+SEED = REPO / "tests" / "fixtures" / "seed-notice.txt"  # the notice the example reproduces
 
 sys.path.insert(0, str(REPO))
 import build as cli  # noqa: E402  (the command line under test)
