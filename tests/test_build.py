@@ -184,3 +184,17 @@ def test_repo_example_is_what_the_readme_builds():
     # The README's first command builds content/ of the repo; it must stay valid.
     result = run_cli("check", cwd=REPO)
     assert result.rc == 0, result.err
+
+
+def test_template_errors_name_the_template_and_line(tmp_path):
+    copy_example(tmp_path)
+    shutil.copytree(REPO / "layouts", tmp_path / "layouts")
+    edit(tmp_path / "layouts/category.html", "{% if category.issues %}", "{% if category.issues %")
+    edit(tmp_path / "layouts/contact.html", "{{ settings.publisher }}", "{{ settings.no_such_field }}")
+    result = run_cli("build", "--layouts", "layouts", cwd=tmp_path)
+    assert result.rc == 1
+    assert result.err.splitlines() == [
+        "layouts/category.html:8: 模板语法错误：unexpected '<'",  # where Jinja notices the unclosed tag
+        "layouts/contact.html:5: 模板运行出错：'dwgk.model.Settings object' has no attribute 'no_such_field'",
+        "共 2 处错误，网站未更新。",
+    ]
