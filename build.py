@@ -59,7 +59,10 @@ def make_parser() -> argparse.ArgumentParser:
         sub.add_argument("--output", default="site", metavar="文件夹", help="输出文件夹（默认 site）")
         return sub
 
-    add("build", "生成网站到输出文件夹（不写命令时默认执行此项）")
+    build = add("build", "生成网站到输出文件夹（不写命令时默认执行此项）")
+    build.add_argument("--cache", default=None, metavar="文件夹",
+                       help="生成缓存放在哪里（默认输出文件夹旁边的 .dwgk-cache，可随时删除）")
+    build.add_argument("--no-cache", action="store_true", help="不用缓存，从头生成全部文件")
     add("check", "只检查内容，不写任何文件")
     return parser
 
@@ -68,7 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv.insert(0, "build")
-    args = make_parser().parse_args(argv)
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "no_cache", False) and args.cache:
+        parser.error("--cache 和 --no-cache 不能同时使用")
     paths = pipeline.Paths(args.content, args.layouts, args.output)
     for label, folder in (("内容文件夹", args.content), ("模板文件夹", args.layouts)):
         if not os.path.isdir(folder):
@@ -79,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
             files = pipeline.check(paths)
             print(f"检查通过：将生成 {len(files)} 个文件。")
         else:
-            counts = pipeline.build(paths)
+            cache_dir = None if args.no_cache else (args.cache or pipeline.BESIDE_OUTPUT)
+            counts = pipeline.build(paths, cache_dir)
             print(f"生成完成：{args.output} 中共 {counts['files']} 个文件，"
                   f"本次写入 {counts['written']} 个，删除 {counts['removed']} 个过时文件。")
     except BuildFailed as failed:

@@ -12,12 +12,14 @@ def assemble_site(settings: Settings, notices: dict[str, Notice], issues: list[I
     by_notice: dict[str, list[Issue]] = {}
     for issue in issues:
         by_notice.setdefault(issue.notice_key, []).append(issue)
-    assembled = []
-    for key, notice in sorted(notices.items()):
-        assembled.append(assemble_notice(notice, by_notice.get(key, []), key in incomplete, errors))
+    assembled = [assemble_notice(notice, by_notice.get(key, []), key in incomplete, errors)
+                 for key, notice in sorted(notices.items())]
+    return Site(settings=settings, notices=order_notices(assembled))
+
+
+def order_notices(notices) -> tuple[Notice, ...]:
     # Newest first; the key breaks ties so that the order never depends on the file system.
-    assembled.sort(key=lambda n: (n.published, n.key), reverse=True)
-    return Site(settings=settings, notices=tuple(assembled))
+    return tuple(sorted(notices, key=lambda n: (n.published, n.key), reverse=True))
 
 
 def assemble_notice(notice: Notice, issues: list[Issue], incomplete: bool, errors: list) -> Notice:

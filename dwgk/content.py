@@ -9,11 +9,12 @@ Layout of a content folder:
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass, replace
 
-from . import markup
 from .frontmatter import decode_text, parse_yaml, split_front_matter
 from .model import ContentError, Contact, Inspection, Issue, Notice, Settings, StatedFigure
 from .schema import ISSUE_FIELDS, NOTICE_FIELDS, SETTINGS_FIELDS, STATED_FIGURES, read_fields
@@ -47,7 +48,18 @@ class SourceFile:
 
     rel_path: str  # relative to the content folder, with "/"
     src_path: str  # as shown in messages: relative to the working directory where possible
-    data: bytes
+    data: bytes | None  # None: unchanged since the cached build, not read; `digest` stands for it
+    digest: str = ""  # sha256 of the bytes, when a build cache is used
+    stat_key: tuple = ()  # (size, mtime_ns, ctime_ns, inode) as found when listing the folder
+    is_link: bool = False  # a symbolic link: refused by parse
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What one content file parses into on its own, with the errors found in it."""
+
+    value: Settings | Notice | Issue | None  # None when the file has errors (or is an attachment)
+    errors: tuple[ContentError, ...] = ()
 
 
 def display_path(path: str) -> str:
@@ -55,50 +67,91 @@ def display_path(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
-def read_sources(content_dir: str) -> list[SourceFile]:
-    """Every non-ignored file below content_dir, sorted; symbolic links are refused by parse."""
+def stat_key(st: os.stat_result) -> tuple:
+    """What tells a file changed without reading it: an edit changes the size or the change time."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def read_sources(content_dir: str, known: dict | None = None) -> list[SourceFile]:
+    """Every non-ignored file below content_dir, sorted; symbolic links are refused by parse.
+
+    With `known` (rel_path -> (stat_key, digest), from the build cache) every file gets a digest,
+    and a file whose stat_key is unchanged is not read: its known digest stands for it.
+    """
     shown = display_path(content_dir)
-    files = []
-    for dirpath, dirnames, filenames in os.walk(content_dir):
-        dirnames[:] = sorted(d for d in dirnames if not is_ignored_name(d))
-        for name in sorted(filenames):
-            if is_ignored_name(name):
-                continue
-            full = os.path.join(dirpath, name)
-            rel = os.path.relpath(full, content_dir).replace(os.sep, "/")
-            src = f"{shown}/{rel}"
-            if os.path.islink(full):
-                files.append(SourceFile(rel, src, b""))  # parse reports it
-                continue
-            with open(full, "rb") as f:
-                files.append(SourceFile(rel, src, f.read()))
-        for d in dirnames:
-            if os.path.islink(os.path.join(dirpath, d)):
-                rel = os.path.relpath(os.path.join(dirpath, d), content_dir).replace(os.sep, "/")
-                files.append(SourceFile(rel, f"{shown}/{rel}", b""))
+    files: list[SourceFile] = []
+    _read_folder(content_dir, "", shown, known, files)
     return files
 
 
-def parse_content(content_dir: str, sources: list[SourceFile], errors: list):
-    """Sort sources into settings, notices and issues and parse each; return them unassembled.
+def _read_folder(folder: str, prefix: str, shown: str, known: dict | None, files: list) -> None:
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted((e for e in it if not is_ignored_name(e.name)), key=lambda e: e.name)
+    except OSError:  # an unreadable folder is skipped, as os.walk does
+        return
+    folders = [e for e in entries if e.is_dir()]  # a link to a folder counts as a folder here
+    for entry in entries:
+        if entry.is_dir():
+            continue
+        rel = prefix + entry.name
+        st = entry.stat(follow_symlinks=False)
+        if stat.S_ISLNK(st.st_mode):
+            files.append(SourceFile(rel, f"{shown}/{rel}", b"", is_link=True))  # parse reports it
+            continue
+        key = stat_key(st)
+        if known is not None and rel in known and known[rel][0] == key:
+            files.append(SourceFile(rel, f"{shown}/{rel}", None, known[rel][1], key))
+            continue
+        with open(entry.path, "rb") as f:
+            data = f.read()
+        digest = hashlib.sha256(data).hexdigest() if known is not None else ""
+        files.append(SourceFile(rel, f"{shown}/{rel}", data, digest, key))
+    for entry in folders:
+        if entry.is_symlink():
+            files.append(SourceFile(prefix + entry.name, f"{shown}/{prefix + entry.name}", b"", is_link=True))
+    for entry in folders:
+        if not entry.is_symlink():
+            _read_folder(entry.path, prefix + entry.name + "/", shown, known, files)
 
-    Also returns the keys of notices with an unreadable issue file: their totals are not checked,
-    since a figure computed without that file would only add a misleading second error.
-    """
+
+def read_data(content_dir: str, source: SourceFile) -> SourceFile:
+    """The source with its bytes, reading them if read_sources did not."""
+    if source.data is not None:
+        return source
+    with open(os.path.join(content_dir, source.rel_path), "rb") as f:
+        return replace(source, data=f.read())
+
+
+def parse_file(source: SourceFile) -> Parsed:
+    """Parse one file on its own: a pure function of its path and bytes (what the build cache keeps)."""
+    errors: list = []
+    key, _, inner = source.rel_path.partition("/")
+    if source.is_link:
+        value = None
+    elif source.rel_path == SETTINGS_FILE:
+        value = parse_settings(source.src_path, source.data, errors)
+    elif inner == NOTICE_FILE:
+        value = parse_notice(source.src_path, key, source.data, errors)
+    elif inner.endswith(".md") and "/" not in inner:
+        value = parse_issue(source.src_path, key, source.data, errors)
+    else:
+        value = None
+    return Parsed(value, tuple(errors))
+
+
+def sort_sources(content_dir: str, sources: list[SourceFile], errors: list):
+    """The settings file and the files of each notice folder; errors for anything else at the top."""
     shown = display_path(content_dir)
-    settings = None
-    notices: dict[str, Notice] = {}
-    issues: list[Issue] = []
+    settings_source = None
     folders: dict[str, list[SourceFile]] = {}
-    incomplete: set[str] = set()  # notices with an issue file that failed to parse
     for source in sources:
-        full = os.path.join(content_dir, source.rel_path)
-        if os.path.islink(full):
+        if source.is_link:
             errors.append(ContentError(source.src_path, 1, "不支持符号链接（快捷方式）：请把文件本身放进内容文件夹"))
             continue
         if "/" not in source.rel_path:
             if source.rel_path == SETTINGS_FILE:
-                settings = parse_settings(source.src_path, source.data, errors)
+                settings_source = source
             else:
                 errors.append(ContentError(
                     source.src_path, 1,
@@ -106,36 +159,70 @@ def parse_content(content_dir: str, sources: list[SourceFile], errors: list):
             continue
         key = source.rel_path.split("/", 1)[0]
         folders.setdefault(key, []).append(source)
-    if settings is None and not any(s.rel_path == SETTINGS_FILE for s in sources):
+    if settings_source is None and not any(s.rel_path == SETTINGS_FILE for s in sources):
         errors.append(ContentError(f"{shown}/{SETTINGS_FILE}", 1, "缺少网站设置文件 site.yml（网站名称、主办单位、反馈联系）"))
-    for key, files in sorted(folders.items()):
-        notice_source = next((s for s in files if s.rel_path == f"{key}/{NOTICE_FILE}"), None)
-        if notice_source is None:
-            errors.append(ContentError(f"{shown}/{key}/{NOTICE_FILE}", 1,
-                                       f"通报文件夹“{key}”中缺少通报文件 {NOTICE_FILE}"))
-            continue
-        if not check_key(notice_source.src_path, key, errors):
-            continue
-        attachments = []
-        for source in files:
-            inner = source.rel_path[len(key) + 1 :]
-            if source is notice_source:
-                continue
-            if inner.endswith(".md"):
-                if "/" in inner:
-                    errors.append(ContentError(source.src_path, 1, "问题文件应直接放在通报文件夹中，不能放在下一级文件夹里"))
-                    continue
-                issue = parse_issue(source.src_path, key, source.data, errors)
-                if issue is not None:
-                    issues.append(issue)
-                else:
-                    incomplete.add(key)
-            else:
-                attachments.append(inner)
-        notice = parse_notice(notice_source.src_path, key, notice_source.data, errors)
+    return settings_source, dict(sorted(folders.items()))
+
+
+def parse_content(content_dir: str, sources: list[SourceFile], errors: list, parse=parse_file):
+    """Sort sources into settings, notices and issues and parse each; return them unassembled.
+
+    Also returns the keys of notices with an unreadable issue file: their totals are not checked,
+    since a figure computed without that file would only add a misleading second error.
+    `parse` turns one file into Parsed: parse_file, or the build cache in front of it.
+    """
+    settings_source, folders = sort_sources(content_dir, sources, errors)
+    settings = None
+    if settings_source is not None:
+        settings = collect(parse(settings_source), errors)
+    notices: dict[str, Notice] = {}
+    issues: list[Issue] = []
+    incomplete: set[str] = set()  # notices with an issue file that failed to parse
+    for key, files in folders.items():
+        notice, notice_issues, complete = parse_folder(content_dir, key, files, errors, parse)
         if notice is not None:
-            notices[key] = replace(notice, attachments=tuple(attachments))
+            notices[key] = notice
+        issues += notice_issues
+        if not complete:
+            incomplete.add(key)
     return settings, notices, issues, incomplete
+
+
+def parse_folder(content_dir: str, key: str, files: list[SourceFile], errors: list, parse=parse_file):
+    """One notice folder: (notice or None, its issues, whether every issue file parsed)."""
+    shown = display_path(content_dir)
+    notice_source = next((s for s in files if s.rel_path == f"{key}/{NOTICE_FILE}"), None)
+    if notice_source is None:
+        errors.append(ContentError(f"{shown}/{key}/{NOTICE_FILE}", 1,
+                                   f"通报文件夹“{key}”中缺少通报文件 {NOTICE_FILE}"))
+        return None, [], True
+    if not check_key(notice_source.src_path, key, errors):
+        return None, [], True
+    attachments, issues, complete = [], [], True
+    for source in files:
+        inner = source.rel_path[len(key) + 1 :]
+        if source is notice_source:
+            continue
+        if inner.endswith(".md"):
+            if "/" in inner:
+                errors.append(ContentError(source.src_path, 1, "问题文件应直接放在通报文件夹中，不能放在下一级文件夹里"))
+                continue
+            issue = collect(parse(source), errors)
+            if issue is not None:
+                issues.append(issue)
+            else:
+                complete = False
+        else:
+            attachments.append(inner)
+    notice = collect(parse(notice_source), errors)
+    if notice is not None:
+        notice = replace(notice, attachments=tuple(attachments))
+    return notice, issues, complete
+
+
+def collect(parsed: Parsed, errors: list):
+    errors.extend(parsed.errors)
+    return parsed.value
 
 
 def check_key(src_path: str, key: str, errors: list) -> bool:
@@ -193,6 +280,8 @@ def parse_issue(src_path: str, notice_key: str, data: bytes, errors: list) -> Is
     if values.get("completed") and values.get("status") not in (None, "已完成"):
         errors.append(ContentError(src_path, lines["completed"],
                                    f"状态为“{values['status']}”的问题不应填写完成日期；整改完成后请把状态改为“已完成”"))
+    from . import markup  # noqa: PLC0415 - Markdown loads only when a file is parsed, not on every build
+
     body_html = markup.to_html(src_path, body, body_line, errors, min_heading=3)
     if len(errors) > before:
         return None
@@ -227,6 +316,8 @@ def parse_notice(src_path: str, key: str, data: bytes, errors: list) -> Notice |
             if inspection["feedback"] < inspection["end"]:
                 errors.append(ContentError(src_path, ilines["feedback"], "巡察反馈日期早于巡察结束日期"))
     intro, outro = split_body(src_path, body, body_line, errors)
+    from . import markup  # noqa: PLC0415 - as in parse_issue
+
     intro_html = markup.to_html(src_path, intro[0], intro[1], errors) if intro[0].strip() else ""
     outro_html = markup.to_html(src_path, outro[0], outro[1], errors) if outro[0].strip() else ""
     if len(errors) > before:

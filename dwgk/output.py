@@ -1,19 +1,40 @@
 """Write the site: the only module that touches the output folder.
 
 Each file is replaced atomically (written beside, then renamed), unchanged files are left alone,
-and only files an earlier build wrote (listed in the manifest) are ever removed.
+and only files an earlier build wrote (listed in the manifest) are ever removed. A build's new
+bytes first go to a staging folder inside the output folder (so render workers can write them as
+they go, without holding the whole site in memory) and are renamed into place only once the
+whole build has succeeded; on failure the staging folder is removed and the site is untouched.
 """
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
 import os
 import posixpath
+import stat
 import tempfile
+from dataclasses import dataclass
 
+from .content import stat_key
 from .model import ContentError, OutputFile
 
 MANIFEST = ".dwgk-files.json"
+STAGING = ".dwgk-staging"
+_staged_names = itertools.count()
+
+
+@dataclass(frozen=True)
+class Staged:
+    """One file of the new site, after staging."""
+
+    out_path: str
+    digest: str  # sha256 of its bytes
+    tmp: str | None  # its bytes in the staging folder; None when the target already holds them
+    stat_key: tuple = ()  # of the target, when it already holds them
+    existed: bool = False  # something is at the target now
 
 
 def safe_out_path(out_path: str) -> bool:
@@ -24,13 +45,13 @@ def safe_out_path(out_path: str) -> bool:
     return norm == out_path and not norm.startswith("..") and norm != "."
 
 
-def check_output_dir(output_dir: str, watched_dirs: list[str]) -> str | None:
+def check_output_dir(output_dir: str, watched_dirs: list[str], label: str = "输出文件夹") -> str | None:
     """Why output_dir may not be used, in Chinese; None if it is fine."""
     out = os.path.realpath(output_dir)
     for watched in watched_dirs:
         w = os.path.realpath(watched)
         if out == w or out.startswith(w + os.sep) or w.startswith(out + os.sep):
-            return f"输出文件夹 {output_dir} 不能与 {watched} 相同、在它里面或包含它"
+            return f"{label} {output_dir} 不能与 {watched} 相同、在它里面或包含它"
     return None
 
 
@@ -45,38 +66,150 @@ def read_manifest(output_dir: str) -> set[str]:
 
 def plan_write(output_dir: str, files: list[OutputFile]) -> list[ContentError]:
     """Refuse, before anything is written, to overwrite a file dwgk did not write itself."""
-    errors = []
-    written_before = read_manifest(output_dir)
-    seen = set()
-    for f in files:
-        if not safe_out_path(f.out_path):
-            errors.append(ContentError(f.out_path, 1, "输出路径不安全：不能写到输出文件夹之外"))
-            continue
-        if f.out_path in seen:
-            errors.append(ContentError(f.out_path, 1, "两个内容生成了同一个输出文件"))
-        seen.add(f.out_path)
-        target = os.path.join(output_dir, f.out_path)
-        if f.out_path not in written_before and os.path.lexists(target):
-            if os.path.isdir(target) or os.path.islink(target) or _read(target) != f.data:
-                errors.append(ContentError(
-                    os.path.join(output_dir, f.out_path), 1,
-                    "此文件不是 dwgk 生成的，为免覆盖而停止；请把它移出输出文件夹后再生成"))
-    return errors
+    return check_staged(output_dir, [_compare(output_dir, f, hashlib.sha256(f.data).hexdigest(), {})
+                                     for f in files])
 
 
 def write_site(output_dir: str, files: list[OutputFile]) -> dict:
     """Write what changed, remove what the last build wrote and this one did not; return counts."""
-    old = read_manifest(output_dir)
+    created = open_staging(output_dir)
+    try:
+        staged = stage_files(output_dir, files, {})
+    except BaseException:
+        discard_staging(output_dir, created)
+        raise
+    counts, _ = commit(output_dir, staged, {f.out_path for f in files})
+    return counts
+
+
+def stat_target(output_dir: str, out_path: str) -> tuple | None:
+    try:
+        return stat_key(os.lstat(os.path.join(output_dir, out_path)))
+    except OSError:
+        return None
+
+
+def open_staging(output_dir: str) -> bool:
+    """An empty staging folder; True when the output folder itself had to be created."""
+    created = not os.path.isdir(output_dir)
     os.makedirs(output_dir, exist_ok=True)
-    written = 0
+    staging = os.path.join(output_dir, STAGING)
+    _clear_staging(staging)  # left over by a build that was killed
+    os.makedirs(staging, exist_ok=True)
+    return created
+
+
+def discard_staging(output_dir: str, created: bool) -> None:
+    """Undo open_staging: the output folder is as it was before the build."""
+    _clear_staging(os.path.join(output_dir, STAGING))
+    if created:
+        try:
+            os.rmdir(output_dir)
+        except OSError:
+            pass
+
+
+def _clear_staging(staging: str) -> None:
+    if not os.path.isdir(staging) or os.path.islink(staging):
+        return
+    for name in os.listdir(staging):
+        if name.endswith(".tmp"):  # only what stage_files writes there
+            os.remove(os.path.join(staging, name))
+    try:
+        os.rmdir(staging)
+    except OSError:
+        pass
+
+
+def stage_files(output_dir: str, files: list[OutputFile], written: dict) -> list[Staged]:
+    """Put each file's bytes in the staging folder, unless its target already holds them.
+
+    written: out_path -> (digest, stat_key) recorded after an earlier build wrote the target; a
+    target with that stat_key is known to hold that digest without being read back.
+    """
+    staging = os.path.join(output_dir, STAGING)
+    staged = []
     for f in files:
-        target = os.path.join(output_dir, f.out_path)
-        if _read(target) == f.data:
+        digest = hashlib.sha256(f.data).hexdigest()
+        found = _compare(output_dir, f, digest, written)
+        if found.tmp is not None:
+            found = Staged(f.out_path, digest, _stage(staging, f.data), (), found.existed)
+        staged.append(found)
+    return staged
+
+
+def _compare(output_dir: str, f: OutputFile, digest: str, written: dict) -> Staged:
+    """Staged with tmp "" when the target lacks these bytes (nothing written yet), None when it has them."""
+    if not safe_out_path(f.out_path):
+        return Staged(f.out_path, digest, None)  # check_staged refuses it
+    target = os.path.join(output_dir, f.out_path)
+    try:
+        st = os.lstat(target)
+    except OSError:
+        return Staged(f.out_path, digest, "")
+    key = stat_key(st)
+    if written.get(f.out_path) == (digest, key) or (
+            stat.S_ISREG(st.st_mode) and st.st_size == len(f.data) and _read(target) == f.data):
+        return Staged(f.out_path, digest, None, key, True)
+    return Staged(f.out_path, digest, "", (), True)
+
+
+def _stage(staging: str, data: bytes) -> str:
+    name = f"{os.getpid()}-{next(_staged_names)}.tmp"
+    fd = os.open(os.path.join(staging, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        os.fchmod(fd, 0o644)  # whatever the umask: the web server must be able to read it
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+    return name
+
+
+def check_staged(output_dir: str, staged: list[Staged]) -> list[ContentError]:
+    """Refuse unsafe paths, two files at one path, and overwriting a file dwgk did not write."""
+    errors = []
+    written_before = read_manifest(output_dir)
+    seen = set()
+    for s in staged:
+        if not safe_out_path(s.out_path):
+            errors.append(ContentError(s.out_path, 1, "输出路径不安全：不能写到输出文件夹之外"))
             continue
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        write_atomic(target, f.data)
+        if s.out_path in seen:
+            errors.append(ContentError(s.out_path, 1, "两个内容生成了同一个输出文件"))
+        seen.add(s.out_path)
+        if s.out_path not in written_before and s.existed and s.tmp is not None:
+            errors.append(ContentError(
+                os.path.join(output_dir, s.out_path), 1,
+                "此文件不是 dwgk 生成的，为免覆盖而停止；请把它移出输出文件夹后再生成"))
+    return errors
+
+
+def commit(output_dir: str, staged: list[Staged], current: set[str]) -> tuple[dict, dict]:
+    """Move the staged files into place, remove what the last build wrote and this one did not.
+
+    current: every file of the new site (staged now or kept from an earlier build).
+    Returns the counts and, for each staged file, (digest, stat_key) as now on disk.
+    """
+    old = read_manifest(output_dir)
+    staging = os.path.join(output_dir, STAGING)
+    records = {}
+    written = 0
+    made = set()
+    for s in staged:
+        target = os.path.join(output_dir, s.out_path)
+        if s.tmp is None:
+            records[s.out_path] = (s.digest, s.stat_key)
+            continue
+        folder = os.path.dirname(target)
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        os.replace(os.path.join(staging, s.tmp), target)
+        records[s.out_path] = (s.digest, stat_key(os.lstat(target)))
         written += 1
-    current = {f.out_path for f in files}
+    _clear_staging(staging)
     removed = 0
     for stale in sorted(old - current):
         target = os.path.join(output_dir, stale)
@@ -87,7 +220,7 @@ def write_site(output_dir: str, files: list[OutputFile]) -> dict:
     manifest = json.dumps({"files": sorted(current)}, ensure_ascii=False, indent=0).encode("utf-8")
     if _read(os.path.join(output_dir, MANIFEST)) != manifest:
         write_atomic(os.path.join(output_dir, MANIFEST), manifest)
-    return {"files": len(files), "written": written, "removed": removed}
+    return {"files": len(current), "written": written, "removed": removed}, records
 
 
 def write_atomic(target: str, data: bytes) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import os
 import posixpath
@@ -49,6 +50,7 @@ def iso(value) -> str:
 def make_environment(layouts_dir: str) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(layouts_dir),
+        auto_reload=False,  # one environment per build: no need to stat the template for every page
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -72,8 +74,14 @@ def relative_url(context, url: str) -> str:
     base_path = context.get("base_path")
     if base_path:
         return base_path + url
-    here = posixpath.dirname(context["out_path"])
-    return posixpath.relpath(url, here or ".")
+    return _relative(url, posixpath.dirname(context["out_path"]) or ".")
+
+
+@functools.lru_cache(maxsize=8192)
+def _relative(url: str, here: str) -> str:
+    # Both paths are relative to the site root, so relpath's answer does not depend on the working
+    # directory; caching it saves a getcwd() per link, which at 10,000 pages is most of the render.
+    return posixpath.relpath(url, here)
 
 
 def fill_figures(html: str, notice: Notice) -> Markup:
@@ -84,30 +92,34 @@ def fill_figures(html: str, notice: Notice) -> Markup:
     return Markup(PLACEHOLDER.sub(lambda m: str(escape(str(figures[m[1]]))), html))
 
 
-def page_plan(site: Site):
-    """Every page: (out_path, template, context). Order is fixed so output is deterministic."""
-    yield "index.html", "index.html", {"nav": "home", "page_title": "首页"}
-    yield "contact.html", "contact.html", {"nav": "contact", "page_title": "反馈联系"}
+def site_pages(site: Site):
+    """The site-wide pages: (out_path, template, context). Only these see every notice (`site`)."""
+    yield "index.html", "index.html", {"nav": "home", "page_title": "首页", "site": site}
+    yield "contact.html", "contact.html", {"nav": "contact", "page_title": "反馈联系", "site": site}
     base_path = _url_path(site.settings.base_url)
-    yield "404.html", "404.html", {"nav": "", "page_title": "页面未找到", "base_path": base_path}
-    for notice in site.notices:
-        yield notice.url, "notice.html", {
-            "nav": "", "page_title": notice.title, "notice": notice,
-            "intro_html": fill_figures(notice.intro_html, notice),
-            "outro_html": fill_figures(notice.outro_html, notice),
+    yield "404.html", "404.html", {"nav": "", "page_title": "页面未找到", "base_path": base_path, "site": site}
+
+
+def notice_pages(notice: Notice):
+    """The pages of one notice: made from it alone (and the settings), so a change elsewhere
+    never makes them stale; this is what lets a rebuild render only the notices that changed."""
+    yield notice.url, "notice.html", {
+        "nav": "", "page_title": notice.title, "notice": notice,
+        "intro_html": fill_figures(notice.intro_html, notice),
+        "outro_html": fill_figures(notice.outro_html, notice),
+    }
+    for category in notice.categories:
+        yield category.url, "category.html", {
+            "nav": "", "page_title": category.name, "notice": notice, "category": category}
+    issues = notice.issues
+    categories = {c.name: c for c in notice.categories}
+    for i, issue in enumerate(issues):
+        yield issue.url, "issue.html", {
+            "nav": "", "page_title": issue.title, "notice": notice, "issue": issue,
+            "category": categories[issue.category],
+            "previous": issues[i - 1] if i > 0 else None,
+            "next": issues[i + 1] if i + 1 < len(issues) else None,
         }
-        for category in notice.categories:
-            yield category.url, "category.html", {
-                "nav": "", "page_title": category.name, "notice": notice, "category": category}
-        issues = notice.issues
-        categories = {c.name: c for c in notice.categories}
-        for i, issue in enumerate(issues):
-            yield issue.url, "issue.html", {
-                "nav": "", "page_title": issue.title, "notice": notice, "issue": issue,
-                "category": categories[issue.category],
-                "previous": issues[i - 1] if i > 0 else None,
-                "next": issues[i + 1] if i + 1 < len(issues) else None,
-            }
 
 
 def _url_path(base_url: str) -> str:
@@ -120,19 +132,36 @@ def _url_path(base_url: str) -> str:
 def render_site(site: Site, layouts_dir: str, content_dir: str, errors: list) -> list[OutputFile]:
     """All output files, sorted by path; template errors are added to errors."""
     env = make_environment(layouts_dir)
-    files: list[OutputFile] = []
-    for out_path, template_name, context in page_plan(site):
-        context = dict(site=site, settings=site.settings, out_path=out_path, **context)
+    files = render_site_pages(env, site, layouts_dir, errors)
+    for notice in site.notices:
+        files += render_notice(env, site.settings, notice, layouts_dir, content_dir, errors)
+    return sorted(files, key=lambda f: f.out_path)
+
+
+def render_site_pages(env, site: Site, layouts_dir: str, errors: list) -> list[OutputFile]:
+    """The site-wide pages and the assets."""
+    files = render_pages(env, site.settings, site_pages(site), layouts_dir, errors)
+    return files + read_assets(layouts_dir)
+
+
+def render_notice(env, settings, notice: Notice, layouts_dir: str, content_dir: str, errors: list) -> list[OutputFile]:
+    """Every file of one notice: its pages, its ledger and its attachments."""
+    files = render_pages(env, settings, notice_pages(notice), layouts_dir, errors)
+    files.append(OutputFile(notice.ledger_url, render_ledger(notice)))
+    for name in notice.attachments:
+        with open(os.path.join(content_dir, notice.key, name), "rb") as f:
+            files.append(OutputFile(f"{notice.key}/{name}", f.read()))
+    return files
+
+
+def render_pages(env, settings, plan, layouts_dir: str, errors: list) -> list[OutputFile]:
+    files = []
+    for out_path, template_name, context in plan:
+        context = dict(settings=settings, out_path=out_path, **context)
         html = render_template(env, layouts_dir, template_name, context, errors)
         if html is not None:
             files.append(OutputFile(out_path, html.encode("utf-8")))
-    for notice in site.notices:
-        files.append(OutputFile(notice.ledger_url, render_ledger(notice)))
-        for name in notice.attachments:
-            with open(os.path.join(content_dir, notice.key, name), "rb") as f:
-                files.append(OutputFile(f"{notice.key}/{name}", f.read()))
-    files.extend(read_assets(layouts_dir))
-    return sorted(files, key=lambda f: f.out_path)
+    return files
 
 
 def read_assets(layouts_dir: str) -> list[OutputFile]:

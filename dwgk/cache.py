@@ -1,0 +1,357 @@
+"""The build cache: what the last build read, parsed, rendered and wrote, so that a rebuild parses
+only the files and renders only the notices that changed.
+
+It lives in one folder (by default .dwgk-cache/ beside the output folder), one subfolder per
+(content, layouts, output) combination, and is safe to delete at any time. Nothing in it is trusted
+blindly: every file carries a checksum, parsed results carry the fingerprint of dwgk's code and
+libraries, and a notice's rendered pages are known by a key that covers its files, the settings,
+the templates and the code. Whatever does not match is ignored and the work done again.
+
+When a file counts as unchanged (also in README, "生成缓存"):
+  * a content file whose size, modification time, change time and inode are what the last build
+    recorded is not read again; files changed less than RACY_NS before that build started are not
+    recorded, so an edit in the same clock tick as the build is never missed;
+  * a generated file whose size, times and inode are what dwgk recorded after writing it is not
+    read back: dwgk knows its digest. Anything else is read and compared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import pickle
+import sys
+import threading
+import time
+from dataclasses import dataclass, replace
+
+from .content import SourceFile, parse_file, parse_folder, read_data, read_sources, stat_key
+from .model import Issue, Notice
+from .output import MANIFEST, stat_target
+
+CACHE_DIR = ".dwgk-cache"
+BESIDE_OUTPUT = ""  # cache_dir meaning CACHE_DIR in the folder that holds the output folder
+SITE_UNIT = "/"  # the unit of site-wide pages (home, contact, 404, assets); never a folder name
+RACY_NS = 2_000_000_000  # files younger than this (at build start) are re-read next time
+_MAGIC = b"dwgk build cache 1\n"
+_LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml")
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX
+    fcntl = None
+
+
+def code_fingerprint() -> str:
+    """dwgk's own source, the Python version and the installed libraries (by their files)."""
+    h = hashlib.sha256(_MAGIC + sys.version.encode())
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name in sorted(os.listdir(here)):
+        if name.endswith(".py"):
+            with open(os.path.join(here, name), "rb") as f:
+                h.update(name.encode() + b"\0" + f.read())
+    import importlib.util  # noqa: PLC0415 - only here, where it is needed
+    for lib in _LIBRARIES:
+        spec = importlib.util.find_spec(lib)
+        origin = spec.origin if spec and spec.origin else ""
+        st = os.stat(origin) if origin else None
+        h.update(f"{lib}\0{origin}\0{st and (st.st_size, st.st_mtime_ns, st.st_ino)}\n".encode())
+    return h.hexdigest()
+
+
+def layouts_fingerprint(layouts_dir: str) -> str:
+    """Every file below the layouts folder (templates and assets), by path and bytes."""
+    h = hashlib.sha256(os.path.abspath(layouts_dir).encode())
+    for dirpath, dirnames, filenames in os.walk(layouts_dir):
+        dirnames.sort()
+        for name in sorted(filenames):
+            full = os.path.join(dirpath, name)
+            h.update(os.path.relpath(full, layouts_dir).encode() + b"\0")
+            with open(full, "rb") as f:
+                h.update(hashlib.sha256(f.read()).digest())
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a build must do, decided from the listing of the content folder and the cache."""
+
+    keys: dict  # unit name -> key: a digest of everything its files are made from
+    render: frozenset  # units whose files must be rendered (their key changed or their files did)
+    parse: frozenset  # notice folders to parse: all of them when the site-wide pages are rendered
+    manifest_ok: bool  # the output folder's manifest is the one the last build wrote
+
+
+class BuildCache:
+    """The cache of one (content, layouts, output) combination; `BuildCache(None, …)` caches nothing."""
+
+    def __init__(self, folder: str | None, paths):
+        self.folder = folder
+        self.paths = paths
+        self.started_ns = time.time_ns()
+        self.code_fp = code_fingerprint() if folder else ""
+        self.render_fp = ""
+        state = _load(os.path.join(folder, "state"), marshal.loads) if folder else None
+        state = state if isinstance(state, dict) else {}
+        self.known_files = state.get("files", {}) if folder else None  # rel -> (stat_key, digest)
+        self.units = state.get("units", {})  # unit name -> (key, out_paths)
+        self.written = state.get("written", {})  # out_path -> (digest, stat_key)
+        self.manifest_stat = state.get("manifest", ())
+        self.sources: list[SourceFile] = []
+        self._saved = state
+        self._lock = None
+        # The stat_key of every file the last build wrote, found while the content folder is read:
+        # both are mostly waiting for the OS, which a thread can do in parallel.
+        self._output_stats: dict = {}
+        self._stat_outputs = threading.Thread(target=self._read_output_stats, daemon=True)
+        if folder:
+            self._stat_outputs.start()
+
+    def _read_output_stats(self) -> None:
+        output_dir = self.paths.output_dir
+        self._output_stats = {p: stat_target(output_dir, p) for p in list(self.written) + [MANIFEST]}
+
+    def __enter__(self):
+        if self.folder and fcntl is not None:  # one build at a time per output folder
+            self._lock = open(os.path.join(self.folder, "lock"), "wb")
+            fcntl.flock(self._lock, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            self._save()
+        finally:
+            if self._lock is not None:
+                self._lock.close()
+
+    def read_sources(self) -> list[SourceFile]:
+        """content.read_sources, reading only the files whose stat_key changed."""
+        self.sources = read_sources(self.paths.content_dir, self.known_files)
+        return self.sources
+
+    # --- planning -----------------------------------------------------------------------------
+
+    def plan(self, settings_source: SourceFile | None, folders: dict[str, list[SourceFile]]) -> Plan:
+        everything = frozenset([SITE_UNIT, *folders])
+        if not self.folder:
+            return Plan({}, everything, frozenset(folders), False)
+        self.render_fp = hashlib.sha256(
+            (self.code_fp + layouts_fingerprint(self.paths.layouts_dir)
+             + os.path.relpath(self.paths.layouts_dir)).encode()).hexdigest()
+        settings = settings_source.digest if settings_source else ""
+        keys = {name: _digest(self.render_fp, name, settings, *(f"{s.rel_path}\0{s.digest}" for s in files))
+                for name, files in folders.items()}
+        keys[SITE_UNIT] = _digest(self.render_fp, SITE_UNIT, settings, *(f"{k}\0{v}" for k, v in keys.items()))
+        self._stat_outputs.join()
+        render = frozenset(name for name, key in keys.items() if not self._unit_clean(name, key))
+        parse = frozenset(folders) if SITE_UNIT in render else render
+        manifest_ok = bool(self.manifest_stat) and self._output_stats.get(MANIFEST) == self.manifest_stat
+        return Plan(keys, render, parse, manifest_ok)
+
+    def _unit_clean(self, name: str, key: str) -> bool:
+        """Rendered with this key by an earlier build, and every file it wrote still as written."""
+        record = self.units.get(name)
+        if record is None or record[0] != key:
+            return False
+        for out_path in record[1]:
+            written = self.written.get(out_path)
+            if written is None or self._output_stats.get(out_path) != written[1]:
+                return False
+        return True
+
+    def unit_outputs(self, names) -> list[str]:
+        return [p for name in names for p in self.units[name][1]]
+
+    # --- parsed files -------------------------------------------------------------------------
+
+    def load_notice(self, key: str, files: list[SourceFile], summary: bool = False) -> Notice | None:
+        """The folder's notice as assembled by an earlier build from exactly these files, if any;
+        with summary, preferably without its texts (see summarize).
+
+        Only folders that assembled without a single error are kept, so an error is never skipped.
+        """
+        if not self.folder:
+            return None
+        for kind in ("summaries", "notices") if summary else ("notices",):
+            entry = _load(self._path(kind, key), pickle.loads, check=self.code_fp)
+            if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == _files_key(files):
+                return entry[1]
+        return None
+
+    def save_notice(self, key: str, files: list[SourceFile], notice: Notice) -> None:
+        if self.folder:
+            _save(self._path("notices", key), (_files_key(files), notice), pickle.dumps, check=self.code_fp)
+            _save(self._path("summaries", key), (_files_key(files), summarize(notice)), pickle.dumps,
+                  check=self.code_fp)
+
+    def parse_folder(self, key: str, files: list[SourceFile], errors: list):
+        """content.parse_folder, with each file's Parsed taken from the cache when its bytes match."""
+        pack = self._load_pack(key)
+        fresh: dict = {}
+
+        def parse(source: SourceFile):
+            entry = pack.get(source.rel_path)
+            if entry is not None and entry[:2] == (source.src_path, source.digest):
+                fresh[source.rel_path] = entry
+                return entry[2]
+            parsed = parse_file(read_data(self.paths.content_dir, source))
+            fresh[source.rel_path] = (source.src_path, source.digest, parsed)
+            return parsed
+
+        result = parse_folder(self.paths.content_dir, key, files, errors, parse)
+        if fresh != pack:
+            self._save_pack(key, fresh)
+        return result
+
+    def parse_settings(self, source: SourceFile):
+        """The settings file's Parsed, cached like any other file (in the pack of the top folder)."""
+        pack = self._load_pack("")
+        entry = pack.get(source.rel_path)
+        if entry is not None and entry[:2] == (source.src_path, source.digest):
+            return entry[2]
+        parsed = parse_file(read_data(self.paths.content_dir, source))
+        self._save_pack("", {source.rel_path: (source.src_path, source.digest, parsed)})
+        return parsed
+
+    def _path(self, kind: str, key: str) -> str:
+        return os.path.join(self.folder, kind, hashlib.sha256(key.encode()).hexdigest()[:24])
+
+    def _load_pack(self, key: str) -> dict:
+        if not self.folder:
+            return {}
+        pack = _load(self._path("parsed", key), pickle.loads, check=self.code_fp)
+        return pack if isinstance(pack, dict) else {}
+
+    def _save_pack(self, key: str, entries: dict) -> None:
+        if self.folder:
+            _save(self._path("parsed", key), entries, pickle.dumps, check=self.code_fp)
+
+    # --- after writing ------------------------------------------------------------------------
+
+    def committed(self, plan: Plan, outputs: dict) -> None:
+        """The build wrote the site: outputs is unit -> {out_path: (digest, stat_key)} for the
+        units it rendered; the other units of the plan kept what they had."""
+        if not self.folder:
+            return
+        self.units = {name: rec for name, rec in self.units.items() if name in plan.keys}
+        for name, files in outputs.items():
+            self.units[name] = (plan.keys[name], tuple(sorted(files)))
+            self.written.update(files)
+        current = {p for _, paths in self.units.values() for p in paths}
+        self.written = {p: rec for p, rec in self.written.items() if p in current}
+        self.manifest_stat = stat_target(self.paths.output_dir, MANIFEST) or ()
+
+    def _save(self) -> None:
+        """Record what this build read (whether or not it succeeded) and what it wrote."""
+        if not self.folder:
+            return
+        settled = self.started_ns - RACY_NS
+        files = {s.rel_path: (s.stat_key, s.digest) for s in self.sources
+                 if s.digest and max(s.stat_key[1], s.stat_key[2]) < settled}
+        state = {"files": files, "units": self.units, "written": self.written, "manifest": self.manifest_stat}
+        if state != self._saved:
+            _save(os.path.join(self.folder, "state"), state, marshal.dumps)
+
+
+def open_cache(paths, cache_dir: str | None) -> BuildCache:
+    """The cache for these paths inside cache_dir; None for no cache (a cold build)."""
+    if cache_dir is None:
+        return BuildCache(None, paths)
+    if cache_dir == BESIDE_OUTPUT:
+        cache_dir = default_cache_dir(paths.output_dir)
+    site_id = _digest(*(os.path.abspath(p) for p in (paths.content_dir, paths.layouts_dir, paths.output_dir)))
+    folder = os.path.join(cache_dir, site_id[:16])
+    for kind in ("parsed", "notices", "summaries"):
+        os.makedirs(os.path.join(folder, kind), exist_ok=True)
+    return BuildCache(folder, paths)
+
+
+def default_cache_dir(output_dir: str) -> str:
+    """.dwgk-cache beside the output folder: out of what gets published, and found again next time."""
+    return os.path.join(os.path.dirname(os.path.abspath(output_dir)), CACHE_DIR)
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\0\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+class NeedsFullNotices(BaseException):
+    """A page read the text of a notice loaded as a summary: render it again from full notices.
+
+    A BaseException, so that render.render_template's handling of template errors lets it through.
+    """
+
+
+class _SummaryIssue(Issue):
+    @property
+    def body_html(self):
+        raise NeedsFullNotices
+
+
+class _SummaryNotice(Notice):
+    @property
+    def intro_html(self):
+        raise NeedsFullNotices
+
+    @property
+    def outro_html(self):
+        raise NeedsFullNotices
+
+
+def summarize(notice: Notice) -> Notice:
+    """The notice without its texts, for the site-wide pages, which list notices but (with the
+    bundled templates) show none of their text: loading 10,000 issue texts would cost more than
+    the whole rest of a one-file rebuild. Reading a text from a summary raises NeedsFullNotices
+    (also through repr, ==, or any other way of reaching the field), so a template that does show
+    one gets the full notices instead: the page is the same either way."""
+    categories = tuple(replace(c, issues=tuple(_without(i, _SummaryIssue, {"body_html"}) for i in c.issues))
+                       for c in notice.categories)
+    return _without(replace(notice, categories=categories), _SummaryNotice, {"intro_html", "outro_html"})
+
+
+def _without(obj, cls, fields: set[str]):
+    new = object.__new__(cls)
+    new.__dict__.update((k, v) for k, v in obj.__dict__.items() if k not in fields)
+    return new
+
+
+def _files_key(files: list[SourceFile]) -> str:
+    return _digest(*(f"{s.rel_path}\0{s.src_path}\0{s.digest}" for s in files))
+
+
+# Objects this process loaded or saved, by path, with the stat_key of the file then: a process that
+# builds again and again (the preview) takes them from here instead of reading them back.
+_memo: dict[str, tuple[tuple, object]] = {}
+
+
+def _save(path: str, obj, dumps, check: str = "") -> None:
+    """Write atomically: magic, fingerprint, checksum, payload."""
+    payload = dumps(obj)
+    header = _MAGIC + check.encode().ljust(64) + hashlib.sha256(payload).digest()
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "wb") as f:
+        f.write(header + payload)
+    os.replace(tmp, path)
+    _memo[path] = ((stat_key(os.stat(path)), check), obj)
+
+
+def _load(path: str, loads, check: str = ""):
+    """What _save wrote, or None when it is missing, damaged or from other code."""
+    try:
+        with open(path, "rb") as f:
+            memo = _memo.get(path)
+            if memo is not None and memo[0] == (stat_key(os.fstat(f.fileno())), check):
+                return memo[1]
+            data = f.read()
+    except OSError:
+        return None
+    start = len(_MAGIC) + 64 + 32
+    if (len(data) < start or not data.startswith(_MAGIC)
+            or data[len(_MAGIC) : len(_MAGIC) + 64] != check.encode().ljust(64)
+            or hashlib.sha256(data[start:]).digest() != data[start - 32 : start]):
+        return None
+    try:
+        return loads(data[start:])
+    except Exception:  # checksum passed, yet unreadable (e.g. a class that changed): as if missing
+        return None

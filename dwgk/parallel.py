@@ -1,0 +1,62 @@
+"""Use every core: run a stage's work in shares, one here and the others in forked worker processes.
+
+Workers are forked, so they start with everything this process holds (the assembled site, the
+cache records) and only their results travel back. Results come back in the order of the shares,
+so the output never depends on which process finished first. Where fork is unavailable, or the
+work is too small to be worth a process, everything runs here.
+"""
+
+from __future__ import annotations
+
+import os
+
+#: Below this many items a stage runs in this process: forking costs more than it saves.
+MIN_PARALLEL_ITEMS = 200
+
+_job = None  # (func, shares) of the running stage, inherited by the forked workers
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def split(items: list, weights: list[int], parts: int) -> list[list]:
+    """Items cut into `parts` contiguous shares of about equal total weight, in order."""
+    total = sum(weights) or 1
+    shares: list[list] = [[] for _ in range(parts)]
+    done = 0
+    for item, weight in zip(items, weights):
+        shares[min(parts - 1, done * parts // total)].append(item)
+        done += weight
+    return [share for share in shares if share]
+
+
+def run_shares(func, items: list, weights: list[int] | None = None) -> list:
+    """func(share) for shares of items, in parallel when worth it; the results, in order."""
+    weights = weights if weights is not None else [1] * len(items)
+    workers = cpu_count()
+    if workers < 2 or sum(weights) < MIN_PARALLEL_ITEMS or not hasattr(os, "fork"):
+        return [func(items)] if items else []
+    import multiprocessing  # noqa: PLC0415 - loaded only when there is work to share
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+    shares = split(items, weights, workers)
+    if len(shares) < 2:
+        return [func(share) for share in shares]
+    global _job
+    _job = (func, shares)
+    try:
+        with ProcessPoolExecutor(len(shares) - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [pool.submit(_run_share, i) for i in range(1, len(shares))]
+            first = func(shares[0])
+            return [first] + [f.result() for f in futures]
+    finally:
+        _job = None
+
+
+def _run_share(index: int):
+    func, shares = _job
+    return func(shares[index])

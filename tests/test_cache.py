@@ -1,0 +1,361 @@
+"""The build cache and incremental builds: never a different site than a build from scratch.
+
+Small generated sites only; speed is measured by the benchmark (python -m dwgk.bench), not here.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import random
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from dwgk import benchdata, cache, parallel
+from tests.sites import REPO, copy_example, edit, read_tree, run_cli
+
+STEPS = 45
+
+
+def make_site(root: Path, issues: int = 20, seed: int = 1) -> Path:
+    """A content folder of a few notices (4-8 issues each) and a copy of the layouts, made old."""
+    notices = benchdata.make_notices(issues, seed=seed, per_notice=(4, 8))
+    benchdata.write_dwgk_content(str(root / "content"), notices)
+    shutil.copytree(REPO / "layouts", root / "layouts")
+    age(root / "content")
+    return root
+
+
+def age(folder: Path, seconds: int = 3600) -> None:
+    """Files saved an hour ago: the cache trusts their stat at once (see cache.RACY_NS)."""
+    old = time.time() - seconds
+    for path in folder.rglob("*"):
+        os.utime(path, (old, old))
+
+
+def build(root: Path, *extra: str):
+    return run_cli("build", "--layouts", "layouts", *extra, cwd=root)
+
+
+def cold(root: Path):
+    return run_cli("build", "--layouts", "layouts", "--no-cache", "--output", "cold", cwd=root)
+
+
+def assert_same_as_cold(root: Path, before: dict | None = None):
+    """An incremental build of site/ says and writes exactly what a cold build of cold/ does."""
+    inc, ref = build(root), cold(root)
+    assert (inc.rc, inc.err) == (ref.rc, ref.err)
+    assert inc.out == ref.out.replace("cold 中共", "site 中共")
+    if inc.rc == 0:
+        assert read_tree(root / "site") == read_tree(root / "cold")
+    elif before is not None:
+        assert read_tree(root / "site") == before  # a failed build leaves the site as it was
+    return inc
+
+
+class Editor:
+    """Random editing of a content folder, like an editor working over weeks, with a fixed seed."""
+
+    def __init__(self, root: Path, seed: int):
+        self.root = root
+        self.content = root / "content"
+        self.rng = random.Random(seed)
+        self.trash = root / "trash"
+        self.trash.mkdir()
+
+    def issues(self) -> list[Path]:
+        return sorted(p for p in self.content.glob("*/*.md") if p.name != "notice.md")
+
+    def folders(self) -> list[Path]:
+        return sorted(p for p in self.content.iterdir() if p.is_dir())
+
+    def step(self) -> str:
+        actions = [a for a in dir(self) if a.startswith("do_")]
+        action = self.rng.choice(actions)
+        return action + ": " + (getattr(self, action)() or "")
+
+    def pick(self, paths: list[Path]) -> Path:
+        return self.rng.choice(paths) if paths else None
+
+    def do_edit_text(self):
+        path = self.pick(self.issues())
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text + f"\n第{self.rng.randint(1, 99)}项补充措施已落实。\n", encoding="utf-8")
+        return path.name
+
+    def do_change_status(self):
+        path = self.pick(self.issues())
+        text = path.read_text(encoding="utf-8")
+        for old, new in (("状态: 已完成", "状态: 整改中"), ("状态: 整改中", "状态: 长期坚持"), ("状态: 长期坚持", "状态: 已完成")):
+            if old in text:
+                path.write_text(text.replace(old, new), encoding="utf-8")  # may break 公布数字: an error
+                return path.name
+
+    def do_retitle(self):
+        path = self.pick(self.issues())
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("标题: 关于", f"标题: 第{self.rng.randint(1, 9)}次关于", 1), encoding="utf-8")
+
+    def do_rename_issue(self):
+        path = self.pick(self.issues())
+        path.rename(path.with_name(f"r{self.rng.randint(100, 999)}.md"))
+
+    def do_move_issue_to_other_notice(self):
+        path, folder = self.pick(self.issues()), self.pick(self.folders())
+        path.rename(folder / f"m{self.rng.randint(100, 999)}.md")
+
+    def do_delete_issue(self):
+        path = self.pick(self.issues())
+        path.rename(self.trash / f"{time.monotonic_ns()}.md")
+
+    def do_restore_issue(self):
+        path, folder = self.pick(sorted(p for p in self.trash.iterdir() if p.is_file())), self.pick(self.folders())
+        if path:
+            path.rename(folder / f"back{self.rng.randint(100, 999)}.md")
+
+    def do_fix_stated_figures(self):
+        folder = self.pick(self.folders())
+        notice = folder / "notice.md"
+        if notice.exists():
+            head, found, rest = notice.read_text(encoding="utf-8").partition("公布数字:\n")
+            if found:  # drop the stated figures: nothing left to contradict the issue files
+                notice.write_text(head + rest[rest.index("---\n"):], encoding="utf-8")
+
+    def do_break_yaml(self):
+        path = self.pick(self.issues())
+        edit(path, "类别: ", "类别 ")
+
+    def do_fix_yaml(self):
+        for path in self.issues():
+            text = path.read_text(encoding="utf-8")
+            if "\n类别 " in text:
+                path.write_text(text.replace("\n类别 ", "\n类别: "), encoding="utf-8")
+
+    def do_edit_notice(self):
+        notice = self.pick(self.folders()) / "notice.md"
+        if notice.exists():
+            edit(notice, "整改落实情况的通报", "整改落实情况的通报（更新）")
+
+    def do_attachment(self):
+        folder = self.pick(self.folders())
+        attachment = folder / "整改方案.txt"
+        if attachment.exists() and self.rng.random() < 0.5:
+            attachment.unlink()
+        else:
+            attachment.write_text(f"方案第{self.rng.randint(1, 9)}版", encoding="utf-8")
+
+    def do_rename_notice_folder(self):
+        folder = self.pick(self.folders())
+        folder.rename(folder.with_name(f"{folder.name}-{self.rng.randint(1, 9)}"))
+
+    def do_delete_notice_folder(self):
+        if len(self.folders()) > 1:
+            folder = self.pick(self.folders())
+            folder.rename(self.trash / f"folder-{time.monotonic_ns()}")
+
+    def do_edit_settings(self):
+        path = self.content / "site.yml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("党务公开\n", "党务公开网\n", 1).replace("党务公开网网", "党务公开"), encoding="utf-8")
+
+    def do_touch_without_change(self):
+        path = self.pick(self.issues())
+        os.utime(path)
+
+    def do_same_size_edit_keeping_mtime(self):
+        # Same size, modification time put back: only the change time (ctime) tells.
+        path = self.pick(self.issues())
+        st = path.stat()
+        text = path.read_text(encoding="utf-8")
+        swapped = text.replace("已完成", "整改中", 1) if "已完成" in text else text.replace("整改中", "已完成", 1)
+        path.write_text(swapped, encoding="utf-8")
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+    def do_edit_template(self):
+        path = self.root / "layouts" / self.rng.choice(["issue.html", "index.html", "category.html", "notice.html"])
+        edit(path, "{% block main %}", "{% block main %}<!-- 版本 -->")
+
+    def do_edit_stylesheet(self):
+        with open(self.root / "layouts/assets/style.css", "a", encoding="utf-8") as f:
+            f.write("\n/* 调整 */\n")
+
+    def do_hand_edit_generated_page(self):
+        for out in ("site", "cold"):  # both, so that both builds must repair it
+            pages = sorted((self.root / out).glob("*/issue-*.html"))
+            if pages:
+                page = pages[self.rng.randrange(len(pages))]
+                page.write_bytes(page.read_bytes().replace("主要做法".encode(), "手改".encode()))
+
+    def do_delete_generated_page(self):
+        rng_state = self.rng.getstate()
+        for out in ("site", "cold"):
+            self.rng.setstate(rng_state)
+            pages = sorted((self.root / out).glob("*/*.html"))
+            if pages:
+                pages[self.rng.randrange(len(pages))].unlink()
+
+    def do_delete_cache(self):
+        shutil.rmtree(self.root / cache.CACHE_DIR, ignore_errors=True)
+
+    def do_corrupt_cache_file(self):
+        files = sorted(p for p in (self.root / cache.CACHE_DIR).rglob("*") if p.is_file() and p.name != "lock")
+        path = self.pick(files)
+        if path:
+            data = path.read_bytes()
+            if self.rng.random() < 0.5:
+                path.write_bytes(data[: self.rng.randrange(len(data) + 1)])  # truncated
+            else:
+                path.write_bytes(bytes(self.rng.randrange(256) for _ in range(len(data))))  # garbage
+
+
+@pytest.mark.parametrize("seed", [8, 2026])
+def test_any_sequence_of_edits_builds_what_a_cold_build_builds(tmp_path, monkeypatch, seed):
+    # Every stage shares its work with a forked worker even for these small sites, so that
+    # the parallel path is the one checked.
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_ITEMS", 1)
+    root = make_site(tmp_path, seed=seed)
+    assert_same_as_cold(root)
+    editor = Editor(root, seed)
+    done = []
+    for _ in range(STEPS):
+        done.append(editor.step())
+        before = read_tree(root / "site")
+        try:
+            assert_same_as_cold(root, before)
+        except AssertionError as exc:
+            raise AssertionError(f"after steps {done}") from exc
+    assert len({d.split(":")[0] for d in done}) >= 15  # the sequence really mixes the kinds of edit
+
+
+def test_a_rebuild_with_nothing_changed_parses_and_renders_nothing(tmp_path, monkeypatch):
+    root = make_site(tmp_path)
+    assert build(root).rc == 0
+    parsed = []
+    real_parse = cache.parse_file
+    monkeypatch.setattr(cache, "parse_file", lambda source: parsed.append(source.rel_path) or real_parse(source))
+    monkeypatch.setattr("dwgk.render.render_template", lambda *a: pytest.fail("rendered a page"))
+    result = build(root)
+    assert (result.rc, result.out) == (0, "生成完成：site 中共 58 个文件，本次写入 0 个，删除 0 个过时文件。\n")
+    assert parsed == []
+    monkeypatch.undo()
+
+    issue = sorted((root / "content").glob("u0001/0*.md"))[0]
+    edit(issue, "一是", "一是进一步")
+    monkeypatch.setattr(cache, "parse_file", lambda source: parsed.append(source.rel_path) or real_parse(source))
+    result = build(root)
+    assert "本次写入 2 个" in result.out  # its page and its notice's page
+    assert parsed == [f"u0001/{issue.name}"]
+
+
+def test_errors_are_reported_in_full_again_from_the_cache(tmp_path):
+    root = make_site(tmp_path)
+    assert build(root).rc == 0
+    edit(root / "content/u0001/02.md", "状态: ", "状态: 完成了 #")
+    edit(root / "content/u0002/notice.md", "来源: ", "来源 ")
+    first = build(root)
+    assert first.rc == 1
+    assert first.err.splitlines()[-1] == "共 2 处错误，网站未更新。"
+    edit(root / "content/u0003/01.md", "一是", "一是进一步")  # a change elsewhere: the errors stay
+    for _ in range(2):
+        again = build(root)
+        assert (again.rc, again.err) == (1, first.err)
+    assert again.err == cold(root).err
+
+
+def test_a_corrupt_cache_is_detected_and_rebuilt(tmp_path):
+    root = make_site(tmp_path)
+    assert build(root).rc == 0
+    want = read_tree(root / "site")
+    edit(root / "content/u0001/01.md", "一是", "一是进一步")
+    store = next((root / cache.CACHE_DIR).iterdir())
+    for path in sorted(p for p in store.rglob("*") if p.is_file() and p.name != "lock"):
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2] if len(data) % 2 else b"\x00garbage" * 50)
+    result = build(root)
+    assert result.rc == 0, result.err
+    assert cold(root).rc == 0
+    assert read_tree(root / "site") == read_tree(root / "cold") != want
+    assert build(root).out.endswith("本次写入 0 个，删除 0 个过时文件。\n")  # and the cache works again
+
+
+def test_a_cache_from_other_code_is_never_trusted(tmp_path):
+    root = make_site(tmp_path)
+    assert build(root).rc == 0
+    store = next((root / cache.CACHE_DIR).iterdir())
+    # Forge the cached notices as other code would have made them: well formed, checksums right,
+    # but with other text. dwgk must not use them.
+    for path in sorted((store / "notices").iterdir()) + sorted((store / "summaries").iterdir()):
+        files_key, notice = cache._load(str(path), pickle.loads, check=cache.code_fingerprint())
+        forged = pickle.loads(pickle.dumps(notice).replace("整改落实情况".encode(), "伪造的内容！".encode()))
+        cache._save(str(path), (files_key, forged), pickle.dumps, check="some other version of dwgk")
+    shutil.rmtree(root / "site")  # every page must be rendered again, from what is cached
+    assert build(root).rc == 0
+    assert "伪造".encode() not in b"".join(read_tree(root / "site").values())
+    cold(root)
+    assert read_tree(root / "site") == read_tree(root / "cold")
+
+
+@pytest.mark.parametrize("shown", [
+    "{% for i in notice.issues %}{{ i.body_html | safe }}{% endfor %}",
+    "{{ notice.intro_html }}",
+    "{{ notice.categories[0] }}",  # a repr reaches the texts too
+])
+def test_a_template_showing_notice_texts_on_the_home_page_gets_full_notices(tmp_path, shown):
+    # The home page is rendered from notice summaries (no texts) when only one notice changed;
+    # a template that shows texts there must still get them.
+    root = make_site(tmp_path)
+    edit(root / "layouts/index.html", "{{ notice.progress.sentence }}。", "{{ notice.progress.sentence }}。" + shown)
+    assert_same_as_cold(root)
+    edit(root / "content/u0001/01.md", "一是", "一是进一步")
+    assert_same_as_cold(root)
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_seen(tmp_path):
+    # Some tools (rsync -t, touch -r, archive extraction) put the old modification time back;
+    # the change time (ctime) still moves, and dwgk compares it too.
+    root = make_site(tmp_path)
+    issue = root / "content/u0002/03.md"
+    assert_same_as_cold(root)
+    st = issue.stat()
+    text = issue.read_text(encoding="utf-8")
+    issue.write_text(text.replace("一是", "二是", 1), encoding="utf-8")
+    os.utime(issue, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (issue.stat().st_size, issue.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+    assert_same_as_cold(root)
+    assert "二是" in (root / "site/u0002/issue-3.html").read_text(encoding="utf-8")
+
+
+def test_cache_folder_options(tmp_path):
+    copy_example(tmp_path)
+    assert run_cli("build", "--no-cache", cwd=tmp_path).rc == 0
+    assert sorted(os.listdir(tmp_path)) == ["content", "site"]  # no cache at all
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    assert sorted(os.listdir(tmp_path)) == [".dwgk-cache", "content", "site"]  # beside the output
+    assert run_cli("build", "--output", "out/site", "--cache", "elsewhere", cwd=tmp_path).rc == 0
+    assert (tmp_path / "elsewhere").is_dir() and not (tmp_path / "out/.dwgk-cache").exists()
+    inside = run_cli("build", "--cache", "content/cache", cwd=tmp_path)
+    assert (inside.rc, inside.err) == (2, "错误：缓存文件夹 content/cache 不能与 content 相同、在它里面或包含它\n")
+    both = run_cli("build", "--cache", "x", "--no-cache", cwd=tmp_path)
+    assert both.rc == 2 and "错误：--cache 和 --no-cache 不能同时使用" in both.err
+
+
+def test_leftovers_of_a_killed_build_are_cleaned_up(tmp_path):
+    copy_example(tmp_path)
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    staging = tmp_path / "site/.dwgk-staging"
+    staging.mkdir()
+    (staging / "123-4.tmp").write_bytes(b"half a page")
+    edit(tmp_path / "content/2019/03.md", "一是", "一是进一步")
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    assert not staging.exists()
+
+
+def test_a_failed_template_leaves_no_trace(tmp_path):
+    root = make_site(tmp_path)
+    edit(root / "layouts/issue.html", "{{ issue.title }}", "{{ issue.title.no_such_thing() }}")
+    result = build(root)
+    assert result.rc == 1 and "模板运行出错" in result.err
+    assert not (root / "site").exists()
