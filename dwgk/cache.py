@@ -127,7 +127,7 @@ class BuildCache:
 
     def read_sources(self) -> list[SourceFile]:
         """content.read_sources, reading only the files whose stat_key changed."""
-        self.sources = read_sources(self.paths.content_dir, self.known_files)
+        self.sources = read_sources(self.paths.content_dir, self.known_files, keep_data=False)
         return self.sources
 
     # --- planning -----------------------------------------------------------------------------
@@ -234,12 +234,15 @@ class BuildCache:
         units it rendered; the other units of the plan kept what they had."""
         if not self.folder:
             return
-        self.units = {name: rec for name, rec in self.units.items() if name in plan.keys}
+        # New dicts, never updated in place: the loaded ones may be shared with _memo.
+        units = {name: rec for name, rec in self.units.items() if name in plan.keys}
+        written = dict(self.written)
         for name, files in outputs.items():
-            self.units[name] = (plan.keys[name], tuple(sorted(files)))
-            self.written.update(files)
-        current = {p for _, paths in self.units.values() for p in paths}
-        self.written = {p: rec for p, rec in self.written.items() if p in current}
+            units[name] = (plan.keys[name], tuple(sorted(files)))
+            written.update(files)
+        current = {p for _, paths in units.values() for p in paths}
+        self.units = units
+        self.written = {p: rec for p, rec in written.items() if p in current}
         self.manifest_stat = stat_target(self.paths.output_dir, MANIFEST) or ()
 
     def _save(self) -> None:
@@ -320,9 +323,11 @@ def _files_key(files: list[SourceFile]) -> str:
     return _digest(*(f"{s.rel_path}\0{s.src_path}\0{s.digest}" for s in files))
 
 
-# Objects this process loaded or saved, by path, with the stat_key of the file then: a process that
-# builds again and again (the preview) takes them from here instead of reading them back.
-_memo: dict[str, tuple[tuple, object]] = {}
+# Objects this process loaded, by path, with the file's header (which holds the checksum of the
+# rest): a process that builds again and again (the preview) takes them from here instead of
+# reading and unpickling them again.
+_memo: dict[str, tuple[bytes, object]] = {}
+_HEADER = len(_MAGIC) + 64 + 32
 
 
 def _save(path: str, obj, dumps, check: str = "") -> None:
@@ -333,25 +338,26 @@ def _save(path: str, obj, dumps, check: str = "") -> None:
     with open(tmp, "wb") as f:
         f.write(header + payload)
     os.replace(tmp, path)
-    _memo[path] = ((stat_key(os.stat(path)), check), obj)
 
 
 def _load(path: str, loads, check: str = ""):
     """What _save wrote, or None when it is missing, damaged or from other code."""
     try:
         with open(path, "rb") as f:
+            header = f.read(_HEADER)
             memo = _memo.get(path)
-            if memo is not None and memo[0] == (stat_key(os.fstat(f.fileno())), check):
+            if memo is not None and memo[0] == header:
                 return memo[1]
-            data = f.read()
+            payload = f.read()
     except OSError:
         return None
-    start = len(_MAGIC) + 64 + 32
-    if (len(data) < start or not data.startswith(_MAGIC)
-            or data[len(_MAGIC) : len(_MAGIC) + 64] != check.encode().ljust(64)
-            or hashlib.sha256(data[start:]).digest() != data[start - 32 : start]):
+    if (len(header) < _HEADER or not header.startswith(_MAGIC)
+            or header[len(_MAGIC) : len(_MAGIC) + 64] != check.encode().ljust(64)
+            or hashlib.sha256(payload).digest() != header[-32:]):
         return None
     try:
-        return loads(data[start:])
+        obj = loads(payload)
     except Exception:  # checksum passed, yet unreadable (e.g. a class that changed): as if missing
         return None
+    _memo[path] = (header, obj)
+    return obj

@@ -8,6 +8,7 @@ work is too small to be worth a process, everything runs here.
 
 from __future__ import annotations
 
+import gc
 import os
 
 #: Below this many items a stage runs in this process: forking costs more than it saves.
@@ -48,6 +49,9 @@ def run_shares(func, items: list, weights: list[int] | None = None) -> list:
         return [func(share) for share in shares]
     global _job
     _job = (func, shares)
+    # Objects that exist now are left alone by the garbage collector: otherwise its first pass in
+    # a worker writes to every inherited object, and the OS copies all of this process's memory.
+    gc.freeze()
     try:
         with ProcessPoolExecutor(len(shares) - 1, mp_context=multiprocessing.get_context("fork")) as pool:
             futures = [pool.submit(_run_share, i) for i in range(1, len(shares))]
@@ -55,6 +59,7 @@ def run_shares(func, items: list, weights: list[int] | None = None) -> list:
             return [first] + [f.result() for f in futures]
     finally:
         _job = None
+        gc.unfreeze()
 
 
 def _run_share(index: int):
