@@ -99,6 +99,7 @@ class BuildCache:
         self.written = state.get("written", {})  # out_path -> (digest, stat_key)
         self.manifest_stat = state.get("manifest", ())
         self.sources: list[SourceFile] = []
+        self.templates_dir = os.path.join(folder, "templates") if folder else None  # compiled by Jinja
         self._saved = state
         self._lock = None
         # The stat_key of every file the last build wrote, found while the content folder is read:
@@ -265,7 +266,7 @@ def open_cache(paths, cache_dir: str | None) -> BuildCache:
         cache_dir = default_cache_dir(paths.output_dir)
     site_id = _digest(*(os.path.abspath(p) for p in (paths.content_dir, paths.layouts_dir, paths.output_dir)))
     folder = os.path.join(cache_dir, site_id[:16])
-    for kind in ("parsed", "notices", "summaries"):
+    for kind in ("parsed", "notices", "summaries", "templates"):
         os.makedirs(os.path.join(folder, kind), exist_ok=True)
     return BuildCache(folder, paths)
 

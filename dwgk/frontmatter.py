@@ -9,14 +9,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import yaml
-
 from .model import ContentError
 
-try:  # libyaml is several times faster; the pure-Python composer gives the same nodes.
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+
+def _yaml():
+    """PyYAML and its loader, imported when first needed: a rebuild that parses nothing skips it.
+
+    libyaml's loader is several times faster; the pure-Python composer gives the same nodes.
+    """
+    import yaml  # noqa: PLC0415
+
+    return yaml, getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # PyYAML's problem texts for the mistakes editors make most, in Chinese.
 _YAML_PROBLEMS = (
@@ -69,8 +72,9 @@ def split_front_matter(src_path: str, text: str, errors: list):
 
 def parse_yaml(src_path: str, text: str, first_line: int, errors: list) -> Node | None:
     """Compose YAML into Nodes; a syntax error is reported at its line in the file."""
+    yaml, loader = _yaml()
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         problem = f"{exc.problem or ''} {exc.context or ''}"
         # For a key without its colon PyYAML marks where it gave up (the next line);
@@ -109,6 +113,7 @@ def _lacks_colon(text: str, index: int) -> bool:
 
 
 def _to_node(src_path: str, node, first_line: int, errors: list) -> Node:
+    yaml = _yaml()[0]
     line = first_line + node.start_mark.line
     if isinstance(node, yaml.ScalarNode):
         if node.tag == "tag:yaml.org,2002:null" and node.style is None:

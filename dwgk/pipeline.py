@@ -76,8 +76,7 @@ def build(paths: Paths, cache_dir: str | None = BESIDE_OUTPUT) -> dict:
         settings_source, folders = sort_sources(paths.content_dir, sources, errors)
         plan = cache.plan(settings_source, folders)
         site = parse_site(settings_source, {k: folders[k] for k in plan.parse}, plan, cache, errors)  # parse
-        full = functools.partial(full_site, folders=folders, cache=cache)
-        staged = render_units(paths, site, plan.render, cache.written, full)            # render
+        staged = render_units(paths, site, plan.render, cache, folders)                 # render
         return write_units(paths, staged, plan, cache)                                  # write
 
 
@@ -123,34 +122,37 @@ def full_site(site: Site, folders: dict, cache: BuildCache) -> Site:
     return replace(site, notices=tuple(notices))
 
 
-def render_units(paths: Paths, site: Site | None, units: frozenset, written: dict, full_site=None) -> list:
+def render_units(paths: Paths, site: Site | None, units: frozenset, cache: BuildCache, folders: dict) -> list:
     """Render the units (notices, and SITE_UNIT for the site-wide pages) into the staging folder.
 
-    Returns (unit, [Staged]) pairs; raises BuildFailed, staging removed, on a template error.
+    Returns (unit, [Staged]) pairs, ready to be moved into place; on a template error, or a file
+    that must not be overwritten, raises BuildFailed and removes what it staged.
     """
     if not units:
         return []
     notices = [n for n in site.notices if n.key in units]
     names = ([SITE_UNIT] if SITE_UNIT in units else []) + [n.key for n in notices]
     weights = [3 + len(site.notices) // 50] * (SITE_UNIT in units) + [len(n.issues) + len(n.categories) + 2 for n in notices]
+    full = functools.partial(full_site, folders=folders, cache=cache)
     created = open_staging(paths.output_dir)
     try:
-        results = run_shares(functools.partial(_render_units, paths, site, written, full_site), names, weights)
+        results = run_shares(functools.partial(_render_units, paths, site, cache, full), names, weights)
+        rendered = [(name, staged) for share in results for name, staged, _ in share]
+        errors = [e for share in results for _, _, unit_errors in share for e in unit_errors]
+        errors = errors or check_staged(paths.output_dir, [s for _, staged in rendered for s in staged])
+        if errors:
+            raise BuildFailed(errors)
     except BaseException:
         discard_staging(paths.output_dir, created)
         raise
-    errors = [e for share in results for _, _, unit_errors in share for e in unit_errors]
-    if errors:
-        discard_staging(paths.output_dir, created)
-        raise BuildFailed(errors)
-    return [(name, staged) for share in results for name, staged, _ in share]
+    return rendered
 
 
-def _render_units(paths: Paths, site: Site, written: dict, full_site, names: list[str]) -> list:
+def _render_units(paths: Paths, site: Site, cache: BuildCache, full_site, names: list[str]) -> list:
     # Imported here: a rebuild with nothing to render never needs Jinja.
     from .render import make_environment, render_notice, render_site_pages  # noqa: PLC0415
 
-    env = make_environment(paths.layouts_dir)
+    env = make_environment(paths.layouts_dir, cache.templates_dir)
     by_key = {n.key: n for n in site.notices}
     results = []
     for name in names:
@@ -163,7 +165,7 @@ def _render_units(paths: Paths, site: Site, written: dict, full_site, names: lis
                 files = render_site_pages(env, full_site(site), paths.layouts_dir, errors)
         else:
             files = render_notice(env, site.settings, by_key[name], paths.layouts_dir, paths.content_dir, errors)
-        results.append((name, stage_files(paths.output_dir, files, written), errors))
+        results.append((name, stage_files(paths.output_dir, files, cache.written), errors))
     return results
 
 
@@ -173,10 +175,6 @@ def write_units(paths: Paths, rendered: list, plan: Plan, cache: BuildCache) -> 
     current = {s.out_path for s in staged} | set(cache.unit_outputs(plan.keys.keys() - plan.render))
     if not staged and plan.manifest_ok:
         return {"files": len(current), "written": 0, "removed": 0}
-    errors = check_staged(paths.output_dir, staged)
-    if errors:
-        discard_staging(paths.output_dir, False)
-        raise BuildFailed(errors)
     counts, records = commit(paths.output_dir, staged, current)
     cache.committed(plan, {name: {s.out_path: records[s.out_path] for s in unit_staged}
                            for name, unit_staged in rendered})

@@ -47,9 +47,21 @@ def iso(value) -> str:
     return value.isoformat()
 
 
-def make_environment(layouts_dir: str) -> jinja2.Environment:
+class _TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between builds (Jinja checks each against its template's source);
+    a damaged file is compiled again, never a reason to fail."""
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:
+            bucket.reset()
+
+
+def make_environment(layouts_dir: str, compiled_dir: str | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(layouts_dir),
+        bytecode_cache=_TemplateCache(compiled_dir) if compiled_dir else None,
         auto_reload=False,  # one environment per build: no need to stat the template for every page
         autoescape=True,
         undefined=jinja2.StrictUndefined,
