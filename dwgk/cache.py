@@ -26,7 +26,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 
-from .content import SourceFile, parse_file, parse_folder, read_data, read_sources, stat_key
+from .content import SourceFile, parse_file, parse_folder, read_data, read_sources
 from .model import Issue, Notice
 from .output import MANIFEST, stat_target
 
