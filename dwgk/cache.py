@@ -26,7 +26,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 
-from .content import SourceFile, parse_file, parse_folder, read_data, read_sources
+from .content import SourceFile, display_path, parse_file, parse_folder, read_data, read_sources
 from .model import Issue, Notice
 from .output import MANIFEST, stat_target
 
@@ -137,9 +137,9 @@ class BuildCache:
         everything = frozenset([SITE_UNIT, *folders])
         if not self.folder:
             return Plan({}, everything, frozenset(folders), False)
-        self.render_fp = hashlib.sha256(
-            (self.code_fp + layouts_fingerprint(self.paths.layouts_dir)
-             + os.path.relpath(self.paths.layouts_dir)).encode()).hexdigest()
+        # Paths as shown in messages and in the model (src_path) depend on the working folder.
+        self.render_fp = _digest(self.code_fp, layouts_fingerprint(self.paths.layouts_dir),
+                                 display_path(self.paths.layouts_dir), display_path(self.paths.content_dir))
         settings = settings_source.digest if settings_source else ""
         keys = {name: _digest(self.render_fp, name, settings, *(f"{s.rel_path}\0{s.digest}" for s in files))
                 for name, files in folders.items()}
@@ -256,6 +256,17 @@ class BuildCache:
         state = {"files": files, "units": self.units, "written": self.written, "manifest": self.manifest_stat}
         if state != self._saved:
             _save(os.path.join(self.folder, "state"), state, marshal.dumps)
+        if set(self.units) != set(self._saved.get("units", ())):
+            self._prune()
+
+    def _prune(self) -> None:
+        """Forget the parsed files of folders that are gone (renamed or deleted)."""
+        folders = {s.rel_path.split("/", 1)[0] if "/" in s.rel_path else "" for s in self.sources}
+        keep = {os.path.basename(self._path("parsed", key)) for key in folders}
+        for kind in ("parsed", "notices", "summaries"):
+            for name in os.listdir(os.path.join(self.folder, kind)):
+                if name not in keep:
+                    os.remove(os.path.join(self.folder, kind, name))
 
 
 def open_cache(paths, cache_dir: str | None) -> BuildCache:

@@ -359,3 +359,15 @@ def test_a_failed_template_leaves_no_trace(tmp_path):
     result = build(root)
     assert result.rc == 1 and "模板运行出错" in result.err
     assert not (root / "site").exists()
+
+
+def test_the_cache_forgets_folders_that_are_gone(tmp_path):
+    root = make_site(tmp_path)
+    assert build(root).rc == 0
+    store = next((root / cache.CACHE_DIR).iterdir())
+    assert len(list((store / "notices").iterdir())) == 4
+    (root / "content/u0002").rename(root / "content/u0002-new")
+    shutil.rmtree(root / "content/u0003")
+    assert build(root).rc == 0
+    assert len(list((store / "notices").iterdir())) == 3
+    assert len(list((store / "parsed").iterdir())) == 4  # three folders and the top (site.yml)
