@@ -22,7 +22,6 @@ import marshal
 import os
 import pickle
 import sys
-import threading
 import time
 from dataclasses import dataclass, replace
 
@@ -102,16 +101,6 @@ class BuildCache:
         self.templates_dir = os.path.join(folder, "templates") if folder else None  # compiled by Jinja
         self._saved = state
         self._lock = None
-        # The stat_key of every file the last build wrote, found while the content folder is read:
-        # both are mostly waiting for the OS, which a thread can do in parallel.
-        self._output_stats: dict = {}
-        self._stat_outputs = threading.Thread(target=self._read_output_stats, daemon=True)
-        if folder:
-            self._stat_outputs.start()
-
-    def _read_output_stats(self) -> None:
-        output_dir = self.paths.output_dir
-        self._output_stats = {p: stat_target(output_dir, p) for p in list(self.written) + [MANIFEST]}
 
     def __enter__(self):
         if self.folder and fcntl is not None:  # one build at a time per output folder
@@ -144,10 +133,9 @@ class BuildCache:
         keys = {name: _digest(self.render_fp, name, settings, *(f"{s.rel_path}\0{s.digest}" for s in files))
                 for name, files in folders.items()}
         keys[SITE_UNIT] = _digest(self.render_fp, SITE_UNIT, settings, *(f"{k}\0{v}" for k, v in keys.items()))
-        self._stat_outputs.join()
         render = frozenset(name for name, key in keys.items() if not self._unit_clean(name, key))
         parse = frozenset(folders) if SITE_UNIT in render else render
-        manifest_ok = bool(self.manifest_stat) and self._output_stats.get(MANIFEST) == self.manifest_stat
+        manifest_ok = bool(self.manifest_stat) and stat_target(self.paths.output_dir, MANIFEST) == self.manifest_stat
         return Plan(keys, render, parse, manifest_ok)
 
     def _unit_clean(self, name: str, key: str) -> bool:
@@ -157,7 +145,7 @@ class BuildCache:
             return False
         for out_path in record[1]:
             written = self.written.get(out_path)
-            if written is None or self._output_stats.get(out_path) != written[1]:
+            if written is None or stat_target(self.paths.output_dir, out_path) != written[1]:
                 return False
         return True
 
