@@ -16,7 +16,7 @@ sys.path.insert(0, HERE)
 from dwgk import pipeline  # noqa: E402
 from dwgk.model import BuildFailed, UsageError  # noqa: E402
 
-COMMANDS = ("build", "check")
+COMMANDS = ("build", "check", "serve")
 
 # argparse's own messages, in the Chinese an editor reads.
 _ARGPARSE_MESSAGES = (
@@ -44,23 +44,35 @@ class ChineseParser(argparse.ArgumentParser):
                 .replace("positional arguments:", "命令：").replace("options:", "选项："))
 
 
+def port_number(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"端口应是 1 到 65535 之间的整数，而不是“{text}”")
+    return int(text)
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = ChineseParser(prog="python build.py", description="dwgk 党务公开网站生成器",
                            add_help=False)
     parser.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
     commands = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseParser)
 
-    def add(name, help_text):
+    def add(name, help_text, output="site"):
         sub = commands.add_parser(name, help=help_text, description=help_text, add_help=False)
         sub.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
         sub.add_argument("--content", default="content", metavar="文件夹", help="内容文件夹（默认 content）")
         sub.add_argument("--layouts", default=os.path.join(HERE, "layouts"), metavar="文件夹",
                          help="模板文件夹（默认 dwgk 自带的 layouts）")
-        sub.add_argument("--output", default="site", metavar="文件夹", help="输出文件夹（默认 site）")
+        sub.add_argument("--output", default=output, metavar="文件夹", help=f"输出文件夹（默认 {output}）")
         return sub
 
     add("build", "生成网站到输出文件夹（不写命令时默认执行此项）")
     add("check", "只检查内容，不写任何文件")
+    # The preview's own folder (gitignored), outside every folder it watches.
+    preview = add("serve", "生成预览并在浏览器中实时显示每次保存（默认 http://127.0.0.1:8000/）",
+                  output=".preview")
+    preview.add_argument("--port", type=port_number, default=8000, metavar="端口", help="端口（默认 8000）")
+    preview.add_argument("--host", default="127.0.0.1", metavar="地址",
+                         help="监听地址（默认 127.0.0.1，只有本机能打开；0.0.0.0 让局域网内的同事也能打开）")
     return parser
 
 
@@ -75,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"错误：找不到{label} {folder}", file=sys.stderr)
             return 2
     try:
+        if args.command == "serve":
+            from dwgk import serve  # livereload and tornado load only for this command
+
+            return serve.serve(paths, host=args.host, port=args.port)
         if args.command == "check":
             files = pipeline.check(paths)
             print(f"检查通过：将生成 {len(files)} 个文件。")
