@@ -398,13 +398,13 @@ class PreviewHandler(StaticFileHandler):
 
     def write_error(self, status_code: int, **kwargs):
         page = os.path.join(self.root, "404.html")
-        if status_code == 404 and os.path.isfile(page):
+        if status_code == 404 and os.path.isfile(page):  # the site's own, as in production
             with open(page, "rb") as f:
                 data = f.read()
         else:
             data = (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
-                    f"<title>{status_code}</title>\n</head>\n<body>\n<h1>{status_code} {self._reason}</h1>\n"
-                    f"</body>\n</html>\n").encode("utf-8")
+                    f"<title>出错了（{status_code}）</title>\n</head>\n<body>\n"
+                    f"<h1>出错了（{status_code}）</h1>\n</body>\n</html>\n").encode("utf-8")
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.finish(with_head_end(data))
 

@@ -400,6 +400,9 @@ def test_template_change_rebuilds_and_uppercase_head_still_gets_the_script(previ
     assert headers["Content-Type"] == "text/html; charset=utf-8"
     assert headers["Cache-Control"] == "no-store"
 
+    status, _, html = http_get(url + "..%2f..%2fcontent%2fsite.yml")  # nothing outside the preview
+    assert status == 403 and "<h1>出错了（403）</h1>" in html and "网站名称" not in html
+
     before = p.mark()
     edit(base, "</HEAD>", "{% if %}</HEAD>")  # a template error: shown like content errors
     p.wait_rebuilt(before)
@@ -503,6 +506,41 @@ def test_hosts():
     assert serve.host_warning("192.168.1.5").startswith("警告：预览将在 192.168.1.5 上监听")
     assert serve.preview_url("0.0.0.0", 8000, "/") == "http://127.0.0.1:8000/"
     assert serve.preview_url("::1", 8000, "/dwgk/") == "http://[::1]:8000/dwgk/"
+
+
+def test_rebuild_turns_every_failure_into_error_lines(tmp_path, monkeypatch, capsys):
+    said = []
+    preview = serve.Preview(serve.pipeline.Paths(str(tmp_path), str(tmp_path), str(tmp_path / "out")))
+
+    def fails_with(exc):
+        def build(paths):
+            raise exc
+        monkeypatch.setattr(serve.pipeline, "build", build)
+        preview.rebuild(lambda line, err=False: said.append(line))
+        return list(preview.errors)
+
+    missing = FileNotFoundError(2, "No such file or directory", str(tmp_path / "2019" / "01.md"))
+    assert fails_with(missing) == [f"{tmp_path}/2019/01.md: 读写文件失败：No such file or directory"]
+    assert said[-1] == "共 1 处错误，浏览器中显示错误页；改正后保存，页面会自动恢复。"
+    assert fails_with(serve.UsageError("某个问题")) == ["错误：某个问题"]
+    assert fails_with(KeyError("x")) == [
+        "生成时出现程序错误（KeyError: 'x'），请把终端中的出错信息发给维护人员"]
+    assert "Traceback" in capsys.readouterr().err  # a dwgk bug keeps its traceback for maintainers
+
+    monkeypatch.setattr(serve.pipeline, "build", lambda paths: {"files": 3, "written": 2, "removed": 1})
+    preview.rebuild(lambda line, err=False: said.append(line))
+    assert preview.errors == ()
+    assert re.fullmatch(r"生成完成：写入 2 个文件，删除 1 个，用时 \d+\.\d\d 秒。", said[-1])
+
+
+def test_listen_failure_says_why():
+    class Refused:
+        def application(self, *args, **kwargs):
+            raise PermissionError(13, "Permission denied")
+
+    with pytest.raises(serve.UsageError) as exc:
+        serve.listen(Refused(), "127.0.0.1", 80)
+    assert str(exc.value) == "无法在 127.0.0.1 的 80 端口上监听：Permission denied"
 
 
 def test_snapshot_leaves_out_editor_files(tmp_path):
