@@ -24,10 +24,10 @@ def load_site(paths: Paths, sources=None) -> Site:
     """Read and check all content; raise BuildFailed with every error of the run."""
     errors: list = []
     sources = read_sources(paths.content_dir) if sources is None else sources
-    settings, notices, issues = parse_content(paths.content_dir, sources, errors)
+    settings, notices, issues, incomplete = parse_content(paths.content_dir, sources, errors)
     if settings is None:
         raise BuildFailed(errors)
-    site = assemble_site(settings, notices, issues, errors)
+    site = assemble_site(settings, notices, issues, incomplete, errors)
     if errors:
         raise BuildFailed(errors)
     return site
