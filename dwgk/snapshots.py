@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from .content import display_path
 from .model import ContentError, OutputFile, Snapshot
+from .output import _read
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = "dwgk-archive/1"
@@ -237,10 +238,3 @@ def _walk(folder: str) -> list[str]:
                 found.append(os.path.relpath(os.path.join(dirpath, name), folder).replace(os.sep, "/"))
     return found
 
-
-def _read(path: str) -> bytes | None:
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except OSError:
-        return None
