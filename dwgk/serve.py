@@ -32,7 +32,6 @@ from tornado import ioloop, web
 from . import pipeline
 from .content import SETTINGS_FILE, display_path, is_ignored_name, parse_settings
 from .model import BuildFailed, UsageError
-from .output import check_output_dir
 from .render import _url_path
 
 #: The folder `build` publishes into; a preview must never write there (it may be mid-publish).
@@ -107,13 +106,13 @@ def with_head_end(page: bytes) -> bytes:
     return page[:at] + HEAD_END + page[at:]
 
 
-Snapshot = dict  # path -> (mtime_ns, size, inode, mode) of every watched file
+FileStats = dict  # path -> (mtime_ns, size, inode, mode) of every watched file
 
 
-def take_snapshot(folders: list[str]) -> tuple[Snapshot, list[str]]:
+def scan_sources(folders: list[str]) -> tuple[FileStats, list[str]]:
     """What a change to any source looks like (a file's stat changes, appears or goes), and the
     folders scanned. Editor temporaries and hidden files and folders are left out."""
-    found: Snapshot = {}
+    found: FileStats = {}
     scanned = []
     stack = list(folders)
     while stack:
@@ -137,7 +136,7 @@ def take_snapshot(folders: list[str]) -> tuple[Snapshot, list[str]]:
     return found, scanned
 
 
-def changed_paths(before: Snapshot, after: Snapshot) -> list[str]:
+def changed_paths(before: FileStats, after: FileStats) -> list[str]:
     return sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
 
 
@@ -287,7 +286,7 @@ class INotify:
 class SiteWatcher(Watcher):
     """livereload's watcher interface over our own scans: one rebuild per settled burst.
 
-    A scan (take_snapshot) decides what changed; inotify, where there is one, only says when to
+    A scan (scan_sources) decides what changed; inotify, where there is one, only says when to
     scan. Without it the folders are scanned every POLL_SECONDS, less often when that is costly.
     """
 
@@ -296,7 +295,7 @@ class SiteWatcher(Watcher):
         self.folders = folders
         self.on_change = on_change  # called with the changed paths, runs the build
         self.notify = notify
-        self.built, scanned = take_snapshot(folders)  # what the last build saw
+        self.built, scanned = scan_sources(folders)  # what the last build saw
         self.seen = self.built  # what the last scan saw
         self.last_change = 0.0  # monotonic time a change was last noticed
         self.interval = POLL_SECONDS
@@ -338,7 +337,7 @@ class SiteWatcher(Watcher):
 
     def examine(self):
         started = time.monotonic()
-        now, scanned_folders = take_snapshot(self.folders)
+        now, scanned_folders = scan_sources(self.folders)
         scanned = time.monotonic()
         self._watch_folders(scanned_folders)
         # Scanning must never eat the machine: a big tree is scanned less often. With inotify
@@ -450,9 +449,10 @@ def say(line: str, err: bool = False) -> None:
 
 def check_preview_output(paths: pipeline.Paths) -> None:
     """Refuse an output folder a preview must not write to (raises UsageError)."""
-    problem = check_output_dir(paths.output_dir, [paths.content_dir, paths.layouts_dir])
-    if problem:
-        raise UsageError(problem + "（预览会把自己的输出当成改动，无休止地重新生成）")
+    try:
+        pipeline.check_paths(paths)
+    except UsageError as exc:
+        raise UsageError(f"{exc}（预览会把自己的输出当成改动，无休止地重新生成）") from None
     if os.path.realpath(paths.output_dir) == os.path.realpath(PUBLISH_OUTPUT):
         raise UsageError(f"预览不能生成到 {PUBLISH_OUTPUT}（正式网站的输出文件夹，可能正在发布）；"
                          "请换一个输出文件夹，或去掉 --output 使用默认的预览文件夹")
@@ -497,7 +497,8 @@ def serve(paths: pipeline.Paths, host: str, port: int) -> int:
             if preview.rebuild(say):
                 say(f"网站地址已改变，预览地址改为：{preview_url(host, port, preview.prefix)}")
 
-        watcher = SiteWatcher([paths.content_dir, paths.layouts_dir], on_change, INotify.open())
+        watched = [paths.content_dir, paths.layouts_dir, paths.archive_dir]  # never the output
+        watcher = SiteWatcher(watched, on_change, INotify.open())
         server = PreviewServer(preview, watcher)
         warning = host_warning(host)
         if warning:

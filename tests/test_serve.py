@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from dwgk import serve
-from tests.tools import REPO_ROOT, free_port, record_requests, run_axe, format_axe, validate_html
+from tests.sites import copy_example, edit, run_subprocess
+from tests.tools import REPO_ROOT, format_axe, free_port, record_requests, run_axe, validate_html
 
 BUILD_PY = REPO_ROOT / "build.py"
 REBUILD = "检测到改动："
@@ -127,9 +128,8 @@ def start_preview(cwd: Path, *args: str) -> tuple[Preview, str]:
 
 @pytest.fixture
 def site(tmp_path) -> Path:
-    """A project folder with a copy of the bundled example content (and our own layouts)."""
-    shutil.copytree(REPO_ROOT / "content", tmp_path / "content")
-    return tmp_path
+    """A project folder with a copy of the bundled example content."""
+    return copy_example(tmp_path)
 
 
 @pytest.fixture
@@ -148,13 +148,14 @@ def preview(site):
 
 
 def save(path: Path, text: str) -> None:
-    """Save as many editors do: write a temporary file beside it, then rename it over."""
+    """Save as many editors do: write a temporary file beside it, then rename it over.
+    (tests.sites.edit writes in place, as other editors do.)"""
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
 
 
-def edit(path: Path, old: str, new: str) -> None:
+def save_edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     save(path, text.replace(old, new, 1))
@@ -223,7 +224,7 @@ def test_saved_edits_show_by_themselves_even_one_second_apart(preview, site, pag
     wait_connected(page, sent, 2)
     # livereload 2.7.1 drops a reload within 3 s of the previous one; ours must not.
     time.sleep(max(0.0, first_save + 1.0 - time.monotonic()))
-    edit(issue, "第一次修改：", "第二次修改：")
+    save_edit(issue, "第一次修改：", "第二次修改：")
     expect_text(page, "第二次修改：关于“贯彻")
     assert time.monotonic() - first_save < 3, "the second save came too late to test the 3 s rule"
     assert p.count() == 2, p.output
@@ -382,7 +383,7 @@ def test_editor_temporaries_trigger_nothing_and_one_save_one_rebuild(preview, si
     # A burst over several files (a git checkout) is one rebuild too.
     before = p.mark()
     for name in ("03.md", "04.md", "05.md"):
-        edit(folder / name, "\n---\n", "\n---\n\n")
+        save_edit(folder / name, "\n---\n", "\n---\n\n")
         time.sleep(0.03)
     assert p.wait_rebuilt(before) == "检测到改动：content/2019/03.md 等 3 个文件，重新生成……"
     time.sleep(1.0)
@@ -415,47 +416,63 @@ def test_template_change_rebuilds_and_uppercase_head_still_gets_the_script(previ
     assert http_get(url + "index.html")[0] == 200
 
 
+def test_archive_folder_is_watched_too(preview, site):
+    (site / "archive").mkdir()
+    p, url = preview()
+    before = p.mark()
+    (site / "archive" / "2019").mkdir()
+    (site / "archive" / "2019" / "notes.txt").write_text("x", encoding="utf-8")
+    assert p.wait_rebuilt(before).startswith("检测到改动：archive/2019/")
+    assert http_get(url + "index.html")[0] == 500  # a broken archive is an error like any other
+
+
 def test_refuses_an_output_folder_it_would_watch_or_publish_from(site):
     def run(*args):
-        return subprocess.run([sys.executable, str(BUILD_PY), "serve", *args], cwd=site,
-                              capture_output=True, text=True, timeout=60)
+        r = run_subprocess("serve", *args, cwd=site)
+        assert "Traceback" not in r.err
+        return r
 
     r = run("--output", "content/preview")
-    assert r.returncode == 2
-    assert r.stderr == ("错误：输出文件夹 content/preview 不能与 content 相同、在它里面或包含它"
+    assert r.rc == 2
+    assert r.err == ("错误：输出文件夹 content/preview 不能与 content 相同、在它里面或包含它"
                         "（预览会把自己的输出当成改动，无休止地重新生成）\n")
+    r = run("--output", "archive/preview")
+    assert r.rc == 2
+    assert r.err == ("错误：输出文件夹 archive/preview 不能与 archive 相同、在它里面或包含它"
+                     "（预览会把自己的输出当成改动，无休止地重新生成）\n")
     r = run("--output", "site")
-    assert r.returncode == 2
-    assert r.stderr == ("错误：预览不能生成到 site（正式网站的输出文件夹，可能正在发布）；"
+    assert r.rc == 2
+    assert r.err == ("错误：预览不能生成到 site（正式网站的输出文件夹，可能正在发布）；"
                         "请换一个输出文件夹，或去掉 --output 使用默认的预览文件夹\n")
     r = run("--port", "70000")
-    assert r.returncode == 2 and "错误：参数 --port: 端口应是 1 到 65535 之间的整数，而不是“70000”" in r.stderr
+    assert r.rc == 2 and "错误：参数 --port: 端口应是 1 到 65535 之间的整数，而不是“70000”" in r.err
     assert sorted(os.listdir(site)) == ["content"]  # nothing written anywhere
 
 
 def test_busy_port_wrong_host_and_the_lan_warning(site):
     def run(*args):
-        return subprocess.run([sys.executable, str(BUILD_PY), "serve", *args], cwd=site,
-                              capture_output=True, text=True, timeout=60)
+        r = run_subprocess("serve", *args, cwd=site)
+        assert "Traceback" not in r.err
+        return r
 
     # A bound (not listening) socket on all addresses blocks the port without opening anything.
     with socket.socket() as blocker:
         blocker.bind(("0.0.0.0", 0))
         port = blocker.getsockname()[1]
         r = run("--port", str(port))
-        assert r.returncode == 2
-        assert r.stderr == (f"错误：端口 {port} 已被占用（也许已经有一个预览在运行）；"
+        assert r.rc == 2
+        assert r.err == (f"错误：端口 {port} 已被占用（也许已经有一个预览在运行）；"
                             f"请先停止它，或换一个端口，如 --port {port + 1}\n")
         r = run("--port", str(port), "--host", "0.0.0.0")
-        assert r.returncode == 2
-        assert r.stderr.splitlines()[0] == (
+        assert r.rc == 2
+        assert r.err.splitlines()[0] == (
             "警告：预览将在 0.0.0.0 上监听，同一网络中的其他电脑也能打开，其中可能有尚未公开的内容。"
             "只在需要同事帮忙查看时这样做，看完请按 Ctrl+C 停止。")
-        assert "已被占用" in r.stderr
+        assert "已被占用" in r.err
     r = run("--port", str(free_port()), "--host", "192.0.2.254")  # TEST-NET address, not ours
-    assert r.returncode == 2
-    assert r.stderr.splitlines()[-1] == "错误：本机没有地址 192.0.2.254；--host 应是本机的地址，如 127.0.0.1"
-    assert "Traceback" not in r.stderr
+    assert r.rc == 2
+    assert r.err.splitlines()[-1] == "错误：本机没有地址 192.0.2.254；--host 应是本机的地址，如 127.0.0.1"
+    assert "Traceback" not in r.err
 
 
 def test_sigterm_ends_it_cleanly_too(preview):
@@ -549,7 +566,7 @@ def test_snapshot_leaves_out_editor_files(tmp_path):
         (tmp_path / name).write_text("x")
     (tmp_path / ".git").mkdir()
     (tmp_path / ".git" / "HEAD").write_text("x")
-    files, folders = serve.take_snapshot([str(tmp_path)])
+    files, folders = serve.scan_sources([str(tmp_path)])
     assert list(files) == [str(tmp_path / "a.md")]
     assert folders == [str(tmp_path)]
 
