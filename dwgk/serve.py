@@ -3,8 +3,9 @@
 Wires the pipeline into livereload 2.7.1 and works around what that version gets wrong for us:
 it drops a reload within 3 s of the previous one, injects its script only before a literal
 `</head>`, lets an exception in the build kill the loop, and watches the current folder (output
-included) when given nothing else. Here the watcher is our own polling one: it ignores editor
-temporaries, waits for a burst of changes to settle, and never looks at the output folder.
+included) when given nothing else. Here the watcher is our own (a scan of the source folders,
+woken by inotify on Linux): it ignores editor temporaries, waits for a burst of changes to
+settle, and never looks at the output folder; a failed build shows an error page instead.
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ POLL_SECONDS = 0.1
 QUIET_SECONDS = 0.2
 
 HEAD_END = b"</head>"  # the only spelling livereload 2.7.1 injects its script before
+
+
+def is_page(path: str) -> bool:
+    return path.endswith((".html", ".htm"))
 
 
 # --------------------------------------------------------------------------- #
@@ -393,7 +398,7 @@ class PreviewHandler(StaticFileHandler):
     def _is_asset(self, rel: str) -> bool:
         """A file of the last good build other than a page: stylesheet, ledger, attachment."""
         target = os.path.join(self.root, rel)
-        return os.path.isfile(target) and not rel.endswith((".html", ".htm"))
+        return os.path.isfile(target) and not is_page(rel)
 
     def write_error(self, status_code: int, **kwargs):
         page = os.path.join(self.root, "404.html")
@@ -409,17 +414,17 @@ class PreviewHandler(StaticFileHandler):
 
     @classmethod
     def get_content(cls, abspath, start=None, end=None):
-        if abspath.endswith((".html", ".htm")):
+        if is_page(abspath):
             return cls._page(abspath)[start:end]
         return super().get_content(abspath, start, end)
 
     def get_content_size(self):
-        if self.absolute_path.endswith((".html", ".htm")):
+        if is_page(self.absolute_path):
             return len(self._page(self.absolute_path))
         return super().get_content_size()
 
     def get_content_type(self):
-        if self.absolute_path.endswith((".html", ".htm")):
+        if is_page(self.absolute_path):
             return "text/html; charset=utf-8"
         return super().get_content_type()
 
@@ -488,6 +493,9 @@ def serve(paths: pipeline.Paths, host: str, port: int) -> int:
     def stop(signum, frame):
         raise KeyboardInterrupt
 
+    # Ctrl-C and kill both end it the same clean way, even when started from a script that
+    # runs it in the background (such a shell makes it ignore SIGINT, leaving it behind).
+    signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     try:
         preview = Preview(paths, prefix=read_url_prefix(paths.content_dir) or "/")

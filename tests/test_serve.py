@@ -37,7 +37,7 @@ TIMEOUT = 20.0  # generous: a slow CI box; every wait ends as soon as its condit
 # --------------------------------------------------------------------------- #
 
 
-class Preview:
+class ServeProcess:
     """One `build.py serve` process; its merged stdout+stderr is collected line by line."""
 
     def __init__(self, cwd: Path, *args: str):
@@ -105,11 +105,11 @@ class Preview:
         return self.proc.returncode
 
 
-def start_preview(cwd: Path, *args: str) -> tuple[Preview, str]:
+def start_preview(cwd: Path, *args: str) -> tuple[ServeProcess, str]:
     """Start on a free port (retrying if someone took it); return the process and its URL."""
     for _attempt in range(5):
         port = free_port()
-        p = Preview(cwd, "--port", str(port), *args)
+        p = ServeProcess(cwd, "--port", str(port), *args)
         m = None
         deadline = time.monotonic() + TIMEOUT
         while time.monotonic() < deadline:
@@ -183,6 +183,10 @@ def wait_connected(page, sent: list[str], n: int) -> None:
         page.wait_for_timeout(50)  # lets Playwright deliver the websocket events
 
 
+def port_of(url: str) -> int:
+    return int(re.match(r"http://[^/]*:(\d+)/", url)[1])
+
+
 def expect_text(page, text: str, timeout: float = TIMEOUT) -> None:
     from playwright.sync_api import expect
 
@@ -211,7 +215,11 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def test_saved_edits_show_by_themselves_even_one_second_apart(preview, site, page):
     p, url = preview()
-    assert url == f"http://127.0.0.1:{url.split(':')[2].split('/')[0]}/"
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", url)
+    assert p.lines[0] == "正在生成预览到 .preview ……"
+    assert re.fullmatch(r"生成完成：写入 28 个文件，删除 0 个，用时 \d+\.\d\d 秒。", p.lines[1])
+    assert p.lines[2] == f"预览地址：{url}"
+    assert p.lines[3] == "在浏览器中打开上面的地址。保存内容或模板文件后，页面会自动刷新；按 Ctrl+C 停止预览。"
     requests = record_requests(page)
     sent = open_live(page, url + "2019/issue-1.html")
     expect_text(page, ISSUE_1_TITLE)
@@ -235,9 +243,8 @@ def test_saved_edits_show_by_themselves_even_one_second_apart(preview, site, pag
     assert p.stop(signal.SIGINT) == 0
     assert p.lines[-1] == "预览已停止。"
     assert "Traceback" not in p.output and "Error" not in p.output, p.output
-    port = int(url.split(":")[2].split("/")[0])
     with socket.socket() as s:
-        assert s.connect_ex(("127.0.0.1", port)) != 0  # nobody listens any more
+        assert s.connect_ex(("127.0.0.1", port_of(url))) != 0  # nobody listens any more
 
 
 def test_content_error_shows_in_browser_and_the_fix_brings_the_page_back(preview, site, page):
@@ -334,7 +341,7 @@ def test_accepts_no_connection_on_other_addresses_of_this_machine(preview):
     addresses = own_addresses()
     assert addresses, "this machine has no non-loopback address to try"
     p, url = preview()
-    port = int(url.split(":")[2].split("/")[0])
+    port = port_of(url)
     with socket.create_connection(("127.0.0.1", port), timeout=5):
         pass
     for address in addresses:
