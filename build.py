@@ -13,10 +13,10 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from dwgk import pipeline  # noqa: E402
+from dwgk import importer, pipeline  # noqa: E402
 from dwgk.model import BuildFailed, UsageError  # noqa: E402
 
-COMMANDS = ("build", "check")
+COMMANDS = ("build", "check", "import")
 
 # argparse's own messages, in the Chinese an editor reads.
 _ARGPARSE_MESSAGES = (
@@ -61,7 +61,29 @@ def make_parser() -> argparse.ArgumentParser:
 
     add("build", "生成网站到输出文件夹（不写命令时默认执行此项）")
     add("check", "只检查内容，不写任何文件")
+    text = "把纯文本的整改通报导入为内容文件（不覆盖已有文件）"
+    sub = commands.add_parser("import", help=text, description=text, add_help=False)
+    sub.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+    sub._positionals.title = "参数"
+    sub.add_argument("notice", metavar="通报文件", help="从网页或 Word 复制出的通报全文，存为 .txt 文件")
+    sub.add_argument("--content", default="content", metavar="文件夹", help="内容文件夹（默认 content；不存在时新建）")
+    sub.add_argument("--key", metavar="文件夹名", help="通报文件夹名（默认取发布年份，如 2019；已占用时为 2019-2）")
     return parser
+
+
+def run_import(args) -> int:
+    try:
+        report = importer.import_notice(args.notice, args.content, args.key)
+    except importer.ImportRefused as refused:
+        if refused.report:
+            print(refused.report, end="")
+        print(f"错误：{refused}", file=sys.stderr)
+        return 1
+    except UsageError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    print(report, end="")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv.insert(0, "build")
     args = make_parser().parse_args(argv)
+    if args.command == "import":
+        return run_import(args)
     paths = pipeline.Paths(args.content, args.layouts, args.output)
     for label, folder in (("内容文件夹", args.content), ("模板文件夹", args.layouts)):
         if not os.path.isdir(folder):
