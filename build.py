@@ -13,10 +13,11 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from dwgk import importer, pipeline  # noqa: E402
+from dwgk import archive, importer, pipeline  # noqa: E402
 from dwgk.model import BuildFailed, UsageError  # noqa: E402
+from dwgk.render import cn_date  # noqa: E402
 
-COMMANDS = ("build", "check", "import")
+COMMANDS = ("build", "check", "archive", "import")
 
 # argparse's own messages, in the Chinese an editor reads.
 _ARGPARSE_MESSAGES = (
@@ -57,10 +58,15 @@ def make_parser() -> argparse.ArgumentParser:
         sub.add_argument("--layouts", default=os.path.join(HERE, "layouts"), metavar="文件夹",
                          help="模板文件夹（默认 dwgk 自带的 layouts）")
         sub.add_argument("--output", default="site", metavar="文件夹", help="输出文件夹（默认 site）")
+        sub.add_argument("--archive", default="archive", metavar="文件夹",
+                         help="年度归档文件夹（默认 archive，请纳入版本管理）")
         return sub
 
     add("build", "生成网站到输出文件夹（不写命令时默认执行此项）")
     add("check", "只检查内容，不写任何文件")
+    sub = add("archive", "把网站现在的样子归档为一个年度版本并重新生成网站；加 --verify 则校验全部归档")
+    sub.add_argument("year", nargs="?", metavar="年度", help="四位数字的年份（默认今年）")
+    sub.add_argument("--verify", action="store_true", help="按清单校验归档，列出缺失、多出或被改动的文件")
     text = "把纯文本的整改通报导入为内容文件（不覆盖已有文件）"
     sub = commands.add_parser("import", help=text, description=text, add_help=False)
     sub.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
@@ -93,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     if args.command == "import":
         return run_import(args)
-    paths = pipeline.Paths(args.content, args.layouts, args.output)
+    paths = pipeline.Paths(args.content, args.layouts, args.output, args.archive)
+    if args.command == "archive" and args.verify:
+        return verify(args.archive, args.year)
     for label, folder in (("内容文件夹", args.content), ("模板文件夹", args.layouts)):
         if not os.path.isdir(folder):
             print(f"错误：找不到{label} {folder}", file=sys.stderr)
@@ -103,17 +111,56 @@ def main(argv: list[str] | None = None) -> int:
             files = pipeline.check(paths)
             print(f"检查通过：将生成 {len(files)} 个文件。")
         else:
+            if args.command == "archive":
+                taken = archive.snapshot_date()
+                year = args.year or str(taken.year)
+                try:
+                    result = archive.take_snapshot(paths, year, taken)
+                except BuildFailed as failed:
+                    return report(failed, "没有归档，网站未更新")
+                print(f"已归档{year}年度：{result.folder}（{result.pages} 个网页，清单共 {result.files} 个文件，"
+                      f"归档日期{cn_date(taken)}）。\n交档案部门的压缩包：{result.zip_path}\n"
+                      f"请把 {args.archive} 文件夹提交到版本库保存。")
             counts = pipeline.build(paths)
             print(f"生成完成：{args.output} 中共 {counts['files']} 个文件，"
                   f"本次写入 {counts['written']} 个，删除 {counts['removed']} 个过时文件。")
     except BuildFailed as failed:
-        for error in failed.errors:
-            print(error, file=sys.stderr)
-        print(f"共 {len(failed.errors)} 处错误，网站未更新。", file=sys.stderr)
-        return 1
+        return report(failed, "网站未更新")
     except UsageError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
+    except archive.SnapshotExists as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def report(failed: BuildFailed, outcome: str) -> int:
+    for error in failed.errors:
+        print(error, file=sys.stderr)
+    print(f"共 {len(failed.errors)} 处错误，{outcome}。", file=sys.stderr)
+    return 1
+
+
+def verify(archive_dir: str, year: str | None) -> int:
+    try:
+        results = archive.verify_archive(archive_dir, year)
+    except UsageError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    if not results:
+        print(f"归档文件夹 {archive_dir} 中还没有任何年度归档。")
+        return 0
+    problems = sorted(p for _, checked in results for p in checked.problems + checked.added)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"归档校验未通过：共 {len(problems)} 处与清单不符。缺失或改动的文件请从版本库恢复"
+              f"（如 git checkout -- {archive_dir}），多出的文件请移出归档文件夹。", file=sys.stderr)
+        return 1
+    for year, checked in results:
+        print(f"{year}年度：{len(checked.manifest.files)} 个文件与清单一致，压缩包完好。")
+    print(f"归档校验通过：共 {len(results)} 个年度。")
     return 0
 
 

@@ -24,13 +24,13 @@ def safe_out_path(out_path: str) -> bool:
     return norm == out_path and not norm.startswith("..") and norm != "."
 
 
-def check_output_dir(output_dir: str, watched_dirs: list[str]) -> str | None:
+def check_output_dir(output_dir: str, watched_dirs: list[str], label: str = "输出文件夹") -> str | None:
     """Why output_dir may not be used, in Chinese; None if it is fine."""
     out = os.path.realpath(output_dir)
     for watched in watched_dirs:
         w = os.path.realpath(watched)
         if out == w or out.startswith(w + os.sep) or w.startswith(out + os.sep):
-            return f"输出文件夹 {output_dir} 不能与 {watched} 相同、在它里面或包含它"
+            return f"{label} {output_dir} 不能与 {watched} 相同、在它里面或包含它"
     return None
 
 
@@ -84,8 +84,9 @@ def write_site(output_dir: str, files: list[OutputFile]) -> dict:
             os.remove(target)
             removed += 1
             _remove_empty_dirs(output_dir, os.path.dirname(stale))
-    write_atomic(os.path.join(output_dir, MANIFEST),
-                 json.dumps({"files": sorted(current)}, ensure_ascii=False, indent=0).encode("utf-8"))
+    manifest = json.dumps({"files": sorted(current)}, ensure_ascii=False, indent=0).encode("utf-8")
+    if _read(os.path.join(output_dir, MANIFEST)) != manifest:
+        write_atomic(os.path.join(output_dir, MANIFEST), manifest)
     return {"files": len(files), "written": written, "removed": removed}
 
 

@@ -1,52 +1,30 @@
 """`python build.py import`: a plain-text notice becomes content files that build.
 
-The seed (tests/import_fixtures/seed.txt) is the published text of the bundled example; the
+The seed (tests/fixtures/seed-notice.txt) is the published text of the bundled example; the
 variants below are generated from it, so each test says exactly what it changes.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import random
 import re
 import shutil
-import subprocess
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
 from dwgk import content, importer, pipeline
 from dwgk.importer import parse_notice_text, render_files
+from tests.sites import EXAMPLE, REPO, SEED as SEED_PATH, run_cli, run_subprocess
+from tests.tools import run_axe, validate_html
 
-REPO = Path(__file__).resolve().parents[1]
-FIXTURES = REPO / "tests" / "import_fixtures"
-SEED = (FIXTURES / "seed.txt").read_text(encoding="utf-8")
-EXAMPLE = REPO / "content"
-BUILD = [sys.executable, str(REPO / "build.py")]
-
-sys.path.insert(0, str(REPO))
-import build  # noqa: E402
+FIXTURES = REPO / "tests" / "fixtures"
+SEED = SEED_PATH.read_text(encoding="utf-8")
 
 
-def run_cli(*args, cwd=None):
-    """build.py in this process (fast); test_seed_import_builds_the_same_site runs the real one."""
-    out, err = io.StringIO(), io.StringIO()
-    here = os.getcwd()
-    try:
-        if cwd:
-            os.chdir(cwd)
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                code = build.main([str(a) for a in args])
-            except SystemExit as exit_:
-                code = exit_.code
-    finally:
-        os.chdir(here)
-    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+def cli(*args, cwd=REPO):
+    return run_cli(*map(str, args), cwd=cwd)
 
 
 def add_line_after(text: str, fragment: str, new_line: str) -> str:
@@ -229,10 +207,9 @@ def test_seed_reproduces_the_bundled_example_byte_for_byte():
 
 def test_seed_import_builds_the_same_site_as_the_example(tmp_path):
     target = tmp_path / "new-content"
-    result = subprocess.run([*BUILD, "import", FIXTURES / "seed.txt", "--content", target],
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
+    result = run_subprocess("import", str(SEED_PATH), "--content", str(target), cwd=tmp_path)
+    assert result.rc == 0, result.err
+    assert result.err == ""
     layouts = str(REPO / "layouts")
     mine = pipeline.check(pipeline.Paths(str(target), layouts, str(tmp_path / "a")))
     theirs = pipeline.check(pipeline.Paths(str(EXAMPLE), layouts, str(tmp_path / "b")))
@@ -243,7 +220,7 @@ def test_seed_import_builds_the_same_site_as_the_example(tmp_path):
 
 def test_seed_report(tmp_path):
     target = tmp_path / "c"
-    out = run_cli("import", "seed.txt", "--content", target, cwd=FIXTURES).stdout
+    out = cli("import", "seed-notice.txt", "--content", target, cwd=FIXTURES).out
     assert out.startswith("导入通报：黄陂区融媒体中心关于巡察反馈意见整改落实情况的通报\n"
                           "  发布时间：2019-12-27 15:24；来源：区融媒体中心；落款：武汉市黄陂区融媒体中心 2019-12-27\n"
                           "  巡察：区委第三巡察组，2018-12-19至2019-02-26，反馈日期2019-07-22\n"
@@ -262,11 +239,11 @@ def test_seed_report(tmp_path):
         "  第2至17项 已完成：按通报公布的数字（16项已完成、1项整改中）推定\n",
         "说明：已把304处半角标点（如 , : ; ( )）改为全角。\n",
         "请编辑核对（共6处）：\n"
-        "  seed.txt:5: 日期“20181219日”缺少“年”“月”，已读作2018年12月19日，请核对\n"
-        "  seed.txt:5: 日期“2019226日”缺少“年”“月”，已读作2019年2月26日，请核对\n"
-        "  seed.txt:5: 日期“2019722日”缺少“年”“月”，已读作2019年7月22日，请核对\n"
-        "  seed.txt:115: 日期“20149月”缺少“年”，已读作2014年9月，请核对\n"
-        "  seed.txt:207: 日期“20191227”缺少“年”“月”“日”，已读作2019年12月27日，请核对\n"
+        "  seed-notice.txt:5: 日期“20181219日”缺少“年”“月”，已读作2018年12月19日，请核对\n"
+        "  seed-notice.txt:5: 日期“2019226日”缺少“年”“月”，已读作2019年2月26日，请核对\n"
+        "  seed-notice.txt:5: 日期“2019722日”缺少“年”“月”，已读作2019年7月22日，请核对\n"
+        "  seed-notice.txt:115: 日期“20149月”缺少“年”，已读作2014年9月，请核对\n"
+        "  seed-notice.txt:207: 日期“20191227”缺少“年”“月”“日”，已读作2019年12月27日，请核对\n"
         f"  {target}/site.yml:2: 网站名称“武汉市黄陂区融媒体中心党务公开”是按发布单位推断的，通报中没有写，请核对\n",
         "原文每一行都已归位。\n",
         f"已写入：\n  {target}/2019/notice.md\n  {target}/2019/01.md 至 17.md（17个问题文件）\n  {target}/site.yml\n"
@@ -284,10 +261,10 @@ def test_existing_notice_is_refused(tmp_path):
     site = tmp_path / "content"
     shutil.copytree(EXAMPLE, site)
     before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
-    result = run_cli("import", FIXTURES / "seed.txt", "--content", site)
-    assert result.returncode == 1
-    assert result.stdout == ""
-    assert result.stderr == (f"错误：通报“黄陂区融媒体中心关于巡察反馈意见整改落实情况的通报”已经导入过："
+    result = cli("import", SEED_PATH, "--content", site)
+    assert result.rc == 1
+    assert result.out == ""
+    assert result.err == (f"错误：通报“黄陂区融媒体中心关于巡察反馈意见整改落实情况的通报”已经导入过："
                              f"{site}/2019/notice.md。未写入任何文件；如要重新导入，请先移走该通报文件夹\n")
     assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
     assert sorted(os.listdir(site)) == ["2019", "site.yml"]  # no staging folder left behind
@@ -296,20 +273,20 @@ def test_existing_notice_is_refused(tmp_path):
 def test_existing_folder_is_refused_and_year_taken_gives_next_key(tmp_path):
     site = tmp_path / "content"
     shutil.copytree(EXAMPLE, site)
-    other = (FIXTURES / "seed.txt").read_text(encoding="utf-8").replace(
+    other = (SEED_PATH).read_text(encoding="utf-8").replace(
         "黄陂区融媒体中心关于巡察反馈意见整改落实情况的通报", "区融媒体中心关于巡察反馈意见整改落实情况的通报（第二批）", 1)
     (tmp_path / "other.txt").write_text(other, encoding="utf-8")
-    refused = run_cli("import", tmp_path / "other.txt", "--content", site, "--key", "2019")
-    assert refused.returncode == 1
-    assert refused.stderr == (f"错误：通报文件夹 {site}/2019 已存在，未写入任何文件。"
+    refused = cli("import", tmp_path / "other.txt", "--content", site, "--key", "2019")
+    assert refused.rc == 1
+    assert refused.err == (f"错误：通报文件夹 {site}/2019 已存在，未写入任何文件。"
                               "请用 --key 另选一个文件夹名，或先移走该文件夹\n")
-    done = run_cli("import", tmp_path / "other.txt", "--content", site)
-    assert done.returncode == 0, done.stderr
-    assert f"  {site}/2019-2/notice.md\n" in done.stdout
-    assert f"{site}/site.yml" not in done.stdout  # existing settings are never rewritten
+    done = cli("import", tmp_path / "other.txt", "--content", site)
+    assert done.rc == 0, done.err
+    assert f"  {site}/2019-2/notice.md\n" in done.out
+    assert f"{site}/site.yml" not in done.out  # existing settings are never rewritten
     assert (site / "site.yml").read_bytes() == (EXAMPLE / "site.yml").read_bytes()
     assert len(list((site / "2019-2").glob("*.md"))) == 18
-    assert run_cli("check", "--content", site).returncode == 0
+    assert cli("check", "--content", site).rc == 0
 
 
 def test_chosen_key_and_differing_contact(tmp_path):
@@ -318,58 +295,58 @@ def test_chosen_key_and_differing_contact(tmp_path):
     shutil.rmtree(site / "2019")
     text = SEED.replace("027-85932332", "027-61234567")
     (tmp_path / "n.txt").write_text(text, encoding="utf-8")
-    done = run_cli("import", tmp_path / "n.txt", "--content", site, "--key", "xuncha-2019")
-    assert done.returncode == 0, done.stderr
+    done = cli("import", tmp_path / "n.txt", "--content", site, "--key", "xuncha-2019")
+    assert done.rc == 0, done.err
     assert (site / "xuncha-2019" / "17.md").is_file()
     assert (f"  {site}/site.yml:13: 通报中的电话是“027-61234567”，与网站设置的“027-85932332”不同；"
-            "网站各页使用网站设置中的联系方式，未作修改，请核对\n") in done.stdout
+            "网站各页使用网站设置中的联系方式，未作修改，请核对\n") in done.out
 
 
 def test_usage_errors(tmp_path):
-    missing = run_cli("import", tmp_path / "nothing.txt", "--content", tmp_path / "c")
-    assert (missing.returncode, missing.stderr) == (2, f"错误：找不到通报文件 {tmp_path}/nothing.txt\n")
-    bad_key = run_cli("import", FIXTURES / "seed.txt", "--content", tmp_path / "c", "--key", "巡察")
-    assert bad_key.returncode == 2
-    assert bad_key.stderr == ("错误：通报文件夹名“巡察”不能用作网址：只能用小写英文字母、数字和连字符（-），"
+    missing = cli("import", tmp_path / "nothing.txt", "--content", tmp_path / "c")
+    assert (missing.rc, missing.err) == (2, f"错误：找不到通报文件 {tmp_path}/nothing.txt\n")
+    bad_key = cli("import", SEED_PATH, "--content", tmp_path / "c", "--key", "巡察")
+    assert bad_key.rc == 2
+    assert bad_key.err == ("错误：通报文件夹名“巡察”不能用作网址：只能用小写英文字母、数字和连字符（-），"
                               "如 2019 或 2019-xuncha\n")
-    reserved = run_cli("import", FIXTURES / "seed.txt", "--content", tmp_path / "c", "--key", "assets")
-    assert reserved.returncode == 2
-    assert "与网站自用的网址冲突" in reserved.stderr
+    reserved = cli("import", SEED_PATH, "--content", tmp_path / "c", "--key", "assets")
+    assert reserved.rc == 2
+    assert "与网站自用的网址冲突" in reserved.err
     (tmp_path / "file").write_text("x")
-    not_dir = run_cli("import", FIXTURES / "seed.txt", "--content", tmp_path / "file")
-    assert (not_dir.returncode, not_dir.stderr) == (2, f"错误：{tmp_path}/file 不是文件夹\n")
-    folder = run_cli("import", tmp_path, "--content", tmp_path / "c")
-    assert (folder.returncode, folder.stderr) == (2, f"错误：{tmp_path} 是文件夹，请给出通报的文本文件\n")
-    no_arg = run_cli("import")
-    assert no_arg.returncode == 2 and "缺少参数：通报文件" in no_arg.stderr
+    not_dir = cli("import", SEED_PATH, "--content", tmp_path / "file")
+    assert (not_dir.rc, not_dir.err) == (2, f"错误：{tmp_path}/file 不是文件夹\n")
+    folder = cli("import", tmp_path, "--content", tmp_path / "c")
+    assert (folder.rc, folder.err) == (2, f"错误：{tmp_path} 是文件夹，请给出通报的文本文件\n")
+    no_arg = cli("import")
+    assert no_arg.rc == 2 and "缺少参数：通报文件" in no_arg.err
     assert not (tmp_path / "c").exists()
 
 
 def test_nothing_to_import_writes_nothing(tmp_path):
     (tmp_path / "n.txt").write_text("黄陂区融媒体中心关于巡察反馈意见整改落实情况的通报\n\n2019-12-27 15:24\n",
                                     encoding="utf-8")
-    result = run_cli("import", tmp_path / "n.txt", "--content", tmp_path / "c")
-    assert result.returncode == 1
-    assert result.stderr == (f"错误：{tmp_path}/n.txt: 没有找到通报标题或任何问题（如“1、关于“……”的问题”），"
+    result = cli("import", tmp_path / "n.txt", "--content", tmp_path / "c")
+    assert result.rc == 1
+    assert result.err == (f"错误：{tmp_path}/n.txt: 没有找到通报标题或任何问题（如“1、关于“……”的问题”），"
                              "未写入任何文件\n")
-    assert "找到 0 个类别、0 个问题" in result.stdout
-    assert f"{tmp_path}/n.txt: 没有找到任何问题（如“1、关于“……”的问题”）" in result.stdout
+    assert "找到 0 个类别、0 个问题" in result.out
+    assert f"{tmp_path}/n.txt: 没有找到任何问题（如“1、关于“……”的问题”）" in result.out
     assert not (tmp_path / "c").exists()
 
 
 def test_gbk_file_is_read(tmp_path):
     (tmp_path / "gbk.txt").write_bytes(SEED.encode("gb18030"))
-    result = run_cli("import", tmp_path / "gbk.txt", "--content", tmp_path / "c")
-    assert result.returncode == 0, result.stderr
-    assert "说明：文件不是 UTF-8 编码，已按 GB18030（GBK）读取。\n" in result.stdout
+    result = cli("import", tmp_path / "gbk.txt", "--content", tmp_path / "c")
+    assert result.rc == 0, result.err
+    assert "说明：文件不是 UTF-8 编码，已按 GB18030（GBK）读取。\n" in result.out
     assert (tmp_path / "c" / "2019" / "01.md").read_bytes() == (EXAMPLE / "2019" / "01.md").read_bytes()
 
 
 def test_undecodable_file_is_refused(tmp_path):
     (tmp_path / "bad.txt").write_bytes(b"\x81\x30\xff\xff\xfe")
-    result = run_cli("import", tmp_path / "bad.txt", "--content", tmp_path / "c")
-    assert result.returncode == 1
-    assert result.stderr == f"错误：{tmp_path}/bad.txt: 无法识别文件编码，请在编辑器中用“UTF-8”编码另存此文件\n"
+    result = cli("import", tmp_path / "bad.txt", "--content", tmp_path / "c")
+    assert result.rc == 1
+    assert result.err == f"错误：{tmp_path}/bad.txt: 无法识别文件编码，请在编辑器中用“UTF-8”编码另存此文件\n"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -417,15 +394,15 @@ def test_truncated_anywhere(step):
 def test_truncated_files_through_the_command(tmp_path):
     for n, cut in enumerate(range(0, len(SEED), 700)):
         (tmp_path / f"{n}.txt").write_text(SEED[:cut], encoding="utf-8")
-        result = run_cli("import", tmp_path / f"{n}.txt", "--content", tmp_path / f"c{n}")
-        assert result.returncode in (0, 1), (cut, result.stderr)
+        result = cli("import", tmp_path / f"{n}.txt", "--content", tmp_path / f"c{n}")
+        assert result.rc in (0, 1), (cut, result.err)
         if complete_titles(cut):
-            assert result.returncode == 0, (cut, result.stderr)
+            assert result.rc == 0, (cut, result.err)
         if cut < SEED.index("(一)"):
-            assert result.returncode == 1
-        if result.returncode == 0:
-            checked = run_cli("check", "--content", tmp_path / f"c{n}")
-            assert checked.returncode in (0, 1) and "Traceback" not in checked.stderr
+            assert result.rc == 1
+        if result.rc == 0:
+            checked = cli("check", "--content", tmp_path / f"c{n}")
+            assert checked.rc in (0, 1) and "Traceback" not in checked.err
         else:
             assert not (tmp_path / f"c{n}").exists()
 
@@ -622,9 +599,9 @@ def write_and_check(tmp_path, result, expect_errors=False) -> dict[str, str]:
 
 def test_another_units_notice_imports_builds_and_reads(tmp_path):
     site = tmp_path / "content"
-    imported = run_cli("import", FIXTURES / "other-unit.txt", "--content", site)
-    assert imported.returncode == 0, imported.stderr
-    report = imported.stdout
+    imported = cli("import", FIXTURES / "import-other-unit.txt", "--content", site)
+    assert imported.rc == 0, imported.err
+    report = imported.out
     assert "  找到 3 个类别、6 个问题：\n" in report
     assert "  问题总数：通报写6项，导入结果6项，一致\n" in report
     assert "  已完成：通报写4项，导入结果4项，一致\n" in report
@@ -634,8 +611,8 @@ def test_another_units_notice_imports_builds_and_reads(tmp_path):
     assert "  第2项 整改中：原文写有“正在推进”\n" in report
     assert "  第4项 长期坚持：原文写有“需长期坚持”\n" in report
     assert f"  {site}/site.yml:3: 主办单位“云溪县农业农村局”是由发布单位“中共云溪县农业农村局党组”推断的，请核对\n" in report
-    built = run_cli("build", "--content", site, "--output", tmp_path / "site")
-    assert built.returncode == 0, built.stderr
+    built = cli("build", "--content", site, "--output", tmp_path / "site")
+    assert built.rc == 0, built.err
     notice = (tmp_path / "site" / "2020" / "index.html").read_text(encoding="utf-8")
     assert "反馈的3大类6项问题，已整改完成4项，正在整改1项，需长期坚持1项" in notice
     assert "0596-1234567" in (tmp_path / "site" / "contact.html").read_text(encoding="utf-8")
@@ -701,7 +678,34 @@ def test_write_failure_is_reported(tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied", str(tmp_path / "c" / "2019"))
 
     monkeypatch.setattr(importer.os, "rename", refuse)
-    result = run_cli("import", FIXTURES / "seed.txt", "--content", tmp_path / "c")
-    assert result.returncode == 1
-    assert result.stderr == f"错误：无法写入 {tmp_path}/c/2019（Permission denied）\n"
+    result = cli("import", SEED_PATH, "--content", tmp_path / "c")
+    assert result.rc == 1
+    assert result.err == f"错误：无法写入 {tmp_path}/c/2019（Permission denied）\n"
     assert os.listdir(tmp_path / "c") == []  # the staging folder is gone too
+
+
+def test_new_user_reads_the_imported_notice_in_a_browser(tmp_path, page):
+    """Done when: another unit's notice, imported and built, reads as a site with nothing but the report fixed."""
+    site = tmp_path / "content"
+    assert cli("import", FIXTURES / "import-other-unit.txt", "--content", site).rc == 0
+    assert cli("build", "--content", site, "--output", tmp_path / "site").rc == 0
+    out = tmp_path / "site"
+    assert validate_html([out / "index.html", out / "2020/index.html", out / "2020/category-2.html",
+                          out / "2020/issue-4.html", out / "contact.html"]) == []
+    page.goto((out / "index.html").as_uri())
+    page.get_by_role("link", name="中共云溪县农业农村局党组关于县委第二巡察组巡察反馈意见整改进展情况的通报").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == \
+        "中共云溪县农业农村局党组关于县委第二巡察组巡察反馈意见整改进展情况的通报"
+    text = page.locator("main").inner_text()
+    assert "反馈的3大类6项问题，已整改完成4项，正在整改1项，需长期坚持1项" in text
+    assert "对照反馈的3个方面6个问题" in text and "整改完成率66.7%" in text
+    assert "0596-1234567" in text and "云溪县城关镇人民路8号" in text
+    assert run_axe(page) == []
+    page.get_by_role("link", name="关于全面从严治党方面存在的问题").first.click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="关于“廉政风险防控不到位”的问题").first.click()
+    page.wait_for_load_state()
+    assert page.url == (out / "2020/issue-4.html").as_uri()
+    assert "长期坚持" in page.locator("main").inner_text()
+    assert "（2）此项工作需长期坚持，每年更新风险点清单。" in page.locator("main").inner_text()
