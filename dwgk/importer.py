@@ -16,10 +16,8 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 
-import yaml
-
 from .content import NOTICE_FILE, RESERVED_KEYS, SETTINGS_FILE, check_key, is_ignored_name
-from .frontmatter import _Loader, parse_yaml, split_front_matter
+from .frontmatter import parse_yaml, split_front_matter
 from .model import STATUSES, UsageError
 from .schema import STATED_FIGURES
 
@@ -83,7 +81,6 @@ class ImportResult:
     title: str = ""
     publisher: str = ""  # 发布单位: the signature, else the unit named in the title
     published: dt.datetime | None = None
-    has_time: bool = False
     source: str = ""
     signed: dt.date | None = None
     team: str = ""
@@ -116,8 +113,9 @@ class ImportResult:
 # Normalising the text: spaces, width, punctuation, garbled dates
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
-_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
-_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u2028\u2029\x85\t\f\v]")
+# Invisible characters and control characters (YAML refuses the latter): dropped.
+_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 _WIDE = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
                        **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)},
                        **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
@@ -346,6 +344,8 @@ _ISSUE_FORMS = (
     re.compile(r"^第" + _NUM + r"\s*[项个条]\s*[：、.．:]?\s*(.+)$"),
     re.compile(r"^（(\d{1,3})）\s*[、.．]?\s*(.+)$"),
     re.compile(r"^(\d{1,3})\s*[、.．，](?!\d)\s*(.+)$"),
+    re.compile(rf"^（([{_CN_NUM}]{{1,3}})）\s*[、.．]?\s*(.+)$"),
+    re.compile(rf"^([{_CN_NUM}]{{1,3}})\s*[、.．]\s*(.+)$"),
 )
 _MARKERS = "主要做法|整改措施|整改情况|整改落实情况|整改举措|具体措施|采取的措施|整改成效|整改进展|落实情况"
 _MEASURE = re.compile(rf"^[【\[（]?(?:{_MARKERS})(?:[】\]）]\s*[：:]?|\s*[：:]|\s*$)\s*(.*)$")
@@ -465,7 +465,7 @@ def parse_notice_text(text: str) -> ImportResult:
     unplaced: list[Note] = []
 
     title, title_line, head_end = _find_title(lines, unplaced)
-    published, has_time, source, body_start = _read_header(lines, head_end, unplaced)
+    published, source, body_start = _read_header(lines, head_end, unplaced)
     body = lines[body_start:]
     signed, signer, body = _find_signature(body, unplaced)
 
@@ -499,7 +499,7 @@ def parse_notice_text(text: str) -> ImportResult:
                              "原文末尾没有联系方式和落款，可能没有复制完整：请对照原文检查最后一个问题和结尾"))
 
     return ImportResult(
-        title=title, publisher=publisher, published=published, has_time=has_time, source=source,
+        title=title, publisher=publisher, published=published, source=source,
         signed=signed, categories=tuple(categories), issues=tuple(issues), contact=contact,
         stated=tuple(stated), intro=tuple(intro), outro=tuple(outro), info=tuple(info),
         warnings=tuple(sorted(dict.fromkeys(warnings), key=lambda n: (n.line == 0, n.line))),
@@ -536,7 +536,6 @@ def _find_title(lines, unplaced):
 def _read_header(lines, start, unplaced):
     """Date, time and source under the title; other web-page lines there are unplaced."""
     published = None
-    has_time = False
     source = ""
     i = start
     while i < len(lines) and i < start + 6:
@@ -551,7 +550,6 @@ def _read_header(lines, start, unplaced):
             t = _TIME_RE.search(line, m.end())
             if t and int(t[1]) < 24 and int(t[2]) < 60:
                 published = dt.datetime(d.year, d.month, d.day, int(t[1]), int(t[2]))
-                has_time = True
             else:
                 published = dt.datetime(d.year, d.month, d.day)
         s = re.search(r"来源\s*[：:]\s*(\S+)", line)
@@ -567,7 +565,7 @@ def _read_header(lines, start, unplaced):
         if rest:
             unplaced.append(Note(lineno, line))
         i += 1
-    return published, has_time, source, i
+    return published, source, i
 
 
 def _find_signature(body, unplaced):
@@ -625,7 +623,10 @@ def _place_head(walk: _Walk, lineno: int, line: str, head: re.Match, next_line: 
         walk.end_issue()
         return True
     following = match_issue(next_line)
-    if is_category_text(text) or (not section and following is not None and title_strength(following[1]) == 2):
+    next_strength = title_strength(following[1]) if following else 0
+    if text.startswith("关于") and "方面" not in text and title_strength(text) == 2 and next_strength == 0:
+        return False  # “（一）关于“……”的问题” followed by its measures: an issue, numbered 一、二、
+    if is_category_text(text) or (not section and next_strength == 2):
         name = re.sub(r"[（(]\d+\s*(个|项|条)(问题)?[）)]$", "", text).rstrip("：:")
         walk.where = "list"
         walk.category = name
@@ -662,6 +663,10 @@ def _accept_issue(walk: _Walk, issue, lineno: int, last: bool = False) -> bool:
     inline = re.search(rf"(?:{_MARKERS})\s*[：:]", title)
     if inline and inline.start() > 0:
         title, measure = title[: inline.start()].rstrip(" 。；"), title[inline.start():]
+    else:
+        run_on = re.match(r"^(关于.{1,80}?问题)[。：:；]\s*(\S.*)$", title)
+        if run_on:  # “1、关于“……”的问题。一是……” on one line
+            title, measure = run_on[1], run_on[2]
     strength = title_strength(title)
     if strength == 0:
         return False
@@ -999,15 +1004,11 @@ def md_escape(text: str) -> str:
 
 
 def yaml_value(text: str) -> str:
-    """A value for `key: value` that dwgk reads back as exactly `text`: plain if safe, else quoted."""
-    try:
-        node = yaml.compose(f"k: {text}", Loader=_Loader)
-        value = node.value[0][1]
-        if isinstance(value, yaml.ScalarNode) and not value.style and value.value == text \
-                and value.tag != "tag:yaml.org,2002:null" and "\n" not in text:
-            return text
-    except yaml.YAMLError:
-        pass
+    """A value for `key: value` that dwgk reads back as exactly `text`: plain if that is safe, else quoted."""
+    node = parse_yaml("", f"k: {text}", 1, [])
+    if node is not None and isinstance(node.value, dict) and list(node.value) == ["k"] \
+            and node.value["k"][1].value == text:
+        return text
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -1023,11 +1024,8 @@ def _field(key: str, value, indent: str = "", missing: str = "通报中未找到
 
 
 def render_notice(result: ImportResult) -> str:
-    published = result.published
-    if published is not None and result.has_time is False:
-        published = dt.datetime(published.year, published.month, published.day)
     lines = ["---", _field("标题", result.title), _field("发布单位", result.publisher),
-             _field("发布时间", published), _field("来源", result.source)]
+             _field("发布时间", result.published), _field("来源", result.source)]
     if result.signed:
         lines.append(_field("落款日期", result.signed))
     lines += ["巡察:", _field("巡察组", result.team, "  "), _field("开始日期", result.start, "  "),

@@ -709,3 +709,38 @@ def test_new_user_reads_the_imported_notice_in_a_browser(tmp_path, page):
     assert page.url == (out / "2020/issue-4.html").as_uri()
     assert "长期坚持" in page.locator("main").inner_text()
     assert "（2）此项工作需长期坚持，每年更新风险点清单。" in page.locator("main").inner_text()
+
+
+def test_issues_numbered_with_chinese_numerals():
+    """Categories as 一、在……方面 and issues as （一）关于“……”的问题; or no categories at all."""
+    under_categories = with_numbering(SEED, "（{n}）", "{n}、")
+    cn = "一二三四五六七八九十"
+
+    def chinese(m):
+        n = int(m[1])
+        return "（" + (cn[n - 1] if n <= 10 else "十" + cn[n - 11]) + "）关于“"
+
+    under_categories = re.sub(r"（(\d+)）关于“", chinese, under_categories)
+    assert "（十七）关于“领导分工调整不及时”" in under_categories
+    result = parse_notice_text(under_categories)
+    assert model(result) == SEED_MODEL
+    flat = re.sub(r"(?m)^\s*[一二三四五]、在.*方面\s*$\n?", "", under_categories)
+    result = parse_notice_text(flat)
+    assert [i.title for i in result.issues] == SEED_TITLES
+    assert result.categories == ("巡察反馈的问题",)
+
+
+def test_title_and_measures_on_one_line():
+    text = re.sub(r"(的问题)[ \u00a0]*\n\s*\n\s*主要做法[:：]?[ \u00a0]*\n\s*\n\s*", r"\1。", SEED)
+    assert "  2、关于“党的领导核心作用发挥不够”的问题。一是中心领导班子" in text
+    result = parse_notice_text(text)
+    assert model(result) == SEED_MODEL
+    assert [i.paragraphs for i in result.issues] == [i.paragraphs for i in SEED_RESULT.issues]
+
+
+def test_control_and_separator_characters_are_dropped(tmp_path):
+    text = SEED.replace("关于“制度执行不力”", "关于“制度\x07执行\u2028不力”").replace("一是首先", "一是\x00首先\x1b")
+    result = parse_notice_text(text)
+    assert result.issues[7].title == "关于“制度执行 不力”的问题"
+    assert result.issues[7].paragraphs[0].startswith("一是首先加强制度建设。")
+    write_and_check(tmp_path, result)
