@@ -13,10 +13,11 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from dwgk import pipeline  # noqa: E402
+from dwgk import pipeline, publish  # noqa: E402
 from dwgk.model import BuildFailed, UsageError  # noqa: E402
+from dwgk.schema import bad_url_message, normalise_base_url  # noqa: E402
 
-COMMANDS = ("build", "check")
+COMMANDS = ("build", "check", "publish")
 
 # argparse's own messages, in the Chinese an editor reads.
 _ARGPARSE_MESSAGES = (
@@ -59,9 +60,23 @@ def make_parser() -> argparse.ArgumentParser:
         sub.add_argument("--output", default="site", metavar="文件夹", help="输出文件夹（默认 site）")
         return sub
 
-    add("build", "生成网站到输出文件夹（不写命令时默认执行此项）")
-    add("check", "只检查内容，不写任何文件")
+    def add_base_url(sub):
+        sub.add_argument("--base-url", metavar="网址",
+                         help="网站发布后的地址，如 https://www.example.gov.cn/dwgk/（代替 site.yml 中的“网站地址”）")
+
+    add_base_url(add("build", "生成网站到输出文件夹（不写命令时默认执行此项）"))
+    add_base_url(add("check", "只检查内容，不写任何文件"))
+    pub = add("publish", "生成网站，检查链接，再复制到网站服务器的文件夹，或打包为压缩包")
+    pub.add_argument("dest", nargs="?", metavar="目标文件夹", help="网站服务器上存放本网站的文件夹")
+    pub.add_argument("--zip", metavar="文件", help="另外（或只）生成一个压缩包，含校验清单，供上传到网站内容管理系统")
+    pub.add_argument("--dry-run", action="store_true", help="只列出将要发生的改动，不改动目标文件夹和压缩包")
+    add_base_url(pub)
     return parser
+
+
+def build_summary(counts: dict, output: str) -> list[str]:
+    return [f"生成完成：{output} 中共 {counts['files']} 个文件，"
+            f"本次写入 {counts['written']} 个，删除 {counts['removed']} 个过时文件。", *counts["notes"]]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,18 +85,34 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "build")
     args = make_parser().parse_args(argv)
     paths = pipeline.Paths(args.content, args.layouts, args.output)
+    base_url = None
+    if args.base_url is not None:
+        base_url = normalise_base_url(args.base_url)
+        if base_url is None:
+            print(f"错误：--base-url {bad_url_message(args.base_url)}", file=sys.stderr)
+            return 2
     for label, folder in (("内容文件夹", args.content), ("模板文件夹", args.layouts)):
         if not os.path.isdir(folder):
             print(f"错误：找不到{label} {folder}", file=sys.stderr)
             return 2
     try:
         if args.command == "check":
-            files = pipeline.check(paths)
+            files = pipeline.check(paths, base_url)
             print(f"检查通过：将生成 {len(files)} 个文件。")
+        elif args.command == "publish":
+            publish.check_targets(paths, args.dest, args.zip)
+            counts = pipeline.build(paths, base_url)
+            print("\n".join(build_summary(counts, args.output)))
+            lines = publish.publish(args.output, counts["base_url"], args.dest, args.zip, args.dry_run)
+            print("\n".join(lines))
         else:
-            counts = pipeline.build(paths)
-            print(f"生成完成：{args.output} 中共 {counts['files']} 个文件，"
-                  f"本次写入 {counts['written']} 个，删除 {counts['removed']} 个过时文件。")
+            counts = pipeline.build(paths, base_url)
+            print("\n".join(build_summary(counts, args.output)))
+    except publish.PublishRefused as refused:
+        for error in refused.errors:
+            print(error, file=sys.stderr)
+        print(f"共 {len(refused.errors)} 处问题，未发布：发布目标没有任何改动。", file=sys.stderr)
+        return 1
     except BuildFailed as failed:
         for error in failed.errors:
             print(error, file=sys.stderr)

@@ -14,6 +14,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .content import PLACEHOLDER, display_path, is_ignored_name
+from .discovery import head_links, portal_date, render_discovery
 from .markup import shift_headings
 from .model import ContentError, Notice, OutputFile, Site
 
@@ -57,6 +58,7 @@ def make_environment(layouts_dir: str) -> jinja2.Environment:
     )
     env.filters.update(
         rel=relative_url, cn_number=cn_number, cn_date=cn_date, cn_datetime=cn_datetime, iso=iso,
+        portal_date=portal_date,
         shift_headings=lambda html, by: Markup(shift_headings(html, by)),
     )
     return env
@@ -122,7 +124,8 @@ def render_site(site: Site, layouts_dir: str, content_dir: str, errors: list) ->
     env = make_environment(layouts_dir)
     files: list[OutputFile] = []
     for out_path, template_name, context in page_plan(site):
-        context = dict(site=site, settings=site.settings, out_path=out_path, **context)
+        context = dict(site=site, settings=site.settings, out_path=out_path,
+                       **head_links(site, out_path), **context)
         html = render_template(env, layouts_dir, template_name, context, errors)
         if html is not None:
             files.append(OutputFile(out_path, html.encode("utf-8")))
@@ -132,6 +135,7 @@ def render_site(site: Site, layouts_dir: str, content_dir: str, errors: list) ->
             with open(os.path.join(content_dir, notice.key, name), "rb") as f:
                 files.append(OutputFile(f"{notice.key}/{name}", f.read()))
     files.extend(read_assets(layouts_dir))
+    files.extend(render_discovery(site, files))
     return sorted(files, key=lambda f: f.out_path)
 
 
