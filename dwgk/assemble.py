@@ -7,25 +7,27 @@ from dataclasses import replace
 from .model import Category, ContentError, Issue, Notice, Settings, Site
 
 
-def assemble_site(settings: Settings, notices: dict[str, Notice], issues: list[Issue], errors: list) -> Site:
+def assemble_site(settings: Settings, notices: dict[str, Notice], issues: list[Issue],
+                  incomplete: set[str], errors: list) -> Site:
     by_notice: dict[str, list[Issue]] = {}
     for issue in issues:
         by_notice.setdefault(issue.notice_key, []).append(issue)
     assembled = []
     for key, notice in sorted(notices.items()):
-        assembled.append(assemble_notice(notice, by_notice.get(key, []), errors))
+        assembled.append(assemble_notice(notice, by_notice.get(key, []), key in incomplete, errors))
     # Newest first; the key breaks ties so that the order never depends on the file system.
     assembled.sort(key=lambda n: (n.published, n.key), reverse=True)
     return Site(settings=settings, notices=tuple(assembled))
 
 
-def assemble_notice(notice: Notice, issues: list[Issue], errors: list) -> Notice:
-    if not issues:
+def assemble_notice(notice: Notice, issues: list[Issue], incomplete: bool, errors: list) -> Notice:
+    if not issues and not incomplete:
         errors.append(ContentError(notice.src_path, 1, "通报文件夹中还没有问题文件：每个问题写一个 .md 文件"))
     seen: dict[int, Issue] = {}
     for issue in sorted(issues, key=lambda i: i.src_path):
         first = seen.get(issue.number)
         if first is not None:
+            incomplete = True
             errors.append(ContentError(issue.src_path, issue.line,
                                        f"编号 {issue.number} 重复：{first.src_path} 已使用此编号（编号决定网址 issue-{issue.number}.html）"))
         else:
@@ -34,6 +36,7 @@ def assemble_notice(notice: Notice, issues: list[Issue], errors: list) -> Notice
     filed: dict[str, list[Issue]] = {name: [] for name in names}
     for issue in seen.values():
         if issue.category not in filed:
+            incomplete = True
             errors.append(ContentError(issue.src_path, issue.category_line,
                                        f"未知的类别“{issue.category}”（本通报声明的类别：{'、'.join(names)}）"))
             continue
@@ -43,7 +46,8 @@ def assemble_notice(notice: Notice, issues: list[Issue], errors: list) -> Notice
         for n, name in enumerate(names, start=1)
     )
     notice = replace(notice, categories=categories)
-    check_stated(notice, errors)
+    if not incomplete:
+        check_stated(notice, errors)
     return notice
 
 

@@ -80,12 +80,17 @@ def read_sources(content_dir: str) -> list[SourceFile]:
 
 
 def parse_content(content_dir: str, sources: list[SourceFile], errors: list):
-    """Sort sources into settings, notices and issues and parse each; return them unassembled."""
+    """Sort sources into settings, notices and issues and parse each; return them unassembled.
+
+    Also returns the keys of notices with an unreadable issue file: their totals are not checked,
+    since a figure computed without that file would only add a misleading second error.
+    """
     shown = display_path(content_dir)
     settings = None
     notices: dict[str, Notice] = {}
     issues: list[Issue] = []
     folders: dict[str, list[SourceFile]] = {}
+    incomplete: set[str] = set()  # notices with an issue file that failed to parse
     for source in sources:
         full = os.path.join(content_dir, source.rel_path)
         if os.path.islink(full):
@@ -123,12 +128,14 @@ def parse_content(content_dir: str, sources: list[SourceFile], errors: list):
                 issue = parse_issue(source.src_path, key, source.data, errors)
                 if issue is not None:
                     issues.append(issue)
+                else:
+                    incomplete.add(key)
             else:
                 attachments.append(inner)
         notice = parse_notice(notice_source.src_path, key, notice_source.data, errors)
         if notice is not None:
             notices[key] = replace(notice, attachments=tuple(attachments))
-    return settings, notices, issues
+    return settings, notices, issues, incomplete
 
 
 def check_key(src_path: str, key: str, errors: list) -> bool:

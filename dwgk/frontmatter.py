@@ -72,9 +72,18 @@ def parse_yaml(src_path: str, text: str, first_line: int, errors: list) -> Node 
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + (mark.line if mark else 0)
         problem = f"{exc.problem or ''} {exc.context or ''}"
+        # For a key without its colon PyYAML marks where it gave up (the next line);
+        # the context mark is the key itself, which is where the editor must look.
+        prefer_context = "could not find expected ':'" in problem
+        mark = (exc.context_mark if prefer_context else None) or exc.problem_mark or exc.context_mark
+        index = mark.line if mark else 0
+        if "mapping values are not allowed" in problem and _lacks_colon(text, index - 1):
+            # "编号 5" followed by "标题: …" reads as one key spanning both lines; the
+            # mistake is the line above, which lost its colon.
+            errors.append(ContentError(src_path, first_line + index - 1, "YAML 缺少冒号“:”；每行应写成“字段: 值”"))
+            return None
+        line = first_line + index
         for needle, chinese in _YAML_PROBLEMS:
             if needle in problem:
                 message = chinese
@@ -89,6 +98,14 @@ def parse_yaml(src_path: str, text: str, first_line: int, errors: list) -> Node 
     if root is None:
         return Node({}, first_line)
     return _to_node(src_path, root, first_line, errors)
+
+
+def _lacks_colon(text: str, index: int) -> bool:
+    lines = text.split("\n")
+    if not 0 <= index < len(lines):
+        return False
+    line = lines[index].strip()
+    return bool(line) and ":" not in line and not line.startswith(("-", "#"))
 
 
 def _to_node(src_path: str, node, first_line: int, errors: list) -> Node:

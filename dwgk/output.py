@@ -104,8 +104,9 @@ def write_site(output_dir: str, files: list[OutputFile]) -> dict:
             os.remove(target)
             removed += 1
             remove_empty_dirs(output_dir, os.path.dirname(stale))
-    write_atomic(os.path.join(output_dir, MANIFEST),
-                 json.dumps({"files": sorted(current)}, ensure_ascii=False, indent=0).encode("utf-8"))
+    manifest = json.dumps({"files": sorted(current)}, ensure_ascii=False, indent=0).encode("utf-8")
+    if _read(os.path.join(output_dir, MANIFEST)) != manifest:
+        write_atomic(os.path.join(output_dir, MANIFEST), manifest)
     return {"files": len(files), "written": written, "removed": removed}
 
 

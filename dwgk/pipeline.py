@@ -28,10 +28,10 @@ def load_site(paths: Paths, base_url: str | None = None) -> Site:
     """
     errors: list = []
     sources = read_sources(paths.content_dir)
-    settings, notices, issues = parse_content(paths.content_dir, sources, errors)
+    settings, notices, issues, incomplete = parse_content(paths.content_dir, sources, errors)
     if settings is None:
         raise BuildFailed(errors)
-    site = assemble_site(settings, notices, issues, errors)
+    site = assemble_site(settings, notices, issues, incomplete, errors)
     if errors:
         raise BuildFailed(errors)
     if base_url:

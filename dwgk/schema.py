@@ -90,7 +90,8 @@ def read_fields(src_path: str, node: Node, fields: tuple, errors: list, where: s
             continue
         values["__lines__"][spec.attr] = key_line
         if spec.kind == "map":
-            sub = read_fields(src_path, value, spec.fields, errors, where=f"{where}{key}：")
+            # A missing key inside is reported at the line of the map's own key.
+            sub = read_fields(src_path, Node(value.value, key_line), spec.fields, errors, where=f"{where}{key}：")
             if isinstance(value.value, dict):
                 values[spec.attr] = sub
             continue
