@@ -2,7 +2,7 @@
 
 These are the only places (with the canonical link in each page's <head>) where absolute URLs
 appear, built from the base URL (网站地址 or `build --base-url`); every link between pages stays
-relative. Without a base URL there is no sitemap, no feed and no canonical link.
+relative. Without a base URL there is no sitemap, robots.txt, feed or canonical link.
 
 Feed entries (Atom, RFC 4287), dated from the content only, so the feed is deterministic:
   * one per notice, published at its 发布时间 and updated at the latest 完成日期 of its issues
@@ -22,7 +22,7 @@ import urllib.parse
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from .model import Issue, Notice, OutputFile, Settings, Site
+from .model import Issue, Notice, OutputFile, Site
 
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
@@ -39,7 +39,7 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 SKIPPED_NOTE = ("提示：未设置网站地址（site.yml 中的“网站地址”，或 --base-url），"
-                f"因此未生成 {SITEMAP}、订阅源 {FEED} 和各页的规范链接（canonical）。")
+                f"因此未生成 {SITEMAP}、{ROBOTS}、订阅源 {FEED} 和各页的规范链接（canonical）。")
 
 
 def absolute_url(base_url: str, out_path: str) -> str:
@@ -59,15 +59,27 @@ def has_feed(site: Site) -> bool:
     return bool(site.settings.base_url and site.notices)
 
 
-def head_links(site: Site, out_path: str) -> dict:
-    """Template variables for one page's <head>: canonical URL, feed, portal domain."""
+def page_links(site: Site, out_path: str) -> dict:
+    """Template variables for one page: canonical URL, feed, portal domain, registry links."""
     base = site.settings.base_url
     return {
         "canonical_url": absolute_url(base, out_path) if base and out_path not in NOT_INDEXED else "",
         "feed_path": FEED if has_feed(site) else "",
         "feed_type": FEED_TYPE,
         "site_domain": site_domain(base),
+        "icp_url": ICP_URL,
     }
+
+
+#: Portal footers link the record numbers to the registries that confirm them.
+ICP_URL = "https://beian.miit.gov.cn/"
+POLICE_RECORD_URL = "https://beian.mps.gov.cn/#/query/webSearch?code="
+
+
+def police_record_url(record: str) -> str:
+    """鄂公网安备42011602000000号 -> its page at the public-security registry ("" without a number)."""
+    digits = "".join(c for c in record if c.isascii() and c.isdigit())
+    return POLICE_RECORD_URL + digits if digits else ""
 
 
 def portal_date(value: dt.date) -> str:
@@ -78,11 +90,12 @@ def portal_date(value: dt.date) -> str:
 
 
 def render_discovery(site: Site, files: list[OutputFile]) -> list[OutputFile]:
-    """robots.txt always; sitemap.xml and feed.xml when the base URL is known."""
+    """robots.txt and sitemap.xml when the base URL is known, feed.xml when there is news too."""
     settings = site.settings
-    out = [OutputFile(ROBOTS, render_robots(settings))]
-    if settings.base_url:
-        out.append(OutputFile(SITEMAP, render_sitemap(settings.base_url, sitemap_pages(files))))
+    if not settings.base_url:
+        return []
+    out = [OutputFile(ROBOTS, render_robots(settings.base_url)),
+           OutputFile(SITEMAP, render_sitemap(settings.base_url, sitemap_pages(files)))]
     if has_feed(site):
         out.append(OutputFile(FEED, render_feed(site)))
     return out
@@ -101,11 +114,10 @@ def sitemap_pages(files: list[OutputFile]) -> list[str]:
     return sorted(pages)
 
 
-def render_robots(settings: Settings) -> bytes:
-    lines = ["User-agent: *", "Disallow:"]
-    if settings.base_url:
-        lines.append(f"Sitemap: {absolute_url(settings.base_url, SITEMAP)}")
-    return ("\n".join(lines) + "\n").encode("utf-8")
+def render_robots(base_url: str) -> bytes:
+    """Everything may be crawled; the Sitemap line is what a portal copies into its own
+    robots.txt when the site lives in a sub-folder (crawlers only read the one at the root)."""
+    return f"User-agent: *\nDisallow:\nSitemap: {absolute_url(base_url, SITEMAP)}\n".encode("utf-8")
 
 
 def render_sitemap(base_url: str, pages: list[str]) -> bytes:

@@ -14,7 +14,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .content import PLACEHOLDER, display_path, is_ignored_name
-from .discovery import head_links, portal_date, render_discovery
+from .discovery import page_links, police_record_url, portal_date, render_discovery
 from .markup import shift_headings
 from .model import ContentError, Notice, OutputFile, Site
 
@@ -58,7 +58,7 @@ def make_environment(layouts_dir: str) -> jinja2.Environment:
     )
     env.filters.update(
         rel=relative_url, cn_number=cn_number, cn_date=cn_date, cn_datetime=cn_datetime, iso=iso,
-        portal_date=portal_date,
+        portal_date=portal_date, police_record_url=police_record_url,
         shift_headings=lambda html, by: Markup(shift_headings(html, by)),
     )
     return env
@@ -125,7 +125,7 @@ def render_site(site: Site, layouts_dir: str, content_dir: str, errors: list) ->
     files: list[OutputFile] = []
     for out_path, template_name, context in page_plan(site):
         context = dict(site=site, settings=site.settings, out_path=out_path,
-                       **head_links(site, out_path), **context)
+                       **page_links(site, out_path), **context)
         html = render_template(env, layouts_dir, template_name, context, errors)
         if html is not None:
             files.append(OutputFile(out_path, html.encode("utf-8")))
