@@ -57,22 +57,21 @@ def check_targets(paths, dest: str | None, zip_path: str | None) -> None:
                          "或用 --zip 文件名 生成压缩包")
     folders = [paths.content_dir, paths.layouts_dir, paths.output_dir]
     if dest:
-        if os.path.lexists(dest) and not os.path.isdir(dest):
-            raise UsageError(f"发布目标 {dest} 不是文件夹")
-        parent = os.path.dirname(os.path.abspath(dest))
-        if not os.path.isdir(parent):
-            raise UsageError(f"发布目标 {dest} 的上级文件夹不存在")
         for folder in folders:
             if _overlap(dest, folder):
                 raise UsageError(f"发布目标 {dest} 不能与 {folder} 相同、在它里面或包含它")
+        if os.path.lexists(dest) and not os.path.isdir(dest):
+            raise UsageError(f"发布目标 {dest} 不是文件夹")
+        if not os.path.isdir(os.path.dirname(os.path.abspath(dest))):
+            raise UsageError(f"发布目标 {dest} 的上级文件夹不存在")
     if zip_path:
         if not zip_path.lower().endswith(".zip"):
             raise UsageError(f"压缩包 {zip_path} 的文件名应以 .zip 结尾")
-        if not os.path.isdir(os.path.dirname(os.path.abspath(zip_path))):
-            raise UsageError(f"压缩包 {zip_path} 所在的文件夹不存在")
         for folder in folders:
             if _overlap(zip_path, folder):
                 raise UsageError(f"压缩包 {zip_path} 不能放在 {folder} 里面")
+        if not os.path.isdir(os.path.dirname(os.path.abspath(zip_path))):
+            raise UsageError(f"压缩包 {zip_path} 所在的文件夹不存在")
 
 
 def _overlap(a: str, b: str) -> bool:
