@@ -42,7 +42,8 @@ class ChineseParser(argparse.ArgumentParser):
 
     def format_help(self):
         return (super().format_help().replace("usage:", "用法：", 1)
-                .replace("positional arguments:", "命令：").replace("options:", "选项："))
+                .replace("positional arguments:", "命令：" if self.prog == "python build.py" else "参数：")
+                .replace("options:", "选项："))
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -9,6 +9,7 @@ relative one. A #anchor must name an id (or <a name>) of the page it points to.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 import urllib.parse
@@ -17,6 +18,9 @@ from html.parser import HTMLParser
 
 from .model import OutputFile
 
+#: The page a web server shows at whatever address was not found: its links cannot be relative
+#: and start from the base URL's path instead. Everywhere else such a link is an error.
+ROOTED_PAGES = ("404.html",)
 #: Fragments every browser understands without a matching id: the top of the page.
 _TOP = {"", "top"}
 _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""")
@@ -75,8 +79,23 @@ class _PageParser(HTMLParser):
             self.links.append(Link(self.getpos()[0], data.strip()))
 
 
+#: Scans of files already seen, by kind and content: a long-running process (the preview
+#: server) rebuilds often and most pages come out the same, so each is parsed once.
+_SCANNED: dict[tuple[str, bytes], tuple[list[Link], set[str]] | None] = {}
+_SCANNED_MAX = 200_000
+
+
 def scan(f: OutputFile) -> tuple[list[Link], set[str]] | None:
     """The links and anchors of one file; None for a file that holds no links."""
+    key = (posixpath.splitext(f.out_path)[1].lower(), hashlib.sha1(f.data).digest())
+    if key not in _SCANNED:
+        if len(_SCANNED) >= _SCANNED_MAX:
+            _SCANNED.clear()
+        _SCANNED[key] = _scan(f)
+    return _SCANNED[key]
+
+
+def _scan(f: OutputFile) -> tuple[list[Link], set[str]] | None:
     name = f.out_path.lower()
     if name.endswith((".html", ".htm", ".xml", ".svg")):
         parser = _PageParser()
@@ -123,7 +142,7 @@ def link_problem(out_path: str, url: str, base_url: str, existing: set[str], sca
     elif _SCHEME.match(url) or url.startswith("//"):
         return None  # another site, mail, phone: not ours to check
     elif url.startswith("/"):
-        if not (base_path and url.startswith(base_path)):
+        if not (base_path and url.startswith(base_path) and out_path in ROOTED_PAGES):
             return f"链接“{url}”以“/”开头，在其他子目录下或直接打开文件时会失效；站内链接应写相对地址"
         target = url[len(base_path):]
     else:

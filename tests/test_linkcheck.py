@@ -80,10 +80,15 @@ def test_css_urls_are_checked_at_their_line():
 
 def test_addresses_under_the_base_url_are_checked_like_relative_links():
     body = (f'<link rel="canonical" href="{BASE}2019/issue-1.html"><a href="{BASE}">首页</a>'
-            f'<a href="{BASE}2019/">通报</a><a href="/dwgk/2019/index.html#issue-1">404 页的链接</a>'
+            f'<a href="{BASE}2019/">通报</a>\n<a href="/dwgk/2019/index.html#issue-1">根路径</a>'
             f'<a href="{BASE}2019/issue-7.html">坏</a><a href="https://www.example.gov.cn/other/">门户其他栏目</a>')
     assert problems(body, base_url=BASE) == [
-        ("2019/issue-1.html", 4, f"链接“{BASE}2019/issue-7.html”指向的文件不存在")]
+        # Only the 404 page, shown at any address, may start its links from the base URL's path.
+        ("2019/issue-1.html", 5, "链接“/dwgk/2019/index.html#issue-1”以“/”开头，在其他子目录下或直接打开文件时会失效；站内链接应写相对地址"),
+        ("2019/issue-1.html", 5, f"链接“{BASE}2019/issue-7.html”指向的文件不存在"),
+    ]
+    assert problems(body, where="404.html", base_url=BASE) == [
+        ("404.html", 5, f"链接“{BASE}2019/issue-7.html”指向的文件不存在")]
 
 
 def test_sitemap_addresses_are_checked():

@@ -349,3 +349,15 @@ def test_published_site_served_by_nginx_under_dwgk(tmp_path, nginx, page):
     page.get_by_role("link", name="关于“民主集中制执行不到位”的问题").click()
     assert page.url == base + "2019/issue-3.html"
     assert page.locator("h1").inner_text() == "关于“民主集中制执行不到位”的问题"
+
+
+def test_publish_help_in_chinese(tmp_path):
+    result = run_cli("publish", "--help", cwd=tmp_path)
+    assert result.rc == 0
+    text = " ".join(result.out.split())  # argparse wraps lines to the terminal width
+    for expected in ("用法： python build.py publish", "生成网站，检查链接，再复制到网站服务器的文件夹，或打包为压缩包",
+                     "参数： 目标文件夹 网站服务器上存放本网站的文件夹",
+                     "--zip 文件 另外（或只）生成一个压缩包，含校验清单，供上传到网站内容管理系统",
+                     "--dry-run 只列出将要发生的改动，不改动目标文件夹和压缩包",
+                     "--base-url 网址 网站发布后的地址，如 https://www.example.gov.cn/dwgk/（代替 site.yml 中的“网站地址”）"):
+        assert expected in text, expected
