@@ -13,11 +13,12 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from dwgk import pipeline, publish  # noqa: E402
+from dwgk import archive, pipeline, publish  # noqa: E402
 from dwgk.model import BuildFailed, UsageError  # noqa: E402
+from dwgk.render import cn_date  # noqa: E402
 from dwgk.schema import bad_url_message, normalise_base_url  # noqa: E402
 
-COMMANDS = ("build", "check", "publish")
+COMMANDS = ("build", "check", "archive", "publish")
 
 # argparse's own messages, in the Chinese an editor reads.
 _ARGPARSE_MESSAGES = (
@@ -59,6 +60,8 @@ def make_parser() -> argparse.ArgumentParser:
         sub.add_argument("--layouts", default=os.path.join(HERE, "layouts"), metavar="文件夹",
                          help="模板文件夹（默认 dwgk 自带的 layouts）")
         sub.add_argument("--output", default="site", metavar="文件夹", help="输出文件夹（默认 site）")
+        sub.add_argument("--archive", default="archive", metavar="文件夹",
+                         help="年度归档文件夹（默认 archive，请纳入版本管理）")
         return sub
 
     def add_base_url(sub):
@@ -67,6 +70,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     add_base_url(add("build", "生成网站到输出文件夹（不写命令时默认执行此项）"))
     add_base_url(add("check", "只检查内容，不写任何文件"))
+    sub = add("archive", "把网站现在的样子归档为一个年度版本并重新生成网站；加 --verify 则校验全部归档")
+    sub.add_argument("year", nargs="?", metavar="年度", help="四位数字的年份（默认今年）")
+    sub.add_argument("--verify", action="store_true", help="按清单校验归档，列出缺失、多出或被改动的文件")
     pub = add("publish", "生成网站，检查链接，再复制到网站服务器的文件夹，或打包为压缩包")
     pub.add_argument("dest", nargs="?", metavar="目标文件夹", help="网站服务器上存放本网站的文件夹")
     pub.add_argument("--zip", metavar="文件", help="另外（或只）生成一个压缩包，含校验清单，供上传到网站内容管理系统")
@@ -85,9 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv.insert(0, "build")
     args = make_parser().parse_args(argv)
-    paths = pipeline.Paths(args.content, args.layouts, args.output)
+    paths = pipeline.Paths(args.content, args.layouts, args.output, args.archive)
+    if args.command == "archive" and args.verify:
+        return verify(args.archive, args.year)
     base_url = None
-    if args.base_url is not None:
+    if getattr(args, "base_url", None) is not None:
         base_url = normalise_base_url(args.base_url)
         if base_url is None:
             print(f"错误：--base-url {bad_url_message(args.base_url)}", file=sys.stderr)
@@ -107,21 +115,57 @@ def main(argv: list[str] | None = None) -> int:
             lines = publish.publish(args.output, counts["base_url"], args.dest, args.zip, args.dry_run)
             print("\n".join(lines))
         else:
+            if args.command == "archive":
+                taken = archive.snapshot_date()
+                year = args.year or str(taken.year)
+                try:
+                    result = archive.take_snapshot(paths, year, taken)
+                except BuildFailed as failed:
+                    return report(failed, "没有归档，网站未更新")
+                print(f"已归档{year}年度：{result.folder}（{result.pages} 个网页，清单共 {result.files} 个文件，"
+                      f"归档日期{cn_date(taken)}）。\n交档案部门的压缩包：{result.zip_path}\n"
+                      f"请把 {args.archive} 文件夹提交到版本库保存。")
             counts = pipeline.build(paths, base_url)
             print("\n".join(build_summary(counts, args.output)))
     except publish.PublishRefused as refused:
-        for error in refused.errors:
-            print(error, file=sys.stderr)
-        print(f"共 {len(refused.errors)} 处问题，未发布：发布目标没有任何改动。", file=sys.stderr)
-        return 1
+        return report(refused, "未发布：发布目标没有任何改动")
     except BuildFailed as failed:
-        for error in failed.errors:
-            print(error, file=sys.stderr)
-        print(f"共 {len(failed.errors)} 处错误，网站未更新。", file=sys.stderr)
-        return 1
+        return report(failed, "网站未更新")
     except UsageError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
+    except archive.SnapshotExists as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def report(failed: BuildFailed, outcome: str) -> int:
+    for error in failed.errors:
+        print(error, file=sys.stderr)
+    print(f"共 {len(failed.errors)} 处错误，{outcome}。", file=sys.stderr)
+    return 1
+
+
+def verify(archive_dir: str, year: str | None) -> int:
+    try:
+        results = archive.verify_archive(archive_dir, year)
+    except UsageError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    if not results:
+        print(f"归档文件夹 {archive_dir} 中还没有任何年度归档。")
+        return 0
+    problems = sorted(p for _, checked in results for p in checked.problems + checked.added)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"归档校验未通过：共 {len(problems)} 处与清单不符。缺失或改动的文件请从版本库恢复"
+              f"（如 git checkout -- {archive_dir}），多出的文件请移出归档文件夹。", file=sys.stderr)
+        return 1
+    for year, checked in results:
+        print(f"{year}年度：{len(checked.manifest.files)} 个文件与清单一致，压缩包完好。")
+    print(f"归档校验通过：共 {len(results)} 个年度。")
     return 0
 
 

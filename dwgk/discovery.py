@@ -59,12 +59,17 @@ def has_feed(site: Site) -> bool:
     return bool(site.settings.base_url and site.notices)
 
 
-def page_links(site: Site, out_path: str) -> dict:
-    """Template variables for one page: canonical URL, feed, portal domain, registry links."""
+def page_links(site: Site, out_path: str, archived: bool = False) -> dict:
+    """Template variables for one page: canonical URL, feed, portal domain, registry links.
+
+    An archived page (a yearly snapshot) is not the current page at its address and has no
+    feed beside it, so it gets neither a canonical link nor a feed link.
+    """
     base = site.settings.base_url
+    current = not archived
     return {
-        "canonical_url": absolute_url(base, out_path) if base and out_path not in NOT_INDEXED else "",
-        "feed_path": FEED if has_feed(site) else "",
+        "canonical_url": absolute_url(base, out_path) if base and current and out_path not in NOT_INDEXED else "",
+        "feed_path": FEED if has_feed(site) and current else "",
         "feed_type": FEED_TYPE,
         "site_domain": site_domain(base),
         "icp_url": ICP_URL,

@@ -19,7 +19,8 @@ from html.parser import HTMLParser
 from .model import OutputFile
 
 #: The page a web server shows at whatever address was not found: its links cannot be relative
-#: and start from the base URL's path instead. Everywhere else such a link is an error.
+#: and start from the base URL's path instead (also in a yearly snapshot, where they lead to the
+#: current site). Everywhere else such a link is an error.
 ROOTED_PAGES = ("404.html",)
 #: Fragments every browser understands without a matching id: the top of the page.
 _TOP = {"", "top"}
@@ -142,7 +143,7 @@ def link_problem(out_path: str, url: str, base_url: str, existing: set[str], sca
     elif _SCHEME.match(url) or url.startswith("//"):
         return None  # another site, mail, phone: not ours to check
     elif url.startswith("/"):
-        if not (base_path and url.startswith(base_path) and out_path in ROOTED_PAGES):
+        if not (base_path and url.startswith(base_path) and posixpath.basename(out_path) in ROOTED_PAGES):
             return f"链接“{url}”以“/”开头，在其他子目录下或直接打开文件时会失效；站内链接应写相对地址"
         target = url[len(base_path):]
     else:

@@ -24,13 +24,13 @@ def safe_out_path(out_path: str) -> bool:
     return norm == out_path and not norm.startswith("..") and norm != "."
 
 
-def check_output_dir(output_dir: str, watched_dirs: list[str]) -> str | None:
+def check_output_dir(output_dir: str, watched_dirs: list[str], label: str = "输出文件夹") -> str | None:
     """Why output_dir may not be used, in Chinese; None if it is fine."""
     out = os.path.realpath(output_dir)
     for watched in watched_dirs:
         w = os.path.realpath(watched)
         if out == w or out.startswith(w + os.sep) or w.startswith(out + os.sep):
-            return f"输出文件夹 {output_dir} 不能与 {watched} 相同、在它里面或包含它"
+            return f"{label} {output_dir} 不能与 {watched} 相同、在它里面或包含它"
     return None
 
 

@@ -9,9 +9,10 @@ from .assemble import assemble_site
 from .content import display_path, parse_content, read_sources
 from .discovery import SKIPPED_NOTE
 from .linkcheck import check_links, find_in_sources
-from .model import BuildFailed, ContentError, OutputFile, Site, UsageError
+from .model import ArchiveBanner, BuildFailed, ContentError, OutputFile, Site, UsageError
 from .output import check_output_dir, plan_write, preserved_files, write_site
 from .render import render_site
+from .snapshots import read_snapshots
 
 
 @dataclass(frozen=True)
@@ -19,15 +20,16 @@ class Paths:
     content_dir: str
     layouts_dir: str
     output_dir: str
+    archive_dir: str = "archive"  # yearly snapshots, published under archive/ in the output
 
 
-def load_site(paths: Paths, base_url: str | None = None) -> Site:
+def load_site(paths: Paths, sources=None, base_url: str | None = None) -> Site:
     """Read and check all content; raise BuildFailed with every error of the run.
 
     base_url (already normalised, from `--base-url`) replaces the 网站地址 of site.yml.
     """
     errors: list = []
-    sources = read_sources(paths.content_dir)
+    sources = read_sources(paths.content_dir) if sources is None else sources
     settings, notices, issues, incomplete = parse_content(paths.content_dir, sources, errors)
     if settings is None:
         raise BuildFailed(errors)
@@ -39,9 +41,18 @@ def load_site(paths: Paths, base_url: str | None = None) -> Site:
     return site
 
 
-def render(paths: Paths, site: Site) -> list[OutputFile]:
+def load_snapshots(paths: Paths, site: Site) -> Site:
+    """The site with the yearly snapshots to publish; a missing or altered archived file is an error."""
     errors: list = []
-    files = render_site(site, paths.layouts_dir, paths.content_dir, errors)
+    snapshots = read_snapshots(paths.archive_dir, errors)
+    if errors:
+        raise BuildFailed(errors)
+    return replace(site, snapshots=snapshots)
+
+
+def render(paths: Paths, site: Site, banner: ArchiveBanner | None = None) -> list[OutputFile]:
+    errors: list = []
+    files = render_site(site, paths.layouts_dir, paths.content_dir, errors, banner)
     if errors:
         raise BuildFailed(errors)
     return files
@@ -79,7 +90,7 @@ def _read_text(path: str) -> str:
 
 def prepare(paths: Paths, base_url: str | None = None) -> tuple[Site, list[OutputFile]]:
     """The site and the files a build would write, links checked; nothing written."""
-    site = load_site(paths, base_url)
+    site = load_snapshots(paths, load_site(paths, base_url=base_url))
     files = render(paths, site)
     check_site_links(paths, site, files)
     return site, files
@@ -90,14 +101,20 @@ def check(paths: Paths, base_url: str | None = None) -> list[OutputFile]:
     return prepare(paths, base_url)[1]
 
 
+def check_paths(paths: Paths) -> None:
+    """Refuse folders that overlap: the output must never write into the sources or the archive."""
+    problem = (check_output_dir(paths.output_dir, [paths.content_dir, paths.layouts_dir, paths.archive_dir])
+               or check_output_dir(paths.archive_dir, [paths.content_dir, paths.layouts_dir], "归档文件夹"))
+    if problem:
+        raise UsageError(problem)
+
+
 def build(paths: Paths, base_url: str | None = None) -> dict:
     """Build into the output folder; on any error nothing at all is written.
 
-    Returns counts (files, written, removed) and notes: things the editor should know.
+    Returns counts (files, written, removed), the base URL used, and notes for the editor.
     """
-    problem = check_output_dir(paths.output_dir, [paths.content_dir, paths.layouts_dir])
-    if problem:
-        raise UsageError(problem)
+    check_paths(paths)
     site, files = prepare(paths, base_url)
     errors = plan_write(paths.output_dir, files)
     if errors:

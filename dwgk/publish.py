@@ -55,7 +55,7 @@ def check_targets(paths, dest: str | None, zip_path: str | None) -> None:
     if not dest and not zip_path:
         raise UsageError("请给出发布目标文件夹（如 python build.py publish /var/www/html/dwgk），"
                          "或用 --zip 文件名 生成压缩包")
-    folders = [paths.content_dir, paths.layouts_dir, paths.output_dir]
+    folders = [paths.content_dir, paths.layouts_dir, paths.output_dir, paths.archive_dir]
     if dest:
         for folder in folders:
             if _overlap(dest, folder):

@@ -17,7 +17,7 @@ from .model import STATUSES, ContentError
 class Field:
     key: str  # what the editor writes, in Chinese
     attr: str  # the model attribute it fills
-    kind: str  # text, integer, date, datetime, status, url, list, or map
+    kind: str  # text, integer (from 1), count (from 0), date, datetime, status, email, postcode, url, list, map
     required: bool = False
     fields: tuple = ()  # for kind == "map": the keys allowed inside
 
@@ -58,7 +58,7 @@ NOTICE_FIELDS = (
     Field("巡察", "inspection", "map", True, INSPECTION_FIELDS),
     Field("类别", "category_names", "list", True),
     Field("落款日期", "signed", "date"),
-    Field("公布数字", "stated", "map", False, tuple(Field(k, k, "integer") for k in STATED_FIGURES)),
+    Field("公布数字", "stated", "map", False, tuple(Field(k, k, "count") for k in STATED_FIGURES)),
 )
 
 ISSUE_FIELDS = (
@@ -164,6 +164,10 @@ def check_value(src_path: str, spec: Field, node: Node, errors: list, where: str
     if spec.kind == "integer":
         if not re.fullmatch(r"\d{1,6}", text) or int(text) == 0:
             return fail(f"“{name}”应是正整数，而不是“{text}”")
+        return int(text)
+    if spec.kind == "count":
+        if not re.fullmatch(r"\d{1,6}", text):
+            return fail(f"“{name}”应是0或正整数，而不是“{text}”")
         return int(text)
     if spec.kind == "status":
         if text not in STATUSES:

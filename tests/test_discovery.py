@@ -229,3 +229,22 @@ def test_a_bad_site_address_in_settings_is_a_content_error(tmp_path, value):
     assert result.rc == 1
     assert result.err.splitlines()[0] == (
         f"content/site.yml:12: 网址“{value}”格式不对，应形如 https://www.example.gov.cn/dwgk/")
+
+
+def test_yearly_snapshots_are_not_current_pages(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1577750400")  # archived on 2019-12-31
+    copy_example(tmp_path)
+    edit(tmp_path / "content/site.yml", "反馈联系:", f"网站地址: {BASE}\n反馈联系:")
+    assert run_cli("archive", "2019", cwd=tmp_path).rc == 0
+    tree = read_tree(tmp_path / "site")
+    locs = [loc[len(BASE):] for loc in sitemap_locs(tree["sitemap.xml"])]
+    assert "archive/" in locs  # the archive index is a current page...
+    assert not [loc for loc in locs if loc.startswith("archive/2019")]  # ...its snapshots are not
+    snapshot = [p for p in pages(tree) if p.startswith("archive/2019/")]
+    assert len(snapshot) == 26
+    for path in snapshot:  # frozen copies: no claim to be the page at their address, no feed beside them
+        head = Head(tree[path].decode())
+        assert head.rel("canonical") == [] and head.rel("alternate") == [], path
+    assert not [p for p in tree if p.startswith("archive/2019/") and p.endswith((".xml", ".txt"))]
+    assert Head(tree["archive/index.html"].decode()).rel("canonical")[0]["href"] == BASE + "archive/"
+    assert ("ColumnName", "历年归档") in meta_of(tree, "archive/index.html")

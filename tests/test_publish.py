@@ -19,7 +19,7 @@ from tests.sites import copy_example, edit, read_tree, run_cli, sitemap_locs, st
 from tests.tools import record_requests
 
 BASE = "https://www.example.gov.cn/dwgk/"
-REFUSED = "共 1 处问题，未发布：发布目标没有任何改动。"
+REFUSED = "共 1 处错误，未发布：发布目标没有任何改动。"
 
 
 def example(tmp_path: Path) -> Path:
@@ -144,7 +144,7 @@ def test_never_overwrites_a_file_it_did_not_publish(tmp_path):
     assert result.err.splitlines() == [
         "www/dwgk/assets:1: 此文件不是 dwgk 发布的，为免覆盖而停止；请把它移出发布目标文件夹后再发布",
         "www/dwgk/contact.html:1: 此文件不是 dwgk 发布的，为免覆盖而停止；请把它移出发布目标文件夹后再发布",
-        "共 2 处问题，未发布：发布目标没有任何改动。",
+        "共 2 处错误，未发布：发布目标没有任何改动。",
     ]
     assert stat_tree(dest) == before
 
