@@ -110,6 +110,19 @@ def page_h1(html: str) -> list[str]:
     return [h.strip() for h in _Text(html).h1]
 
 
+def links_of(html: bytes) -> list[str]:
+    """Every href and src of a page, as written."""
+    from html.parser import HTMLParser
+    urls: list[str] = []
+
+    class Links(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            urls.extend(value for name, value in attrs if name in ("href", "src") and value)
+
+    Links().feed(html.decode("utf-8"))
+    return urls
+
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 

@@ -7,12 +7,11 @@ import json
 import posixpath
 import shutil
 import zipfile
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from tests.sites import REPO, copy_example, edit, read_tree, run_cli, run_subprocess, stat_tree
+from tests.sites import REPO, copy_example, edit, links_of, read_tree, run_cli, run_subprocess, stat_tree
 from tests.tools import format_axe, record_requests, run_axe, validate_html
 
 DEC_31_2019 = "1577750400"  # 2019-12-31 00:00 UTC
@@ -44,23 +43,6 @@ def mark_panlong_done(root: Path) -> None:
 
 def manifest_of(root: Path, year: str = "2019") -> dict:
     return json.loads((root / "archive" / year / "manifest.json").read_text(encoding="utf-8"))
-
-
-class Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.urls: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        for name, value in attrs:
-            if name in ("href", "src") and value:
-                self.urls.append(value)
-
-
-def links_of(html: bytes) -> list[str]:
-    parser = Links()
-    parser.feed(html.decode("utf-8"))
-    return parser.urls
 
 
 def test_archive_stores_pages_sources_manifest_and_zip(archived):

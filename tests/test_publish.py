@@ -10,12 +10,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from tests.sites import copy_example, edit, read_tree, run_cli, sitemap_locs, stat_tree, validate_atom
+from tests.sites import copy_example, edit, links_of, read_tree, run_cli, sitemap_locs, stat_tree, validate_atom
 from tests.tools import record_requests
 
 BASE = "https://www.example.gov.cn/dwgk/"
@@ -269,17 +268,6 @@ def test_zip_replaces_only_a_zip_dwgk_made(tmp_path):
 # --- served by nginx, as a reader gets it ---------------------------------------------------------
 
 
-class Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.urls: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        for name, value in attrs:
-            if name in ("href", "src") and value:
-                self.urls.append(value)
-
-
 def fetch(url: str) -> tuple[int, bytes]:
     try:
         with urllib.request.urlopen(url, timeout=10) as r:
@@ -301,9 +289,7 @@ def crawl(start: str, prefix: str) -> tuple[dict[str, int], list[str]]:
         seen[url] = status
         if status != 200 or not url.endswith((".html", "/")):
             continue
-        parser = Links()
-        parser.feed(body.decode("utf-8"))
-        for link in parser.urls:
+        for link in links_of(body):
             target = urllib.parse.urljoin(url, link)
             parts = urllib.parse.urlsplit(target)
             if parts.scheme not in ("http", "https") or parts.netloc != origin.netloc:
