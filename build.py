@@ -129,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(build_summary(counts, args.output)))
     except publish.PublishRefused as refused:
         return report(refused, "未发布：发布目标没有任何改动")
+    except publish.PublishInterrupted as interrupted:
+        return report(interrupted, "发布未完成")
     except BuildFailed as failed:
         return report(failed, "网站未更新")
     except UsageError as exc:

@@ -33,6 +33,10 @@ class PublishRefused(BuildFailed):
     """Nothing was published: the site or the destination has problems, all listed."""
 
 
+class PublishInterrupted(BuildFailed):
+    """Writing into the destination failed part-way: every file there is whole, old or new."""
+
+
 @dataclass(frozen=True)
 class MirrorPlan:
     """What a publish into dest does; paths relative to dest, sorted."""
@@ -44,6 +48,7 @@ class MirrorPlan:
     kept: tuple[str, ...]  # written by an earlier publish, changed since by someone else: left alone
     unchanged: int
     manifest: dict  # path -> sha256 after the publish
+    previous: dict  # path -> sha256 values before it (read_manifest)
 
 
 def sha256(data: bytes) -> str:
@@ -97,13 +102,22 @@ def check_site(output_dir: str, files: list[OutputFile], base_url: str) -> None:
             for b in broken])
 
 
-def read_manifest(dest: str) -> dict[str, str]:
-    """path -> sha256 of every file an earlier publish wrote into dest ({} if none)."""
+def read_manifest(dest: str) -> dict[str, set[str]]:
+    """path -> the sha256 values it may have, for every file an earlier publish wrote into dest.
+
+    A publish lists each file it is about to write with both its old and its new value (a
+    list) before writing, so that after an interruption the next publish still knows the file
+    as its own, whichever of the two it holds.
+    """
     try:
         with open(os.path.join(dest, MANIFEST), encoding="utf-8") as f:
             data = json.load(f)
-        return {p: h for p, h in data["files"].items()
-                if isinstance(p, str) and isinstance(h, str) and safe_out_path(p)}
+        owned: dict[str, set[str]] = {}
+        for path, digests in data["files"].items():
+            digests = [digests] if isinstance(digests, str) else digests
+            if isinstance(path, str) and safe_out_path(path) and all(isinstance(d, str) for d in digests):
+                owned[path] = set(digests)
+        return owned
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
 
@@ -132,7 +146,7 @@ def plan_mirror(files: list[OutputFile], dest: str) -> MirrorPlan:
             conflicts.append(_not_ours(dest, f.out_path))
         elif f.out_path not in old:
             conflicts.append(_not_ours(dest, f.out_path))
-        elif old[f.out_path] != current:
+        elif current not in old[f.out_path]:
             conflicts.append(ContentError(
                 display_path(target), 1,
                 "此文件在上次发布后被改动过，为免覆盖而停止；请核对后把它移出发布目标文件夹再发布"))
@@ -145,8 +159,8 @@ def plan_mirror(files: list[OutputFile], dest: str) -> MirrorPlan:
         current = _file_digest(os.path.join(dest, path))
         if current is None:
             continue  # already gone (or no longer a plain file): nothing of ours to remove
-        (removed if current == old[path] else kept).append(path)
-    return MirrorPlan(dest, tuple(added), tuple(updated), tuple(removed), tuple(kept), unchanged, manifest)
+        (removed if current in old[path] else kept).append(path)
+    return MirrorPlan(dest, tuple(added), tuple(updated), tuple(removed), tuple(kept), unchanged, manifest, old)
 
 
 def _not_ours(dest: str, path: str) -> ContentError:
@@ -177,25 +191,45 @@ def _file_digest(path: str) -> str | None:
 
 
 def apply_mirror(plan: MirrorPlan, files: list[OutputFile]) -> None:
-    """Write, then remove, then record; each file replaced atomically."""
+    """Record what is about to be written, write, remove, then record the result.
+
+    Each file is replaced atomically; if anything fails part-way, PublishInterrupted.
+    """
     data = {f.out_path: f.data for f in files}
     # Pages last, the deepest first and the home page at the very end, so that while a
     # publish runs a page never links to a file that is not there yet.
     order = sorted((*plan.added, *plan.updated),
                    key=lambda p: (p.endswith(".html"), -p.count("/"), p))
-    os.makedirs(plan.dest, exist_ok=True)
-    for path in order:
-        target = os.path.join(plan.dest, path)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        write_atomic(target, data[path])
-    for path in plan.removed:
-        os.remove(os.path.join(plan.dest, path))
-        remove_empty_dirs(plan.dest, posixpath.dirname(path))
-    record = json.dumps({"files": dict(sorted(plan.manifest.items()))},
-                        ensure_ascii=False, indent=0).encode("utf-8")
     manifest_path = os.path.join(plan.dest, MANIFEST)
-    if not (os.path.isfile(manifest_path) and _same(manifest_path, record)):
-        write_atomic(manifest_path, record)
+    path = MANIFEST
+    try:
+        os.makedirs(plan.dest, exist_ok=True)
+        if order:
+            pending = {p: sorted(h) for p, h in plan.previous.items()}
+            for p in order:
+                pending[p] = sorted(plan.previous.get(p, set()) | {plan.manifest[p]})
+            write_atomic(manifest_path, _manifest_bytes(pending))
+        for path in order:
+            target = os.path.join(plan.dest, path)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            write_atomic(target, data[path])
+        for path in plan.removed:
+            os.remove(os.path.join(plan.dest, path))
+            remove_empty_dirs(plan.dest, posixpath.dirname(path))
+        path = MANIFEST
+        record = _manifest_bytes(plan.manifest)
+        if not (os.path.isfile(manifest_path) and _same(manifest_path, record)):
+            write_atomic(manifest_path, record)
+    except OSError as exc:
+        raise PublishInterrupted([ContentError(
+            display_path(os.path.join(plan.dest, path)), 1,
+            f"写入失败（{exc.strerror or exc}）；目标文件夹中的每个文件都是完整的（旧的或新的），问题解决后重新发布即可")])
+
+
+def _manifest_bytes(files: dict) -> bytes:
+    """{"files": {path: sha256}}; while a publish runs, a value may list the old and the new."""
+    record = {"files": {p: (v[0] if isinstance(v, list) and len(v) == 1 else v) for p, v in sorted(files.items())}}
+    return json.dumps(record, ensure_ascii=False, indent=0).encode("utf-8")
 
 
 def _same(path: str, data: bytes) -> bool:
@@ -265,7 +299,11 @@ def publish(output_dir: str, base_url: str, dest: str | None, zip_path: str | No
         if dry_run:
             lines.append(f"预演：将生成压缩包 {zip_path}，含网站的 {len(files)} 个文件和校验清单 {CHECKSUMS}。")
         else:
-            write_atomic(os.path.abspath(zip_path), data)
+            try:
+                write_atomic(os.path.abspath(zip_path), data)
+            except OSError as exc:
+                raise PublishInterrupted([ContentError(display_path(zip_path), 1,
+                                                       f"写入失败（{exc.strerror or exc}），没有生成压缩包")])
             lines.append(f"压缩包已生成：{zip_path}，含网站的 {len(files)} 个文件和校验清单 {CHECKSUMS}；"
                          f"压缩包的 SHA-256 为 {sha256(data)}。")
     return lines

@@ -347,3 +347,39 @@ def test_publish_help_in_chinese(tmp_path):
                      "--dry-run 只列出将要发生的改动，不改动目标文件夹和压缩包",
                      "--base-url 网址 网站发布后的地址，如 https://www.example.gov.cn/dwgk/（代替 site.yml 中的“网站地址”）"):
         assert expected in text, expected
+
+
+def test_an_interrupted_publish_leaves_whole_files_and_the_next_one_finishes(tmp_path, monkeypatch):
+    from dwgk import publish as publish_module
+    dest = example(tmp_path)
+    assert publish(tmp_path, "www/dwgk").rc == 0
+    edit(tmp_path / "content/2019/07.md", "一是加大", "一是进一步加大")
+    real_write = publish_module.write_atomic
+    written = []
+
+    def fail_on_the_third_file(target, data):
+        if len(written) == 2:
+            raise OSError(28, "No space left on device")
+        written.append(target)
+        real_write(target, data)
+
+    monkeypatch.setattr(publish_module, "write_atomic", fail_on_the_third_file)
+    result = publish(tmp_path, "www/dwgk")
+    assert result.rc == 1
+    assert result.err.splitlines() == [
+        "www/dwgk/2019/issue-7.html:1: 写入失败（No space left on device）；"
+        "目标文件夹中的每个文件都是完整的（旧的或新的），问题解决后重新发布即可",
+        "共 1 处错误，发布未完成。",
+    ]
+    # The record of what was about to change, then the notice page; the issue page failed.
+    assert written == ["www/dwgk/.dwgk-publish.json", "www/dwgk/2019/index.html"]
+    assert "一是进一步加大".encode() in (dest / "2019/index.html").read_bytes()
+    assert "一是进一步加大".encode() not in (dest / "2019/issue-7.html").read_bytes()
+    monkeypatch.setattr(publish_module, "write_atomic", real_write)
+    edit(tmp_path / "content/2019/07.md", "一是进一步加大", "一是大力加大")  # and the content moved on
+    result = publish(tmp_path, "www/dwgk")
+    assert result.rc == 0, result.err  # the half-published pages are still known as dwgk's own
+    assert "一是大力加大".encode() in (dest / "2019/issue-7.html").read_bytes()
+    published = read_tree(dest)
+    manifest = json.loads(published.pop(".dwgk-publish.json"))
+    assert manifest == {"files": {p: hashlib.sha256(d).hexdigest() for p, d in sorted(published.items())}}
