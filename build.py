@@ -13,12 +13,12 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from dwgk import archive, pipeline, publish  # noqa: E402
+from dwgk import archive, importer, pipeline, publish  # noqa: E402
 from dwgk.model import BuildFailed, UsageError  # noqa: E402
 from dwgk.render import cn_date  # noqa: E402
 from dwgk.schema import bad_url_message, normalise_base_url  # noqa: E402
 
-COMMANDS = ("build", "check", "archive", "publish")
+COMMANDS = ("build", "check", "archive", "import", "publish")
 
 # argparse's own messages, in the Chinese an editor reads.
 _ARGPARSE_MESSAGES = (
@@ -73,6 +73,13 @@ def make_parser() -> argparse.ArgumentParser:
     sub = add("archive", "把网站现在的样子归档为一个年度版本并重新生成网站；加 --verify 则校验全部归档")
     sub.add_argument("year", nargs="?", metavar="年度", help="四位数字的年份（默认今年）")
     sub.add_argument("--verify", action="store_true", help="按清单校验归档，列出缺失、多出或被改动的文件")
+    text = "把纯文本的整改通报导入为内容文件（不覆盖已有文件）"
+    sub = commands.add_parser("import", help=text, description=text, add_help=False)
+    sub.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+    sub._positionals.title = "参数"
+    sub.add_argument("notice", metavar="通报文件", help="从网页或 Word 复制出的通报全文，存为 .txt 文件")
+    sub.add_argument("--content", default="content", metavar="文件夹", help="内容文件夹（默认 content；不存在时新建）")
+    sub.add_argument("--key", metavar="文件夹名", help="通报文件夹名（默认取发布年份，如 2019；已占用时为 2019-2）")
     pub = add("publish", "生成网站，检查链接，再复制到网站服务器的文件夹，或打包为压缩包")
     pub.add_argument("dest", nargs="?", metavar="目标文件夹", help="网站服务器上存放本网站的文件夹")
     pub.add_argument("--zip", metavar="文件", help="另外（或只）生成一个压缩包，含校验清单，供上传到网站内容管理系统")
@@ -86,11 +93,28 @@ def build_summary(counts: dict, output: str) -> list[str]:
             f"本次写入 {counts['written']} 个，删除 {counts['removed']} 个过时文件。", *counts["notes"]]
 
 
+def run_import(args) -> int:
+    try:
+        report = importer.import_notice(args.notice, args.content, args.key)
+    except importer.ImportRefused as refused:
+        if refused.report:
+            print(refused.report, end="")
+        print(f"错误：{refused}", file=sys.stderr)
+        return 1
+    except UsageError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    print(report, end="")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv.insert(0, "build")
     args = make_parser().parse_args(argv)
+    if args.command == "import":
+        return run_import(args)
     paths = pipeline.Paths(args.content, args.layouts, args.output, args.archive)
     if args.command == "archive" and args.verify:
         return verify(args.archive, args.year)
