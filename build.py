@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""dwgk command line: build, check (and later serve, archive, publish, import) a disclosure site.
+"""dwgk command line: build, check, serve, archive, publish and import a disclosure site.
 
 Only argument parsing and exit codes live here: 0 success, 1 content errors, 2 usage errors.
 """
@@ -13,11 +13,12 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from dwgk import archive, importer, pipeline  # noqa: E402
+from dwgk import archive, importer, pipeline, publish  # noqa: E402
 from dwgk.model import BuildFailed, UsageError  # noqa: E402
 from dwgk.render import cn_date  # noqa: E402
+from dwgk.schema import bad_url_message, normalise_base_url  # noqa: E402
 
-COMMANDS = ("build", "check", "archive", "import", "serve")
+COMMANDS = ("build", "check", "archive", "import", "serve", "publish")
 
 # argparse's own messages, in the Chinese an editor reads.
 _ARGPARSE_MESSAGES = (
@@ -42,7 +43,8 @@ class ChineseParser(argparse.ArgumentParser):
 
     def format_help(self):
         return (super().format_help().replace("usage:", "用法：", 1)
-                .replace("positional arguments:", "命令：").replace("options:", "选项："))
+                .replace("positional arguments:", "命令：" if self.prog == "python build.py" else "参数：")
+                .replace("options:", "选项："))
 
 
 def port_number(text: str) -> int:
@@ -68,8 +70,12 @@ def make_parser() -> argparse.ArgumentParser:
                          help="年度归档文件夹（默认 archive，请纳入版本管理）")
         return sub
 
-    add("build", "生成网站到输出文件夹（不写命令时默认执行此项）")
-    add("check", "只检查内容，不写任何文件")
+    def add_base_url(sub):
+        sub.add_argument("--base-url", metavar="网址",
+                         help="网站发布后的地址，如 https://www.example.gov.cn/dwgk/（代替 site.yml 中的“网站地址”）")
+
+    add_base_url(add("build", "生成网站到输出文件夹（不写命令时默认执行此项）"))
+    add_base_url(add("check", "只检查内容，不写任何文件"))
     sub = add("archive", "把网站现在的样子归档为一个年度版本并重新生成网站；加 --verify 则校验全部归档")
     sub.add_argument("year", nargs="?", metavar="年度", help="四位数字的年份（默认今年）")
     sub.add_argument("--verify", action="store_true", help="按清单校验归档，列出缺失、多出或被改动的文件")
@@ -86,7 +92,17 @@ def make_parser() -> argparse.ArgumentParser:
     preview.add_argument("--port", type=port_number, default=8000, metavar="端口", help="端口（默认 8000）")
     preview.add_argument("--host", default="127.0.0.1", metavar="地址",
                          help="监听地址（默认 127.0.0.1，只有本机能打开；0.0.0.0 让局域网内的同事也能打开）")
+    pub = add("publish", "生成网站，检查链接，再复制到网站服务器的文件夹，或打包为压缩包")
+    pub.add_argument("dest", nargs="?", metavar="目标文件夹", help="网站服务器上存放本网站的文件夹")
+    pub.add_argument("--zip", metavar="文件", help="另外（或只）生成一个压缩包，含校验清单，供上传到网站内容管理系统")
+    pub.add_argument("--dry-run", action="store_true", help="只列出将要发生的改动，不改动目标文件夹和压缩包")
+    add_base_url(pub)
     return parser
+
+
+def build_summary(counts: dict, output: str) -> list[str]:
+    return [f"生成完成：{output} 中共 {counts['files']} 个文件，"
+            f"本次写入 {counts['written']} 个，删除 {counts['removed']} 个过时文件。", *counts["notes"]]
 
 
 def run_import(args) -> int:
@@ -114,6 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     paths = pipeline.Paths(args.content, args.layouts, args.output, args.archive)
     if args.command == "archive" and args.verify:
         return verify(args.archive, args.year)
+    base_url = None
+    if getattr(args, "base_url", None) is not None:
+        base_url = normalise_base_url(args.base_url)
+        if base_url is None:
+            print(f"错误：--base-url {bad_url_message(args.base_url)}", file=sys.stderr)
+            return 2
     for label, folder in (("内容文件夹", args.content), ("模板文件夹", args.layouts)):
         if not os.path.isdir(folder):
             print(f"错误：找不到{label} {folder}", file=sys.stderr)
@@ -124,8 +146,14 @@ def main(argv: list[str] | None = None) -> int:
 
             return serve.serve(paths, host=args.host, port=args.port)
         if args.command == "check":
-            files = pipeline.check(paths)
+            files = pipeline.check(paths, base_url)
             print(f"检查通过：将生成 {len(files)} 个文件。")
+        elif args.command == "publish":
+            publish.check_targets(paths, args.dest, args.zip)
+            counts = pipeline.build(paths, base_url)
+            print("\n".join(build_summary(counts, args.output)))
+            lines = publish.publish(args.output, counts["base_url"], args.dest, args.zip, args.dry_run)
+            print("\n".join(lines))
         else:
             if args.command == "archive":
                 taken = archive.snapshot_date()
@@ -137,9 +165,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"已归档{year}年度：{result.folder}（{result.pages} 个网页，清单共 {result.files} 个文件，"
                       f"归档日期{cn_date(taken)}）。\n交档案部门的压缩包：{result.zip_path}\n"
                       f"请把 {args.archive} 文件夹提交到版本库保存。")
-            counts = pipeline.build(paths)
-            print(f"生成完成：{args.output} 中共 {counts['files']} 个文件，"
-                  f"本次写入 {counts['written']} 个，删除 {counts['removed']} 个过时文件。")
+            counts = pipeline.build(paths, base_url)
+            print("\n".join(build_summary(counts, args.output)))
+    except publish.PublishRefused as refused:
+        return report(refused, "未发布：发布目标没有任何改动")
+    except publish.PublishInterrupted as interrupted:
+        return report(interrupted, "发布未完成")
     except BuildFailed as failed:
         return report(failed, "网站未更新")
     except UsageError as exc:

@@ -1084,6 +1084,9 @@ SITE_TEMPLATE = """\
 {email}
 {address}
 {postcode}
+# 网站地址：网站发布后的地址，如“https://www.example.gov.cn/dwgk/”。填写后生成网站地图 sitemap.xml、
+# robots.txt、订阅源 feed.xml 和各页的规范链接；也可以在命令后加 --base-url 网址。
+# 网站地址:
 """
 
 

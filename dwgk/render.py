@@ -14,6 +14,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .content import PLACEHOLDER, display_path, is_ignored_name
+from .discovery import page_links, police_record_url, portal_date, render_discovery
 from .markup import shift_headings
 from .model import ArchiveBanner, ContentError, Notice, OutputFile, Site
 
@@ -58,6 +59,7 @@ def make_environment(layouts_dir: str) -> jinja2.Environment:
     )
     env.filters.update(
         rel=relative_url, cn_number=cn_number, cn_date=cn_date, cn_datetime=cn_datetime, iso=iso,
+        portal_date=portal_date, police_record_url=police_record_url,
         shift_headings=lambda html, by: Markup(shift_headings(html, by)),
     )
     return env
@@ -130,7 +132,8 @@ def render_site(site: Site, layouts_dir: str, content_dir: str, errors: list,
     env = make_environment(layouts_dir)
     files: list[OutputFile] = []
     for out_path, template_name, context in page_plan(site):
-        context = dict(site=site, settings=site.settings, out_path=out_path, archived=banner, **context)
+        context = dict(site=site, settings=site.settings, out_path=out_path, archived=banner,
+                       **page_links(site, out_path, archived=bool(banner)), **context)
         if banner:
             context["current_site_url"] = "../" * (out_path.count("/") + 2) + "index.html"
         html = render_template(env, layouts_dir, template_name, context, errors)
@@ -146,6 +149,8 @@ def render_site(site: Site, layouts_dir: str, content_dir: str, errors: list,
         base = posixpath.dirname(snapshot.url)
         files.extend(OutputFile(f"{base}/{f.out_path}", f.data) for f in snapshot.site_files)
         files.append(OutputFile(snapshot.zip_url, snapshot.zip_data))
+    if not banner:  # a snapshot is a frozen copy: the current site's sitemap and feed are not part of it
+        files.extend(render_discovery(site, files))
     return sorted(files, key=lambda f: f.out_path)
 
 

@@ -111,7 +111,7 @@ _DATE_FORMS = (
 )
 _TIME = re.compile(r"^(\d{1,2})[:：](\d{2})$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_URL = re.compile(r"^https?://[^\s/]+(/[^\s]*)?$")
+_URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
 
 
 def parse_date(text: str) -> dt.date | None | str:
@@ -124,6 +124,17 @@ def parse_date(text: str) -> dt.date | None | str:
             except ValueError:
                 return f"日期“{text}”不存在"
     return None
+
+
+def normalise_base_url(text: str) -> str | None:
+    """A site address (网站地址, --base-url) ending with "/"; None if it is not an http(s) URL."""
+    if not _URL.match(text):
+        return None
+    return text if text.endswith("/") else text + "/"
+
+
+def bad_url_message(text: str) -> str:
+    return f"网址“{text}”格式不对，应形如 https://www.example.gov.cn/dwgk/"
 
 
 def check_value(src_path: str, spec: Field, node: Node, errors: list, where: str = ""):
@@ -171,9 +182,8 @@ def check_value(src_path: str, spec: Field, node: Node, errors: list, where: str
             return fail(f"邮政编码“{text}”应是6位数字")
         return text
     if spec.kind == "url":
-        if not _URL.match(text):
-            return fail(f"网址“{text}”格式不对，应形如 https://www.example.gov.cn/dwgk/")
-        return text if text.endswith("/") else text + "/"
+        url = normalise_base_url(text)
+        return url if url else fail(bad_url_message(text))
     if spec.kind == "date":
         value = parse_date(text)
         if isinstance(value, dt.date):

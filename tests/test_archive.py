@@ -7,12 +7,11 @@ import json
 import posixpath
 import shutil
 import zipfile
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from tests.sites import REPO, copy_example, edit, read_tree, run_cli, run_subprocess, stat_tree
+from tests.sites import REPO, copy_example, edit, links_of, read_tree, run_cli, run_subprocess, stat_tree
 from tests.tools import format_axe, record_requests, run_axe, validate_html
 
 DEC_31_2019 = "1577750400"  # 2019-12-31 00:00 UTC
@@ -44,23 +43,6 @@ def mark_panlong_done(root: Path) -> None:
 
 def manifest_of(root: Path, year: str = "2019") -> dict:
     return json.loads((root / "archive" / year / "manifest.json").read_text(encoding="utf-8"))
-
-
-class Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.urls: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        for name, value in attrs:
-            if name in ("href", "src") and value:
-                self.urls.append(value)
-
-
-def links_of(html: bytes) -> list[str]:
-    parser = Links()
-    parser.feed(html.decode("utf-8"))
-    return parser.urls
 
 
 def test_archive_stores_pages_sources_manifest_and_zip(archived):
@@ -95,6 +77,8 @@ def test_archive_command_messages_and_publication(tmp_path, epoch):
         "交档案部门的压缩包：archive/2019/dwgk-archive-2019.zip",
         "请把 archive 文件夹提交到版本库保存。",
         "生成完成：site 中共 58 个文件，本次写入 58 个，删除 0 个过时文件。",
+        "提示：未设置网站地址（site.yml 中的“网站地址”，或 --base-url），"
+        "因此未生成 sitemap.xml、robots.txt、订阅源 feed.xml 和各页的规范链接（canonical）。",
     ]
     assert result.err == ""
     site = tmp_path / "site"

@@ -428,8 +428,8 @@ def test_truncated_notice_is_flagged_and_builds(tmp_path):
     assert "原文中没有找到" not in " ".join(messages)
     files = render_files(result, "2019", True)
     assert "状态: 整改中  # 导入时无法确定，请核对\n" in files["2019/02.md"]
-    assert files["site.yml"].endswith("反馈联系:\n  电话:  # 通报中未找到，请填写\n  邮箱:  # 通报中未找到，请填写\n"
-                                      "  地址:  # 通报中未找到，请填写\n  邮政编码:  # 通报中未找到，请填写\n")
+    assert ("反馈联系:\n  电话:  # 通报中未找到，请填写\n  邮箱:  # 通报中未找到，请填写\n"
+            "  地址:  # 通报中未找到，请填写\n  邮政编码:  # 通报中未找到，请填写\n") in files["site.yml"]
     write_and_check(tmp_path, result, expect_errors=True)
 
 
