@@ -31,7 +31,8 @@ from .output import MANIFEST, stat_target
 
 CACHE_DIR = ".dwgk-cache"
 BESIDE_OUTPUT = ""  # cache_dir meaning CACHE_DIR in the folder that holds the output folder
-SITE_UNIT = "/"  # the unit of site-wide pages (home, contact, 404, assets); never a folder name
+SITE_UNIT = "/"  # the unit of site-wide pages (home, contact, 404, assets, sitemap, feed); never a folder name
+ARCHIVE_UNIT = "//archive"  # the unit of the published yearly snapshots
 RACY_NS = 2_000_000_000  # files younger than this (at build start) are re-read next time
 _MAGIC = b"dwgk build cache 1\n"
 _LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml")
@@ -78,8 +79,8 @@ class Plan:
 
     keys: dict  # unit name -> key: a digest of everything its files are made from
     render: frozenset  # units whose files must be rendered (their key changed or their files did)
-    parse: frozenset  # notice folders to parse: all of them when the site-wide pages are rendered
     manifest_ok: bool  # the output folder's manifest is the one the last build wrote
+    recheck_links: bool = False  # a kept file that links led to is gone: check every page's links
 
 
 class BuildCache:
@@ -97,6 +98,10 @@ class BuildCache:
         self.units = state.get("units", {})  # unit name -> (key, out_paths)
         self.written = state.get("written", {})  # out_path -> (digest, stat_key)
         self.manifest_stat = state.get("manifest", ())
+        self.base_url = state.get("base_url", "")  # the base URL the last written site was built with
+        self.links_generated, links_kept = state.get("links", ("", ()))
+        self.links_kept = set(links_kept)  # kept files the links of that site led to
+        self._links = state.get("links", ("", ()))
         self.sources: list[SourceFile] = []
         self.templates_dir = os.path.join(folder, "templates") if folder else None  # compiled by Jinja
         self._saved = state
@@ -122,21 +127,27 @@ class BuildCache:
 
     # --- planning -----------------------------------------------------------------------------
 
-    def plan(self, settings_source: SourceFile | None, folders: dict[str, list[SourceFile]]) -> Plan:
-        everything = frozenset([SITE_UNIT, *folders])
+    def plan(self, settings_source: SourceFile | None, folders: dict[str, list[SourceFile]],
+             base_url: str | None, snapshots: tuple) -> Plan:
+        archive = [ARCHIVE_UNIT] if snapshots else []
         if not self.folder:
-            return Plan({}, everything, frozenset(folders), False)
+            return Plan({}, frozenset([SITE_UNIT, *archive, *folders]), False)
         # Paths as shown in messages and in the model (src_path) depend on the working folder.
         self.render_fp = _digest(self.code_fp, layouts_fingerprint(self.paths.layouts_dir),
                                  display_path(self.paths.layouts_dir), display_path(self.paths.content_dir))
-        settings = settings_source.digest if settings_source else ""
-        keys = {name: _digest(self.render_fp, name, settings, *(f"{s.rel_path}\0{s.digest}" for s in files))
+        # What every page may show besides its own notice: the settings and the yearly archives.
+        shared = _digest(settings_source.digest if settings_source else "", base_url or "", _snapshots_digest(snapshots))
+        keys = {name: _digest(self.render_fp, name, shared, *(f"{s.rel_path}\0{s.digest}" for s in files))
                 for name, files in folders.items()}
-        keys[SITE_UNIT] = _digest(self.render_fp, SITE_UNIT, settings, *(f"{k}\0{v}" for k, v in keys.items()))
-        render = frozenset(name for name, key in keys.items() if not self._unit_clean(name, key))
-        parse = frozenset(folders) if SITE_UNIT in render else render
+        keys[SITE_UNIT] = _digest(self.render_fp, SITE_UNIT, shared, *(f"{k}\0{v}" for k, v in keys.items()))
+        if snapshots:
+            keys[ARCHIVE_UNIT] = _digest(self.code_fp, ARCHIVE_UNIT, _snapshots_digest(snapshots))
+        render = {name for name, key in keys.items() if not self._unit_clean(name, key)}
+        recheck = not self.kept_links_intact()
+        if recheck:  # the report names content files: it needs every notice, as the site-wide pages do
+            render.add(SITE_UNIT)
         manifest_ok = bool(self.manifest_stat) and stat_target(self.paths.output_dir, MANIFEST) == self.manifest_stat
-        return Plan(keys, render, parse, manifest_ok)
+        return Plan(keys, frozenset(render), manifest_ok, recheck)
 
     def _unit_clean(self, name: str, key: str) -> bool:
         """Rendered with this key by an earlier build, and every file it wrote still as written."""
@@ -150,7 +161,32 @@ class BuildCache:
         return True
 
     def unit_outputs(self, names) -> list[str]:
-        return [p for name in names for p in self.units[name][1]]
+        return [p for name in names if name in self.units for p in self.units[name][1]]
+
+    # --- links --------------------------------------------------------------------------------
+
+    def load_links(self, unit: str) -> dict:
+        """out_path -> (digest, links, anchors) of the unit's pages, as last checked."""
+        links = _load(self._path("links", unit), pickle.loads, check=self.code_fp) if self.folder else None
+        return links if isinstance(links, dict) else {}
+
+    def save_links(self, unit: str, scans: dict) -> None:
+        if self.folder:
+            _save(self._path("links", unit), scans, pickle.dumps, check=self.code_fp)
+
+    def kept_links_intact(self) -> bool:
+        """Every kept (not generated) file that links led to when the site was written is still there."""
+        output_dir = self.paths.output_dir
+        return all(os.path.isfile(os.path.join(output_dir, p)) and not os.path.islink(os.path.join(output_dir, p))
+                   for p in self.links_kept)
+
+    @staticmethod
+    def digest_paths(paths) -> str:
+        return _digest(*sorted(paths))
+
+    def links_checked(self, generated, kept: set) -> None:
+        """The links of the site about to be written are all fine (recorded when it is written)."""
+        self._links = (self.digest_paths(generated), tuple(sorted(kept)))
 
     # --- parsed files -------------------------------------------------------------------------
 
@@ -218,7 +254,7 @@ class BuildCache:
 
     # --- after writing ------------------------------------------------------------------------
 
-    def committed(self, plan: Plan, outputs: dict) -> None:
+    def committed(self, plan: Plan, outputs: dict, base_url: str) -> None:
         """The build wrote the site: outputs is unit -> {out_path: (digest, stat_key)} for the
         units it rendered; the other units of the plan kept what they had."""
         if not self.folder:
@@ -233,6 +269,8 @@ class BuildCache:
         self.units = units
         self.written = {p: rec for p, rec in written.items() if p in current}
         self.manifest_stat = stat_target(self.paths.output_dir, MANIFEST) or ()
+        self.base_url = base_url
+        self.links_generated, self.links_kept = self._links[0], set(self._links[1])
 
     def _save(self) -> None:
         """Record what this build read (whether or not it succeeded) and what it wrote."""
@@ -241,7 +279,8 @@ class BuildCache:
         settled = self.started_ns - RACY_NS
         files = {s.rel_path: (s.stat_key, s.digest) for s in self.sources
                  if s.digest and max(s.stat_key[1], s.stat_key[2]) < settled}
-        state = {"files": files, "units": self.units, "written": self.written, "manifest": self.manifest_stat}
+        state = {"files": files, "units": self.units, "written": self.written, "manifest": self.manifest_stat,
+                 "base_url": self.base_url, "links": (self.links_generated, tuple(sorted(self.links_kept)))}
         if state != self._saved:
             _save(os.path.join(self.folder, "state"), state, marshal.dumps)
         if set(self.units) != set(self._saved.get("units", ())):
@@ -249,9 +288,9 @@ class BuildCache:
 
     def _prune(self) -> None:
         """Forget the parsed files of folders that are gone (renamed or deleted)."""
-        folders = {s.rel_path.split("/", 1)[0] if "/" in s.rel_path else "" for s in self.sources}
-        keep = {os.path.basename(self._path("parsed", key)) for key in folders}
-        for kind in ("parsed", "notices", "summaries"):
+        units = {s.rel_path.split("/", 1)[0] if "/" in s.rel_path else "" for s in self.sources}
+        keep = {os.path.basename(self._path("parsed", key)) for key in units | {SITE_UNIT, ARCHIVE_UNIT}}
+        for kind in ("parsed", "notices", "summaries", "links"):
             for name in os.listdir(os.path.join(self.folder, kind)):
                 if name not in keep:
                     os.remove(os.path.join(self.folder, kind, name))
@@ -265,7 +304,7 @@ def open_cache(paths, cache_dir: str | None) -> BuildCache:
         cache_dir = default_cache_dir(paths.output_dir)
     site_id = _digest(*(os.path.abspath(p) for p in (paths.content_dir, paths.layouts_dir, paths.output_dir)))
     folder = os.path.join(cache_dir, site_id[:16])
-    for kind in ("parsed", "notices", "summaries", "templates"):
+    for kind in ("parsed", "notices", "summaries", "links", "templates"):
         os.makedirs(os.path.join(folder, kind), exist_ok=True)
     return BuildCache(folder, paths)
 
@@ -317,6 +356,13 @@ def _without(obj, cls, fields: set[str]):
     new = object.__new__(cls)
     new.__dict__.update((k, v) for k, v in obj.__dict__.items() if k not in fields)
     return new
+
+
+def _snapshots_digest(snapshots: tuple) -> str:
+    """Everything a page can show of the yearly snapshots, bytes included."""
+    return _digest(*(_digest(s.year, s.taken.isoformat(), s.dwgk_version, s.zip_name, hashlib.sha256(s.zip_data).hexdigest(),
+                             *(f"{f.out_path}\0{hashlib.sha256(f.data).hexdigest()}" for f in s.site_files))
+                     for s in snapshots))
 
 
 def _files_key(files: list[SourceFile]) -> str:

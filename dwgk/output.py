@@ -64,6 +64,26 @@ def read_manifest(output_dir: str) -> set[str]:
         return set()
 
 
+def list_site_files(folder: str) -> list[str]:
+    """Every regular file below folder as a relative path with "/", sorted; files and folders
+    whose name starts with "." (the manifest, temporaries) are not part of a site."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            full = os.path.join(dirpath, name)
+            if not name.startswith(".") and os.path.isfile(full) and not os.path.islink(full):
+                found.append(os.path.relpath(full, folder).replace(os.sep, "/"))
+    return sorted(found)
+
+
+def preserved_files(output_dir: str) -> set[str]:
+    """Files in the output folder that a build keeps without writing them (not in the manifest)."""
+    if not os.path.isdir(output_dir):
+        return set()
+    return set(list_site_files(output_dir)) - read_manifest(output_dir)
+
+
 def plan_write(output_dir: str, files: list[OutputFile]) -> list[ContentError]:
     """Refuse, before anything is written, to overwrite a file dwgk did not write itself."""
     return check_staged(output_dir, [_compare(output_dir, f, hashlib.sha256(f.data).hexdigest(), {})
@@ -216,7 +236,7 @@ def commit(output_dir: str, staged: list[Staged], current: set[str]) -> tuple[di
         if os.path.isfile(target) and not os.path.islink(target):
             os.remove(target)
             removed += 1
-            _remove_empty_dirs(output_dir, os.path.dirname(stale))
+            remove_empty_dirs(output_dir, os.path.dirname(stale))
     manifest = json.dumps({"files": sorted(current)}, ensure_ascii=False, indent=0).encode("utf-8")
     if _read(os.path.join(output_dir, MANIFEST)) != manifest:
         write_atomic(os.path.join(output_dir, MANIFEST), manifest)
@@ -244,7 +264,7 @@ def _read(path: str) -> bytes | None:
         return None
 
 
-def _remove_empty_dirs(output_dir: str, rel_dir: str) -> None:
+def remove_empty_dirs(output_dir: str, rel_dir: str) -> None:
     while rel_dir:
         path = os.path.join(output_dir, rel_dir)
         try:
@@ -252,3 +272,10 @@ def _remove_empty_dirs(output_dir: str, rel_dir: str) -> None:
         except OSError:
             return
         rel_dir = posixpath.dirname(rel_dir)
+
+
+def staged_bytes(output_dir: str, staged: Staged | None, out_path: str) -> bytes:
+    """The bytes out_path will hold: in the staging folder, or already in place."""
+    if staged is not None and staged.tmp:
+        return _read(os.path.join(output_dir, STAGING, staged.tmp)) or b""
+    return _read(os.path.join(output_dir, out_path)) or b""

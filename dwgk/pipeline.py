@@ -1,22 +1,28 @@
 """The whole build, top to bottom: read, parse, assemble, render, write.
 
-`build` works notice by notice: the pages of a notice are made from its folder and the settings
-alone (render.notice_pages), so with the build cache a rebuild parses only the files and renders
-only the notices that changed (plus the site-wide pages, which list every notice), and both cores
-share the work. The site it writes is byte for byte the one a build without the cache writes.
+`build` works in units: each notice (its pages are made from its folder, the settings and the
+archives alone: render.notice_pages), the site-wide pages (home, archive index, contact, 404,
+assets, sitemap and feed, which list every notice) and the published archives. With the build
+cache a rebuild parses only the files and renders only the units that changed, and both cores
+share the work; the site it writes is byte for byte the one a build without the cache writes.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass, replace
 
 from .assemble import assemble_notice, assemble_site, order_notices
-from .cache import BESIDE_OUTPUT, SITE_UNIT, BuildCache, NeedsFullNotices, Plan, open_cache
-from .content import collect, parse_content, read_sources, sort_sources
-from .model import BuildFailed, OutputFile, Site, UsageError
-from .output import check_output_dir, check_staged, commit, discard_staging, open_staging, stage_files
+from .cache import ARCHIVE_UNIT, BESIDE_OUTPUT, SITE_UNIT, BuildCache, NeedsFullNotices, Plan, open_cache
+from .content import collect, display_path, parse_content, read_sources, sort_sources
+from .discovery import SKIPPED_NOTE
+from .linkcheck import BrokenLink, Existing, check_links, find_in_sources, link_problem, page_problems, scan
+from .model import ArchiveBanner, BuildFailed, ContentError, OutputFile, Site, UsageError
+from .output import (check_output_dir, check_staged, commit, discard_staging, open_staging, preserved_files,
+                     read_manifest, stage_files, staged_bytes)
 from .parallel import run_shares
+from .snapshots import read_snapshots
 
 
 @dataclass(frozen=True)
@@ -24,64 +30,131 @@ class Paths:
     content_dir: str
     layouts_dir: str
     output_dir: str
+    archive_dir: str = "archive"  # yearly snapshots, published under archive/ in the output
 
 
-def load_site(paths: Paths) -> Site:
-    """Read and check all content; raise BuildFailed with every error of the run."""
+def load_site(paths: Paths, sources=None, base_url: str | None = None) -> Site:
+    """Read and check all content; raise BuildFailed with every error of the run.
+
+    base_url (already normalised, from `--base-url`) replaces the 网站地址 of site.yml.
+    """
     errors: list = []
-    sources = read_sources(paths.content_dir)
+    sources = read_sources(paths.content_dir) if sources is None else sources
     settings, notices, issues, incomplete = parse_content(paths.content_dir, sources, errors)
     if settings is None:
         raise BuildFailed(errors)
     site = assemble_site(settings, notices, issues, incomplete, errors)
     if errors:
         raise BuildFailed(errors)
-    return site
+    return with_base_url(site, base_url)
 
 
-def render(paths: Paths, site: Site) -> list[OutputFile]:
+def with_base_url(site: Site, base_url: str | None) -> Site:
+    return replace(site, settings=replace(site.settings, base_url=base_url)) if base_url else site
+
+
+def load_snapshots(paths: Paths, site: Site) -> Site:
+    """The site with the yearly snapshots to publish; a missing or altered archived file is an error."""
+    errors: list = []
+    snapshots = read_snapshots(paths.archive_dir, errors)
+    if errors:
+        raise BuildFailed(errors)
+    return replace(site, snapshots=snapshots)
+
+
+def render(paths: Paths, site: Site, banner: ArchiveBanner | None = None) -> list[OutputFile]:
     from .render import render_site  # noqa: PLC0415 - see _render_units
 
     errors: list = []
-    files = render_site(site, paths.layouts_dir, paths.content_dir, errors)
+    files = render_site(site, paths.layouts_dir, paths.content_dir, errors, banner)
     if errors:
         raise BuildFailed(errors)
     return files
 
 
-def check(paths: Paths) -> list[OutputFile]:
+def check_site_links(paths: Paths, site: Site, files: list[OutputFile]) -> None:
+    """The link check over the files a build would write (and the files it keeps)."""
+    report_broken_links(paths, site, check_links(files, site.settings.base_url, preserved_files(paths.output_dir)))
+
+
+def report_broken_links(paths: Paths, site: Site, broken: list) -> None:
+    """BuildFailed for the broken links, each named in the content file it was written in."""
+    if not broken:
+        return
+    made_from = {}  # page -> the content files whose Markdown it shows
+    for notice in site.notices:
+        made_from[notice.url] = [notice.src_path] + [i.src_path for i in notice.issues]
+        for issue in notice.issues:
+            made_from[issue.url] = [issue.src_path]
+    errors, seen = [], set()
+    for link in sorted(set(broken)):
+        page = display_path(os.path.join(paths.output_dir, link.out_path))
+        found = find_in_sources(link.url, [(p, _read_text(p)) for p in made_from.get(link.out_path, [])])
+        if found is None:
+            errors.append(ContentError(page, link.line, link.message))
+        elif (found, link.message) not in seen:  # the notice page shows its issues' text again
+            seen.add((found, link.message))
+            errors.append(ContentError(found[0], found[1], f"{link.message}（见生成的网页 {page} 第{link.line}行）"))
+    raise BuildFailed(errors)
+
+
+def _read_text(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            return f.read()
+    except (OSError, ValueError):
+        return ""
+
+
+def prepare(paths: Paths, base_url: str | None = None) -> tuple[Site, list[OutputFile]]:
+    """The site and the files a build would write, links checked; nothing written."""
+    site = load_snapshots(paths, load_site(paths, base_url=base_url))
+    files = render(paths, site)
+    check_site_links(paths, site, files)
+    return site, files
+
+
+def check(paths: Paths, base_url: str | None = None) -> list[OutputFile]:
     """Everything a build does except writing: the files it would write."""
-    return render(paths, load_site(paths))
+    return prepare(paths, base_url)[1]
 
 
 def check_paths(paths: Paths, cache_dir: str | None = None) -> None:
-    """Refuse folders that overlap: a build must never write into its own sources."""
-    problem = check_output_dir(paths.output_dir, [paths.content_dir, paths.layouts_dir])
+    """Refuse folders that overlap: a build must never write into its sources, the archive or the cache."""
+    problem = (check_output_dir(paths.output_dir, [paths.content_dir, paths.layouts_dir, paths.archive_dir])
+               or check_output_dir(paths.archive_dir, [paths.content_dir, paths.layouts_dir], "归档文件夹"))
     if not problem and cache_dir:
-        problem = check_output_dir(cache_dir, [paths.content_dir, paths.layouts_dir, paths.output_dir], "缓存文件夹")
+        problem = check_output_dir(cache_dir, [paths.content_dir, paths.layouts_dir, paths.output_dir,
+                                               paths.archive_dir], "缓存文件夹")
     if problem:
         raise UsageError(problem)
 
 
-def build(paths: Paths, cache_dir: str | None = BESIDE_OUTPUT) -> dict:
+def build(paths: Paths, base_url: str | None = None, cache_dir: str | None = BESIDE_OUTPUT) -> dict:
     """Build into the output folder; on any error nothing at all is written.
 
     cache_dir: where the build cache lives (by default .dwgk-cache beside the output folder);
     None builds from scratch without reading or writing any cache.
+    Returns counts (files, written, removed), the base URL used, and notes for the editor.
     """
     check_paths(paths, cache_dir)
     with open_cache(paths, cache_dir) as cache:
         errors: list = []
-        sources = cache.read_sources()                                                  # read
+        archive_errors: list = []
+        sources = cache.read_sources()                                                     # read
+        snapshots = read_snapshots(paths.archive_dir, archive_errors)
         settings_source, folders = sort_sources(paths.content_dir, sources, errors)
-        plan = cache.plan(settings_source, folders)
-        site = parse_site(settings_source, {k: folders[k] for k in plan.parse}, plan, cache, errors)  # parse
-        staged = render_units(paths, site, plan.render, cache, folders)                 # render
-        return write_units(paths, staged, plan, cache)                                  # write
+        plan = cache.plan(settings_source, folders, base_url, snapshots)
+        site = parse_site(settings_source, folders, plan, cache, errors, base_url, snapshots)  # parse
+        if archive_errors:
+            raise BuildFailed(archive_errors)
+        rendered = render_units(paths, site, plan, cache, folders)                         # render
+        return write_units(paths, site, rendered, plan, cache)                             # write
 
 
-def parse_site(settings_source, folders: dict, plan: Plan, cache: BuildCache, errors: list) -> Site | None:
-    """Parse and assemble the notice folders the plan needs (None when there is nothing to render).
+def parse_site(settings_source, folders: dict, plan: Plan, cache: BuildCache, errors: list,
+               base_url: str | None, snapshots: tuple) -> Site | None:
+    """Parse and assemble what the plan needs: None when there is nothing to render.
 
     Notices whose own pages are not rendered are needed only by the site-wide pages: for those a
     summary without the texts does (cache.summarize).
@@ -89,7 +162,8 @@ def parse_site(settings_source, folders: dict, plan: Plan, cache: BuildCache, er
     if not plan.render and not errors:
         return None
     settings = collect(cache.parse_settings(settings_source), errors) if settings_source else None
-    notices = {key: cache.load_notice(key, files, summary=key not in plan.render) for key, files in folders.items()}
+    needed = folders if SITE_UNIT in plan.render else {k: folders[k] for k in plan.render if k in folders}
+    notices = {key: cache.load_notice(key, files, summary=key not in plan.render) for key, files in needed.items()}
     missing = [key for key, notice in notices.items() if notice is None]
     weights = [len(folders[key]) for key in missing]
     for share in run_shares(functools.partial(_parse_folders, cache, folders), missing, weights):
@@ -98,7 +172,9 @@ def parse_site(settings_source, folders: dict, plan: Plan, cache: BuildCache, er
             notices[key] = notice
     if settings is None or errors:
         raise BuildFailed(errors)
-    return Site(settings=settings, notices=order_notices(n for n in notices.values() if n is not None))
+    site = Site(settings=settings, notices=order_notices(n for n in notices.values() if n is not None),
+                snapshots=snapshots)
+    return with_base_url(site, base_url)
 
 
 def _parse_folders(cache: BuildCache, folders: dict, keys: list[str]) -> list:
@@ -122,60 +198,195 @@ def full_site(site: Site, folders: dict, cache: BuildCache) -> Site:
     return replace(site, notices=tuple(notices))
 
 
-def render_units(paths: Paths, site: Site | None, units: frozenset, cache: BuildCache, folders: dict) -> list:
-    """Render the units (notices, and SITE_UNIT for the site-wide pages) into the staging folder.
+@dataclass(frozen=True)
+class Rendered:
+    """One unit after rendering: its files in the staging folder, and what its links look like."""
 
-    Returns (unit, [Staged]) pairs, ready to be moved into place; on a template error, or a file
-    that must not be overwritten, raises BuildFailed and removes what it staged.
+    unit: str
+    staged: list  # [output.Staged]
+    errors: list  # template errors
+    broken: list  # [linkcheck.BrokenLink] in its pages that changed
+    deferred: list  # (out_path, line, url): links to an #anchor of a page of another unit
+    anchors_changed: bool  # a page that was there before has other anchors now
+    kept: set  # files kept in the output folder (not generated) that its links lead to
+
+
+def render_units(paths: Paths, site: Site | None, plan: Plan, cache: BuildCache, folders: dict) -> list[Rendered]:
+    """Render the units of the plan into the staging folder and check the links of their pages.
+
+    The site-wide pages and the archives first, here: then every file of the new site is known,
+    which the link check needs; then the notices, shared out over the cores. Returns the units
+    ready to be moved into place; on a template error, a broken link or a file that must not be
+    overwritten, raises BuildFailed and removes what it staged.
     """
-    if not units:
+    if not plan.render:
         return []
-    notices = [n for n in site.notices if n.key in units]
-    names = ([SITE_UNIT] if SITE_UNIT in units else []) + [n.key for n in notices]
-    weights = [3 + len(site.notices) // 50] * (SITE_UNIT in units) + [len(n.issues) + len(n.categories) + 2 for n in notices]
-    full = functools.partial(full_site, folders=folders, cache=cache)
+    from .render import make_environment, notice_out_paths  # noqa: PLC0415 - see _render_notices
+
+    notices = [n for n in site.notices if n.key in plan.render]
     created = open_staging(paths.output_dir)
     try:
-        results = run_shares(functools.partial(_render_units, paths, site, cache, full), names, weights)
-        rendered = [(name, staged) for share in results for name, staged, _ in share]
-        errors = [e for share in results for _, _, unit_errors in share for e in unit_errors]
-        errors = errors or check_staged(paths.output_dir, [s for _, staged in rendered for s in staged])
-        if errors:
-            raise BuildFailed(errors)
+        env = make_environment(paths.layouts_dir, cache.templates_dir)
+        shared, errors = {}, {}
+        for unit in (u for u in (SITE_UNIT, ARCHIVE_UNIT) if u in plan.render):
+            shared[unit] = _render_shared_unit(env, unit, site, paths, errors.setdefault(unit, []),
+                                               functools.partial(full_site, folders=folders, cache=cache))
+        generated = ({p for files in shared.values() for f in files for p in [f.out_path]}
+                     | {p for n in notices for p in notice_out_paths(n)}
+                     | set(cache.unit_outputs(plan.keys.keys() - plan.render)))
+        existing = Existing(generated, paths.output_dir, read_manifest(paths.output_dir))
+        rendered = [_check_unit(paths, cache, unit, files, errors[unit], site.settings.base_url, existing)
+                    for unit, files in shared.items()]
+        weights = [len(notice_out_paths(n)) for n in notices]
+        for share in run_shares(functools.partial(_render_notices, paths, site, cache, existing), notices, weights):
+            rendered += share
+        problems = [e for r in rendered for e in r.errors]
+        problems = problems or check_staged(paths.output_dir, [s for r in rendered for s in r.staged])
+        if problems:
+            raise BuildFailed(problems)
+        check_unit_links(paths, site, rendered, plan, cache)
     except BaseException:
         discard_staging(paths.output_dir, created)
         raise
     return rendered
 
 
-def _render_units(paths: Paths, site: Site, cache: BuildCache, full_site, names: list[str]) -> list:
+def _render_shared_unit(env, unit: str, site: Site, paths: Paths, errors: list, full_site) -> list[OutputFile]:
+    """The site-wide pages (from notice summaries when they do) or the archives."""
+    from .render import notice_out_paths, render_discovery, render_site_pages, snapshot_files  # noqa: PLC0415
+
+    if unit == ARCHIVE_UNIT:
+        return snapshot_files(site)
+    try:
+        files = render_site_pages(env, site, paths.layouts_dir, errors)
+    except NeedsFullNotices:  # a template shows notice texts on a site-wide page
+        del errors[:]
+        site = full_site(site)
+        files = render_site_pages(env, site, paths.layouts_dir, errors)
+    # The sitemap lists every page of the site: their paths are enough.
+    every = files + snapshot_files(site) + [OutputFile(p, b"") for n in site.notices for p in notice_out_paths(n)]
+    try:
+        return files + render_discovery(site, every)
+    except NeedsFullNotices:  # the feed shows notice texts
+        return files + render_discovery(full_site(site), every)
+
+
+def _render_notices(paths: Paths, site: Site, cache: BuildCache, existing: Existing, notices: list) -> list[Rendered]:
     # Imported here: a rebuild with nothing to render never needs Jinja.
-    from .render import make_environment, render_notice, render_site_pages  # noqa: PLC0415
+    from .render import make_environment, render_notice  # noqa: PLC0415
 
     env = make_environment(paths.layouts_dir, cache.templates_dir)
-    by_key = {n.key: n for n in site.notices}
     results = []
-    for name in names:
+    for notice in notices:
         errors: list = []
-        if name == SITE_UNIT:
-            try:
-                files = render_site_pages(env, site, paths.layouts_dir, errors)
-            except NeedsFullNotices:  # a template shows notice texts on a site-wide page
-                errors = []
-                files = render_site_pages(env, full_site(site), paths.layouts_dir, errors)
-        else:
-            files = render_notice(env, site.settings, by_key[name], paths.layouts_dir, paths.content_dir, errors)
-        results.append((name, stage_files(paths.output_dir, files, cache.written), errors))
+        files = render_notice(env, site, notice, paths.layouts_dir, paths.content_dir, errors)
+        results.append(_check_unit(paths, cache, notice.key, files, errors, site.settings.base_url, existing))
     return results
 
 
-def write_units(paths: Paths, rendered: list, plan: Plan, cache: BuildCache) -> dict:
-    """Move the staged files into place, remove stale ones; return counts (files, written, removed)."""
-    staged = [s for _, unit_staged in rendered for s in unit_staged]
+def _check_unit(paths: Paths, cache: BuildCache, name: str, files: list[OutputFile], errors: list,
+                base_url: str, existing: Existing) -> Rendered:
+    """Stage a unit's files and check the links of those of its pages that changed."""
+    staged = stage_files(paths.output_dir, files, cache.written)
+    if errors:
+        return Rendered(name, staged, errors, [], [], False, set())
+    before = cache.load_links(name)
+    scans = {}
+    for f, s in zip(files, staged):
+        old = before.get(f.out_path)
+        scans[f.out_path] = old if old is not None and old[0] == s.digest else _scan(f, s.digest)
+    local = {p: (links, anchors) for p, (_, links, anchors) in scans.items() if anchors is not None}
+    broken, deferred = [], []
+    for out_path, (digest, links, anchors) in scans.items():
+        old = before.get(out_path)
+        if links and (old is None or old[0] != digest):
+            page_broken, page_deferred = page_problems(out_path, links, base_url, existing, local)
+            broken += page_broken
+            deferred += page_deferred
+    anchors_changed = any(p in scans and scans[p][2] != old[2] for p, old in before.items())
+    if scans != before:
+        cache.save_links(name, scans)
+    return Rendered(name, staged, errors, broken, deferred, anchors_changed, set(existing.kept))
+
+
+def _scan(f: OutputFile, digest: str) -> tuple:
+    """(digest, links as (line, url) pairs, anchors or None for a file that holds no links)."""
+    found = scan(f)
+    if found is None:
+        return digest, (), None
+    return digest, tuple((link.line, link.url) for link in found[0]), frozenset(found[1])
+
+
+def check_unit_links(paths: Paths, site: Site | None, rendered: list[Rendered], plan: Plan, cache: BuildCache) -> None:
+    """The link check of the whole site, redone only where it can have changed.
+
+    The links of the pages that changed were checked as they were rendered. Those of the other
+    pages were fine when the site was last written, and still are unless a page was added or
+    removed, a page changed its anchors, or a kept (not generated) file they lead to is gone; then
+    every page is checked again, from the links the cache keeps (or the pages themselves). The
+    plan renders the site-wide pages in all those cases, so `site` then has every notice.
+    """
+    if not rendered:
+        return
+    pages = PageScans(paths, cache, rendered, plan)
+    existing = Existing(set(pages.units), paths.output_dir, read_manifest(paths.output_dir))
+    base_url = site.settings.base_url
+    unchecked = plan.keys.keys() - plan.render  # units whose pages were not rendered, so not checked
+    if unchecked and (plan.recheck_links or any(r.anchors_changed for r in rendered)
+                      or cache.links_generated != cache.digest_paths(pages.units)):
+        broken = []
+        for out_path in sorted(pages.units):
+            found = pages.get(out_path)
+            for line, url in found[0] if found else ():
+                problem = link_problem(out_path, url, base_url, existing, pages)
+                if problem:
+                    broken.append(BrokenLink(out_path, line, url, problem))
+    else:
+        broken = [b for r in rendered for b in r.broken]
+        for out_path, line, url in (d for r in rendered for d in r.deferred):
+            problem = link_problem(out_path, url, base_url, existing, pages)
+            if problem:
+                broken.append(BrokenLink(out_path, line, url, problem))
+        existing.kept |= {k for r in rendered for k in r.kept} | (cache.links_kept if unchecked else set())
+    cache.links_checked(pages.units, existing.kept)
+    report_broken_links(paths, site, broken)
+
+
+class PageScans:
+    """Every generated page's (links, anchors), from the cache where it knows the page's bytes,
+    else scanned from the bytes staged or in place; None for a file without links."""
+
+    def __init__(self, paths: Paths, cache: BuildCache, rendered: list[Rendered], plan: Plan):
+        self.paths, self.cache = paths, cache
+        self.units: dict[str, str] = {}  # out_path -> unit
+        self.staged = {}
+        for name in plan.keys.keys() - plan.render:
+            self.units.update((p, name) for p in cache.unit_outputs([name]))
+        for r in rendered:
+            self.units.update((s.out_path, r.unit) for s in r.staged)
+            self.staged.update((s.out_path, s) for s in r.staged)
+
+    def get(self, out_path: str):
+        unit = self.units.get(out_path)
+        if unit is None:
+            return None
+        staged = self.staged.get(out_path)
+        digest = staged.digest if staged else self.cache.written[out_path][0]
+        entry = self.cache.load_links(unit).get(out_path)
+        if entry is None or entry[0] != digest:
+            entry = _scan(OutputFile(out_path, staged_bytes(self.paths.output_dir, staged, out_path)), digest)
+        return None if entry[2] is None else (entry[1], entry[2])
+
+
+def write_units(paths: Paths, site: Site | None, rendered: list[Rendered], plan: Plan, cache: BuildCache) -> dict:
+    """Move the staged files into place, remove stale ones; return counts (files, written, removed),
+    the base URL used and notes for the editor."""
+    staged = [s for r in rendered for s in r.staged]
     current = {s.out_path for s in staged} | set(cache.unit_outputs(plan.keys.keys() - plan.render))
+    base_url = site.settings.base_url if site else cache.base_url
+    notes = {"base_url": base_url, "notes": [] if base_url else [SKIPPED_NOTE]}
     if not staged and plan.manifest_ok:
-        return {"files": len(current), "written": 0, "removed": 0}
+        return {"files": len(current), "written": 0, "removed": 0, **notes}
     counts, records = commit(paths.output_dir, staged, current)
-    cache.committed(plan, {name: {s.out_path: records[s.out_path] for s in unit_staged}
-                           for name, unit_staged in rendered})
-    return counts
+    cache.committed(plan, {r.unit: {s.out_path: records[s.out_path] for s in r.staged} for r in rendered}, base_url)
+    return {**counts, **notes}

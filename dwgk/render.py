@@ -10,15 +10,18 @@ import os
 import posixpath
 import re
 import sys
+from dataclasses import replace
 
 import jinja2
 from markupsafe import Markup, escape
 
 from .content import PLACEHOLDER, display_path, is_ignored_name
+from .discovery import page_links, police_record_url, portal_date, render_discovery
 from .markup import shift_headings
-from .model import ContentError, Notice, OutputFile, Site
+from .model import ArchiveBanner, ContentError, Notice, OutputFile, Site
 
 ASSETS_DIR = "assets"
+ARCHIVE_INDEX = "archive/index.html"
 _CN_DIGITS = "零一二三四五六七八九"
 
 
@@ -71,6 +74,7 @@ def make_environment(layouts_dir: str, compiled_dir: str | None = None) -> jinja
     )
     env.filters.update(
         rel=relative_url, cn_number=cn_number, cn_date=cn_date, cn_datetime=cn_datetime, iso=iso,
+        portal_date=portal_date, police_record_url=police_record_url,
         shift_headings=lambda html, by: Markup(shift_headings(html, by)),
     )
     return env
@@ -106,15 +110,17 @@ def fill_figures(html: str, notice: Notice) -> Markup:
 
 def site_pages(site: Site):
     """The site-wide pages: (out_path, template, context). Only these see every notice (`site`)."""
-    yield "index.html", "index.html", {"nav": "home", "page_title": "首页", "site": site}
-    yield "contact.html", "contact.html", {"nav": "contact", "page_title": "反馈联系", "site": site}
+    yield "index.html", "index.html", {"nav": "home", "page_title": "首页"}
+    if site.snapshots:
+        yield ARCHIVE_INDEX, "archive.html", {"nav": "archive", "page_title": "历年归档"}
+    yield "contact.html", "contact.html", {"nav": "contact", "page_title": "反馈联系"}
     base_path = _url_path(site.settings.base_url)
-    yield "404.html", "404.html", {"nav": "", "page_title": "页面未找到", "base_path": base_path, "site": site}
+    yield "404.html", "404.html", {"nav": "", "page_title": "页面未找到", "base_path": base_path}
 
 
 def notice_pages(notice: Notice):
-    """The pages of one notice: made from it alone (and the settings), so a change elsewhere
-    never makes them stale; this is what lets a rebuild render only the notices that changed."""
+    """The pages of one notice: made from it alone (and the settings and archives), so a change
+    elsewhere never makes them stale; this is what lets a rebuild render only what changed."""
     yield notice.url, "notice.html", {
         "nav": "", "page_title": notice.title, "notice": notice,
         "intro_html": fill_figures(notice.intro_html, notice),
@@ -134,6 +140,34 @@ def notice_pages(notice: Notice):
         }
 
 
+def notice_out_paths(notice: Notice) -> list[str]:
+    """Every file render_notice makes (the pages of notice_pages, the ledger, the attachments),
+    known without rendering, from a notice summary too."""
+    return ([notice.url] + [c.url for c in notice.categories] + [i.url for i in notice.issues]
+            + [notice.ledger_url] + [f"{notice.key}/{name}" for name in notice.attachments])
+
+
+class NoticePagesSeeOneNotice(Exception):
+    """A notice's pages asked for every notice (site.notices)."""
+
+
+class _OneNoticeSite(Site):
+    """`site` as the pages of one notice see it: the settings and the yearly archives, but not the
+    other notices. Those pages are rebuilt only when their own notice changes, so a page listing
+    every notice would go stale; asking for site.notices is an error that says so."""
+
+    @property
+    def notices(self):
+        raise NoticePagesSeeOneNotice(
+            "通报、类别和问题页不能使用 site.notices（全部通报），只有首页、归档页、反馈联系页和 404 页可以使用")
+
+
+def _one_notice_site(site: Site) -> Site:
+    view = object.__new__(_OneNoticeSite)
+    view.__dict__.update((k, v) for k, v in site.__dict__.items() if k != "notices")
+    return view
+
+
 def _url_path(base_url: str) -> str:
     """The path of the base URL ("/dwgk/"), or "" when none is configured."""
     if not base_url:
@@ -141,24 +175,36 @@ def _url_path(base_url: str) -> str:
     return "/" + base_url.split("://", 1)[1].partition("/")[2]
 
 
-def render_site(site: Site, layouts_dir: str, content_dir: str, errors: list) -> list[OutputFile]:
-    """All output files, sorted by path; template errors are added to errors."""
+def render_site(site: Site, layouts_dir: str, content_dir: str, errors: list,
+                banner: ArchiveBanner | None = None) -> list[OutputFile]:
+    """All output files, sorted by path; template errors are added to errors.
+
+    With a banner, the pages are a yearly snapshot: each says so and links back to the current
+    site, which is two folders up once the snapshot is published at archive/YEAR/.
+    """
     env = make_environment(layouts_dir)
-    files = render_site_pages(env, site, layouts_dir, errors)
+    files = render_site_pages(env, site, layouts_dir, errors, banner)
     for notice in site.notices:
-        files += render_notice(env, site.settings, notice, layouts_dir, content_dir, errors)
+        files += render_notice(env, site, notice, layouts_dir, content_dir, errors, banner)
+    files += snapshot_files(site)
+    if not banner:  # a snapshot is a frozen copy: the current site's sitemap and feed are not part of it
+        files += render_discovery(site, files)
     return sorted(files, key=lambda f: f.out_path)
 
 
-def render_site_pages(env, site: Site, layouts_dir: str, errors: list) -> list[OutputFile]:
+def render_site_pages(env, site: Site, layouts_dir: str, errors: list,
+                      banner: ArchiveBanner | None = None) -> list[OutputFile]:
     """The site-wide pages and the assets."""
-    files = render_pages(env, site.settings, site_pages(site), layouts_dir, errors)
-    return files + read_assets(layouts_dir)
+    return render_pages(env, site, site_pages(site), layouts_dir, errors, banner) + read_assets(layouts_dir)
 
 
-def render_notice(env, settings, notice: Notice, layouts_dir: str, content_dir: str, errors: list) -> list[OutputFile]:
-    """Every file of one notice: its pages, its ledger and its attachments."""
-    files = render_pages(env, settings, notice_pages(notice), layouts_dir, errors)
+def render_notice(env, site: Site, notice: Notice, layouts_dir: str, content_dir: str, errors: list,
+                  banner: ArchiveBanner | None = None) -> list[OutputFile]:
+    """Every file of one notice: its pages, its ledger and its attachments; of `site` only the
+    settings and the archives are used."""
+    # A site of this notice alone gives every page link (feed, canonical) that the whole site gives.
+    links_site = replace(site, notices=(notice,))
+    files = render_pages(env, _one_notice_site(site), notice_pages(notice), layouts_dir, errors, banner, links_site)
     files.append(OutputFile(notice.ledger_url, render_ledger(notice)))
     for name in notice.attachments:
         with open(os.path.join(content_dir, notice.key, name), "rb") as f:
@@ -166,13 +212,27 @@ def render_notice(env, settings, notice: Notice, layouts_dir: str, content_dir: 
     return files
 
 
-def render_pages(env, settings, plan, layouts_dir: str, errors: list) -> list[OutputFile]:
+def render_pages(env, site: Site, plan, layouts_dir: str, errors: list, banner: ArchiveBanner | None,
+                 links_site: Site | None = None) -> list[OutputFile]:
     files = []
     for out_path, template_name, context in plan:
-        context = dict(settings=settings, out_path=out_path, **context)
+        context = dict(site=site, settings=site.settings, out_path=out_path, archived=banner,
+                       **page_links(links_site or site, out_path, archived=bool(banner)), **context)
+        if banner:
+            context["current_site_url"] = "../" * (out_path.count("/") + 2) + "index.html"
         html = render_template(env, layouts_dir, template_name, context, errors)
         if html is not None:
             files.append(OutputFile(out_path, html.encode("utf-8")))
+    return files
+
+
+def snapshot_files(site: Site) -> list[OutputFile]:
+    """The yearly snapshots, published unchanged, byte for byte."""
+    files = []
+    for snapshot in site.snapshots:
+        base = posixpath.dirname(snapshot.url)
+        files.extend(OutputFile(f"{base}/{f.out_path}", f.data) for f in snapshot.site_files)
+        files.append(OutputFile(snapshot.zip_url, snapshot.zip_data))
     return files
 
 
