@@ -13,10 +13,28 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from dwgk import archive, importer, pipeline, publish  # noqa: E402
+import importlib.util  # noqa: E402
+
+from dwgk import pipeline  # noqa: E402
 from dwgk.model import BuildFailed, UsageError  # noqa: E402
-from dwgk.render import cn_date  # noqa: E402
 from dwgk.schema import bad_url_message, normalise_base_url  # noqa: E402
+
+
+def lazy(name: str):
+    """A module loaded on first use (importlib's recipe): a rebuild with nothing to do must not
+    spend a third of its time importing what the other commands need."""
+    spec = importlib.util.find_spec(name)
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    parent, _, child = name.rpartition(".")
+    setattr(sys.modules[parent], child, module)  # as an import would
+    return module
+
+
+archive, importer, publish, render = (sys.modules.get(f"dwgk.{m}") or lazy(f"dwgk.{m}")
+                                      for m in ("archive", "importer", "publish", "render"))
 
 COMMANDS = ("build", "check", "archive", "import", "serve", "publish")
 
@@ -170,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
                 except BuildFailed as failed:
                     return report(failed, "没有归档，网站未更新")
                 print(f"已归档{year}年度：{result.folder}（{result.pages} 个网页，清单共 {result.files} 个文件，"
-                      f"归档日期{cn_date(taken)}）。\n交档案部门的压缩包：{result.zip_path}\n"
+                      f"归档日期{render.cn_date(taken)}）。\n交档案部门的压缩包：{result.zip_path}\n"
                       f"请把 {args.archive} 文件夹提交到版本库保存。")
             counts = pipeline.build(paths, base_url, cache_folder(args))
             print("\n".join(build_summary(counts, args.output)))

@@ -10,6 +10,8 @@ relative one. A #anchor must name an id (or <a name>) of the page it points to.
 from __future__ import annotations
 
 import hashlib
+import html
+import html.parser
 import os
 import posixpath
 import re
@@ -81,14 +83,58 @@ class _PageParser(HTMLParser):
             self.links.append(Link(self.getpos()[0], data.strip()))
 
 
+# The start tags of a page, found as HTMLParser finds them (its own pattern, ended by > or />).
+_START_TAG = re.compile(html.parser.locatestarttagend_tolerant.pattern + r"(/?>)", re.VERBOSE)
+_LINK_ATTRIBUTE = re.compile(r"\b(?:href|src|poster|srcset|id|name)\b", re.IGNORECASE)
+# What only HTMLParser handles right: raw-text elements, comments and other <! … >, <? … ?>,
+# sitemap <loc>, a "</" that is not an end tag.
+_NOT_PLAIN = re.compile(r"<(?:script|style|loc)\b|<!(?!doctype html>)|<\?|</(?![a-zA-Z])", re.IGNORECASE)
+
+
+def _scan_plain_html(text: str) -> tuple[list[Link], set[str]] | None:
+    """What _PageParser finds in an HTML page of the usual shape, some ten times faster (a link
+    check of 10,000 issues scans 15,000 pages); None for any other page, which HTMLParser reads."""
+    if _NOT_PLAIN.search(text):
+        return None
+    parser = _PageParser()
+    line, counted, tags = 1, 0, 0
+    for tag in _START_TAG.finditer(text):
+        tags += 1
+        if not _LINK_ATTRIBUTE.search(text, tag.start(), tag.end()):
+            continue
+        line += text.count("\n", counted, tag.start())
+        counted = tag.start()
+        name = html.parser.tagfind_tolerant.match(text, tag.start() + 1)
+        attrs, k = [], name.end()
+        for m in html.parser.attrfind_tolerant.finditer(text, k, tag.start(1)):
+            if m.start() != k:
+                return None  # HTMLParser would stop here
+            attr, rest, value = m.group(1, 2, 3)
+            if not rest:
+                value = None
+            elif value[:1] == "'" == value[-1:] or value[:1] == '"' == value[-1:]:
+                value = value[1:-1]
+            attrs.append((attr.lower(), html.unescape(value) if value else value))
+            k = m.end()
+        parser.lineno = line
+        parser.handle_starttag(name.group(1).lower(), attrs)
+    if tags != len(html.parser.starttagopen.findall(text)):
+        return None  # a "<" + letter that does not open a well-formed start tag
+    return parser.links, parser.anchors
+
+
 #: Scans of files already seen, by kind and content: a long-running process (the preview
 #: server) rebuilds often and most pages come out the same, so each is parsed once.
 _SCANNED: dict[tuple[str, bytes], tuple[list[Link], set[str]] | None] = {}
 _SCANNED_MAX = 200_000
 
 
-def scan(f: OutputFile) -> tuple[list[Link], set[str]] | None:
-    """The links and anchors of one file; None for a file that holds no links."""
+def scan(f: OutputFile, remember: bool = True) -> tuple[list[Link], set[str]] | None:
+    """The links and anchors of one file; None for a file that holds no links.
+
+    remember=False for a caller that keeps the scans itself (the build cache)."""
+    if not remember:
+        return _scan(f)
     key = (posixpath.splitext(f.out_path)[1].lower(), hashlib.sha1(f.data).digest())
     if key not in _SCANNED:
         if len(_SCANNED) >= _SCANNED_MAX:
@@ -99,6 +145,10 @@ def scan(f: OutputFile) -> tuple[list[Link], set[str]] | None:
 
 def _scan(f: OutputFile) -> tuple[list[Link], set[str]] | None:
     name = f.out_path.lower()
+    if name.endswith((".html", ".htm")):
+        found = _scan_plain_html(f.data.decode("utf-8", errors="replace"))
+        if found is not None:
+            return found
     if name.endswith((".html", ".htm", ".xml", ".svg")):
         parser = _PageParser()
         parser.feed(f.data.decode("utf-8", errors="replace"))

@@ -311,7 +311,7 @@ def _check_unit(paths: Paths, cache: BuildCache, name: str, files: list[OutputFi
 
 def _scan(f: OutputFile, digest: str) -> tuple:
     """(digest, links as (line, url) pairs, anchors or None for a file that holds no links)."""
-    found = scan(f)
+    found = scan(f, remember=False)
     if found is None:
         return digest, (), None
     return digest, tuple((link.line, link.url) for link in found[0]), frozenset(found[1])
