@@ -199,11 +199,45 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class Snapshot:
+    """One yearly archive (archive/YEAR/), checked against its manifest; every build publishes it."""
+
+    year: str  # the label given to `build.py archive YEAR`
+    taken: dt.date  # the day the snapshot was taken (may be after the year it is labelled)
+    dwgk_version: str  # the dwgk version that took it
+    site_files: tuple[OutputFile, ...]  # its rendered site, paths relative to the snapshot's own root
+    zip_name: str  # e.g. dwgk-archive-2019.zip
+    zip_data: bytes
+
+    @property
+    def url(self) -> str:
+        return f"archive/{self.year}/index.html"
+
+    @property
+    def zip_url(self) -> str:
+        return f"archive/{self.zip_name}"
+
+    @property
+    def page_count(self) -> int:
+        return sum(1 for f in self.site_files if f.out_path.endswith(".html"))
+
+
+@dataclass(frozen=True)
+class ArchiveBanner:
+    """What the banner on every page of a snapshot says."""
+
+    year: str
+    taken: dt.date
+    site_address: str = ""  # 网站地址 from site.yml, shown for readers of a copy kept elsewhere
+
+
+@dataclass(frozen=True)
 class Site:
     """Everything a build renders."""
 
     settings: Settings
     notices: tuple[Notice, ...] = field(default=())  # newest first
+    snapshots: tuple[Snapshot, ...] = ()  # yearly archives to publish, newest year first
 
 
 @dataclass(frozen=True)

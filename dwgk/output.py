@@ -24,13 +24,13 @@ def safe_out_path(out_path: str) -> bool:
     return norm == out_path and not norm.startswith("..") and norm != "."
 
 
-def check_output_dir(output_dir: str, watched_dirs: list[str]) -> str | None:
+def check_output_dir(output_dir: str, watched_dirs: list[str], label: str = "输出文件夹") -> str | None:
     """Why output_dir may not be used, in Chinese; None if it is fine."""
     out = os.path.realpath(output_dir)
     for watched in watched_dirs:
         w = os.path.realpath(watched)
         if out == w or out.startswith(w + os.sep) or w.startswith(out + os.sep):
-            return f"输出文件夹 {output_dir} 不能与 {watched} 相同、在它里面或包含它"
+            return f"{label} {output_dir} 不能与 {watched} 相同、在它里面或包含它"
     return None
 
 
@@ -41,6 +41,26 @@ def read_manifest(output_dir: str) -> set[str]:
         return {p for p in data.get("files", []) if isinstance(p, str) and safe_out_path(p)}
     except (OSError, ValueError, AttributeError):
         return set()
+
+
+def list_site_files(folder: str) -> list[str]:
+    """Every regular file below folder as a relative path with "/", sorted; files and folders
+    whose name starts with "." (the manifest, temporaries) are not part of a site."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            full = os.path.join(dirpath, name)
+            if not name.startswith(".") and os.path.isfile(full) and not os.path.islink(full):
+                found.append(os.path.relpath(full, folder).replace(os.sep, "/"))
+    return sorted(found)
+
+
+def preserved_files(output_dir: str) -> set[str]:
+    """Files in the output folder that a build keeps without writing them (not in the manifest)."""
+    if not os.path.isdir(output_dir):
+        return set()
+    return set(list_site_files(output_dir)) - read_manifest(output_dir)
 
 
 def plan_write(output_dir: str, files: list[OutputFile]) -> list[ContentError]:
@@ -83,7 +103,7 @@ def write_site(output_dir: str, files: list[OutputFile]) -> dict:
         if os.path.isfile(target) and not os.path.islink(target):
             os.remove(target)
             removed += 1
-            _remove_empty_dirs(output_dir, os.path.dirname(stale))
+            remove_empty_dirs(output_dir, os.path.dirname(stale))
     manifest = json.dumps({"files": sorted(current)}, ensure_ascii=False, indent=0).encode("utf-8")
     if _read(os.path.join(output_dir, MANIFEST)) != manifest:
         write_atomic(os.path.join(output_dir, MANIFEST), manifest)
@@ -111,7 +131,7 @@ def _read(path: str) -> bytes | None:
         return None
 
 
-def _remove_empty_dirs(output_dir: str, rel_dir: str) -> None:
+def remove_empty_dirs(output_dir: str, rel_dir: str) -> None:
     while rel_dir:
         path = os.path.join(output_dir, rel_dir)
         try:

@@ -14,10 +14,12 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .content import PLACEHOLDER, display_path, is_ignored_name
+from .discovery import page_links, police_record_url, portal_date, render_discovery
 from .markup import shift_headings
-from .model import ContentError, Notice, OutputFile, Site
+from .model import ArchiveBanner, ContentError, Notice, OutputFile, Site
 
 ASSETS_DIR = "assets"
+ARCHIVE_INDEX = "archive/index.html"
 _CN_DIGITS = "零一二三四五六七八九"
 
 
@@ -57,6 +59,7 @@ def make_environment(layouts_dir: str) -> jinja2.Environment:
     )
     env.filters.update(
         rel=relative_url, cn_number=cn_number, cn_date=cn_date, cn_datetime=cn_datetime, iso=iso,
+        portal_date=portal_date, police_record_url=police_record_url,
         shift_headings=lambda html, by: Markup(shift_headings(html, by)),
     )
     return env
@@ -87,6 +90,8 @@ def fill_figures(html: str, notice: Notice) -> Markup:
 def page_plan(site: Site):
     """Every page: (out_path, template, context). Order is fixed so output is deterministic."""
     yield "index.html", "index.html", {"nav": "home", "page_title": "首页"}
+    if site.snapshots:
+        yield ARCHIVE_INDEX, "archive.html", {"nav": "archive", "page_title": "历年归档"}
     yield "contact.html", "contact.html", {"nav": "contact", "page_title": "反馈联系"}
     base_path = _url_path(site.settings.base_url)
     yield "404.html", "404.html", {"nav": "", "page_title": "页面未找到", "base_path": base_path}
@@ -117,12 +122,20 @@ def _url_path(base_url: str) -> str:
     return "/" + base_url.split("://", 1)[1].partition("/")[2]
 
 
-def render_site(site: Site, layouts_dir: str, content_dir: str, errors: list) -> list[OutputFile]:
-    """All output files, sorted by path; template errors are added to errors."""
+def render_site(site: Site, layouts_dir: str, content_dir: str, errors: list,
+                banner: ArchiveBanner | None = None) -> list[OutputFile]:
+    """All output files, sorted by path; template errors are added to errors.
+
+    With a banner, the pages are a yearly snapshot: each says so and links back to the current
+    site, which is two folders up once the snapshot is published at archive/YEAR/.
+    """
     env = make_environment(layouts_dir)
     files: list[OutputFile] = []
     for out_path, template_name, context in page_plan(site):
-        context = dict(site=site, settings=site.settings, out_path=out_path, **context)
+        context = dict(site=site, settings=site.settings, out_path=out_path, archived=banner,
+                       **page_links(site, out_path, archived=bool(banner)), **context)
+        if banner:
+            context["current_site_url"] = "../" * (out_path.count("/") + 2) + "index.html"
         html = render_template(env, layouts_dir, template_name, context, errors)
         if html is not None:
             files.append(OutputFile(out_path, html.encode("utf-8")))
@@ -132,6 +145,12 @@ def render_site(site: Site, layouts_dir: str, content_dir: str, errors: list) ->
             with open(os.path.join(content_dir, notice.key, name), "rb") as f:
                 files.append(OutputFile(f"{notice.key}/{name}", f.read()))
     files.extend(read_assets(layouts_dir))
+    for snapshot in site.snapshots:  # published unchanged, byte for byte
+        base = posixpath.dirname(snapshot.url)
+        files.extend(OutputFile(f"{base}/{f.out_path}", f.data) for f in snapshot.site_files)
+        files.append(OutputFile(snapshot.zip_url, snapshot.zip_data))
+    if not banner:  # a snapshot is a frozen copy: the current site's sitemap and feed are not part of it
+        files.extend(render_discovery(site, files))
     return sorted(files, key=lambda f: f.out_path)
 
 

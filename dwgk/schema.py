@@ -17,7 +17,7 @@ from .model import STATUSES, ContentError
 class Field:
     key: str  # what the editor writes, in Chinese
     attr: str  # the model attribute it fills
-    kind: str  # text, integer, date, datetime, status, url, list, or map
+    kind: str  # text, integer (from 1), count (from 0), date, datetime, status, email, postcode, url, list, map
     required: bool = False
     fields: tuple = ()  # for kind == "map": the keys allowed inside
 
@@ -58,7 +58,7 @@ NOTICE_FIELDS = (
     Field("巡察", "inspection", "map", True, INSPECTION_FIELDS),
     Field("类别", "category_names", "list", True),
     Field("落款日期", "signed", "date"),
-    Field("公布数字", "stated", "map", False, tuple(Field(k, k, "integer") for k in STATED_FIGURES)),
+    Field("公布数字", "stated", "map", False, tuple(Field(k, k, "count") for k in STATED_FIGURES)),
 )
 
 ISSUE_FIELDS = (
@@ -111,7 +111,7 @@ _DATE_FORMS = (
 )
 _TIME = re.compile(r"^(\d{1,2})[:：](\d{2})$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_URL = re.compile(r"^https?://[^\s/]+(/[^\s]*)?$")
+_URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
 
 
 def parse_date(text: str) -> dt.date | None | str:
@@ -124,6 +124,17 @@ def parse_date(text: str) -> dt.date | None | str:
             except ValueError:
                 return f"日期“{text}”不存在"
     return None
+
+
+def normalise_base_url(text: str) -> str | None:
+    """A site address (网站地址, --base-url) ending with "/"; None if it is not an http(s) URL."""
+    if not _URL.match(text):
+        return None
+    return text if text.endswith("/") else text + "/"
+
+
+def bad_url_message(text: str) -> str:
+    return f"网址“{text}”格式不对，应形如 https://www.example.gov.cn/dwgk/"
 
 
 def check_value(src_path: str, spec: Field, node: Node, errors: list, where: str = ""):
@@ -154,6 +165,10 @@ def check_value(src_path: str, spec: Field, node: Node, errors: list, where: str
         if not re.fullmatch(r"\d{1,6}", text) or int(text) == 0:
             return fail(f"“{name}”应是正整数，而不是“{text}”")
         return int(text)
+    if spec.kind == "count":
+        if not re.fullmatch(r"\d{1,6}", text):
+            return fail(f"“{name}”应是0或正整数，而不是“{text}”")
+        return int(text)
     if spec.kind == "status":
         if text not in STATUSES:
             return fail(f"未知的整改状态“{text}”（可选：{'、'.join(STATUSES)}）")
@@ -167,9 +182,8 @@ def check_value(src_path: str, spec: Field, node: Node, errors: list, where: str
             return fail(f"邮政编码“{text}”应是6位数字")
         return text
     if spec.kind == "url":
-        if not _URL.match(text):
-            return fail(f"网址“{text}”格式不对，应形如 https://www.example.gov.cn/dwgk/")
-        return text if text.endswith("/") else text + "/"
+        url = normalise_base_url(text)
+        return url if url else fail(bad_url_message(text))
     if spec.kind == "date":
         value = parse_date(text)
         if isinstance(value, dt.date):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "content"
-SEED = REPO.parent / "shared" / "seed" / "000_2c543929d3ae0399.txt"
+SEED = REPO / "tests" / "fixtures" / "seed-notice.txt"  # the notice the example reproduces
 
 sys.path.insert(0, str(REPO))
 import build as cli  # noqa: E402  (the command line under test)
@@ -108,3 +108,83 @@ def page_text(html: str) -> str:
 
 def page_h1(html: str) -> list[str]:
     return [h.strip() for h in _Text(html).h1]
+
+
+def links_of(html: bytes) -> list[str]:
+    """Every href and src of a page, as written."""
+    from html.parser import HTMLParser
+    urls: list[str] = []
+
+    class Links(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            urls.extend(value for name, value in attrs if name in ("href", "src") and value)
+
+    Links().feed(html.decode("utf-8"))
+    return urls
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def validate_atom(data: bytes) -> list[str]:
+    """What an Atom feed (RFC 4287) lacks or gets wrong; [] for a valid feed.
+
+    Checks the required elements of the feed (id, title, updated, author unless every entry
+    has one) and of each entry (id, title, updated, an alternate link), RFC 3339 dates with a
+    time zone, absolute ids, and that no two entries share an id.
+    """
+    import datetime as dt
+    import xml.etree.ElementTree as ET
+
+    problems = []
+    root = ET.fromstring(data)
+    if root.tag != ATOM + "feed":
+        return [f"root element is {root.tag}, not atom:feed"]
+
+    def date_ok(text):
+        try:
+            return dt.datetime.fromisoformat(text).tzinfo is not None and "T" in text
+        except (TypeError, ValueError):
+            return False
+
+    def require(el, where, names):
+        for name in names:
+            found = el.findall(ATOM + name)
+            if len(found) != 1 or not (found[0].text or "").strip():
+                problems.append(f"{where}: needs exactly one non-empty atom:{name}, has {len(found)}")
+        for name in ("updated", "published"):
+            for d in el.findall(ATOM + name):
+                if not date_ok(d.text):
+                    problems.append(f"{where}: atom:{name} {d.text!r} is not an RFC 3339 date-time")
+        for i in el.findall(ATOM + "id"):
+            if ":" not in (i.text or ""):
+                problems.append(f"{where}: atom:id {i.text!r} is not an absolute IRI")
+
+    require(root, "feed", ("id", "title", "updated"))
+    entries = root.findall(ATOM + "entry")
+    feed_author = root.find(ATOM + "author/" + ATOM + "name") is not None
+    ids = []
+    for n, entry in enumerate(entries, 1):
+        require(entry, f"entry {n}", ("id", "title", "updated"))
+        ids += [i.text for i in entry.findall(ATOM + "id")]
+        if not feed_author and entry.find(ATOM + "author/" + ATOM + "name") is None:
+            problems.append(f"entry {n}: no atom:author, and the feed has none")
+        alternates = [link for link in entry.findall(ATOM + "link") if link.get("rel", "alternate") == "alternate"]
+        if entry.find(ATOM + "content") is None and len(alternates) != 1:
+            problems.append(f"entry {n}: without atom:content it needs one alternate atom:link")
+        for link in entry.findall(ATOM + "link"):
+            if not link.get("href"):
+                problems.append(f"entry {n}: atom:link without href")
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        problems.append(f"entry ids used twice: {dupes}")
+    return problems
+
+
+def sitemap_locs(data: bytes) -> list[str]:
+    """The <loc> addresses of a sitemap.xml (parsed strictly as XML)."""
+    import xml.etree.ElementTree as ET
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    root = ET.fromstring(data)
+    assert root.tag == ns + "urlset", root.tag
+    return [url.find(ns + "loc").text for url in root.findall(ns + "url")]

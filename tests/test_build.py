@@ -65,7 +65,7 @@ def test_removed_issue_pages_go_and_foreign_files_stay(tmp_path):
     edit(tmp_path / "content/2019/notice.md", "已完成: 16", "已完成: 15")
     result = run_cli("build", cwd=tmp_path)
     assert result.rc == 0, result.err
-    assert result.out == "生成完成：site 中共 28 个文件，本次写入 5 个，删除 1 个过时文件。\n"
+    assert result.out.splitlines()[0] == "生成完成：site 中共 28 个文件，本次写入 5 个，删除 1 个过时文件。"
     assert not (site / "2019/issue-17.html").exists()
     assert (site / "archive/2019/index.html").read_text(encoding="utf-8") == "snapshot"
     assert (site / "2019/editor-notes.txt").read_text(encoding="utf-8") == "keep"
@@ -176,7 +176,11 @@ def test_bare_command_builds_like_a_new_user_runs_it(tmp_path):
     copy_example(tmp_path)
     result = run_subprocess(cwd=tmp_path)
     assert result.rc == 0, result.err
-    assert result.out == "生成完成：site 中共 29 个文件，本次写入 29 个，删除 0 个过时文件。\n"
+    assert result.out.splitlines() == [
+        "生成完成：site 中共 29 个文件，本次写入 29 个，删除 0 个过时文件。",
+        "提示：未设置网站地址（site.yml 中的“网站地址”，或 --base-url），"
+        "因此未生成 sitemap.xml、robots.txt、订阅源 feed.xml 和各页的规范链接（canonical）。",
+    ]
     assert (tmp_path / "site/index.html").is_file()
     help_text = run_subprocess("--help", cwd=tmp_path).out
     assert help_text.startswith("用法：") and "生成网站到输出文件夹" in help_text
@@ -186,3 +190,17 @@ def test_repo_example_is_what_the_readme_builds():
     # The README's first command builds content/ of the repo; it must stay valid.
     result = run_cli("check", cwd=REPO)
     assert result.rc == 0, result.err
+
+
+def test_template_errors_name_the_template_and_line(tmp_path):
+    copy_example(tmp_path)
+    shutil.copytree(REPO / "layouts", tmp_path / "layouts")
+    edit(tmp_path / "layouts/category.html", "{% if category.issues %}", "{% if category.issues %")
+    edit(tmp_path / "layouts/contact.html", "{{ settings.publisher }}", "{{ settings.no_such_field }}")
+    result = run_cli("build", "--layouts", "layouts", cwd=tmp_path)
+    assert result.rc == 1
+    assert result.err.splitlines() == [
+        "layouts/category.html:8: 模板语法错误：unexpected '<'",  # where Jinja notices the unclosed tag
+        "layouts/contact.html:5: 模板运行出错：'dwgk.model.Settings object' has no attribute 'no_such_field'",
+        "共 2 处错误，网站未更新。",
+    ]

@@ -182,3 +182,20 @@ def test_bom_and_crlf_are_fine(tmp_path):
         path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
     assert run_cli("build", cwd=tmp_path).rc == 0
     assert "反馈的5大类17项问题，已整改完成16项，正在整改1项" in (tmp_path / "site/index.html").read_text(encoding="utf-8")
+
+
+def test_a_stated_count_may_be_zero(tmp_path):
+    # After the last problem is rectified the editor writes 整改中: 0, which must stay allowed.
+    copy_example(tmp_path)
+    edit_file = tmp_path / "content/2019/01.md"
+    edit_file.write_text(edit_file.read_text(encoding="utf-8").replace("状态: 整改中", "状态: 已完成"), encoding="utf-8")
+    notice = tmp_path / "content/2019/notice.md"
+    notice.write_text(notice.read_text(encoding="utf-8").replace("已完成: 16", "已完成: 17").replace("整改中: 1", "整改中: 0"),
+                      encoding="utf-8")
+    result = run_cli("build", cwd=tmp_path)
+    assert result.rc == 0, result.err
+    page = (tmp_path / "site/2019/index.html").read_text(encoding="utf-8")
+    assert "反馈的5大类17项问题，已整改完成17项。" in page
+    assert "已有17项整改完毕，还有0项问题正在持续整改推进" in page
+    notice.write_text(notice.read_text(encoding="utf-8").replace("整改中: 0", "整改中: -1"), encoding="utf-8")
+    assert run_cli("build", cwd=tmp_path).err.splitlines()[0] == "content/2019/notice.md:22: “公布数字：整改中”应是0或正整数，而不是“-1”"

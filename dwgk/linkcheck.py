@@ -1,0 +1,191 @@
+"""The link check: every internal link of the site must lead to a file of the site.
+
+It reads the generated files themselves (HTML with the stdlib parser, url() in CSS, the
+addresses in sitemap.xml and feed.xml), so it catches a broken link wherever it came from:
+a template, the editor's Markdown, a missing attachment. Links to other sites (http:, mailto:,
+tel: …) are not followed; an absolute link under the site's own base URL is checked like a
+relative one. A #anchor must name an id (or <a name>) of the page it points to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+import urllib.parse
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from .model import OutputFile
+
+#: The page a web server shows at whatever address was not found: its links cannot be relative
+#: and start from the base URL's path instead (also in a yearly snapshot, where they lead to the
+#: current site). Everywhere else such a link is an error.
+ROOTED_PAGES = ("404.html",)
+#: Fragments every browser understands without a matching id: the top of the page.
+_TOP = {"", "top"}
+_CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""")
+_CSS_IMPORT = re.compile(r"""@import\s+(?:"([^"]*)"|'([^']*)')""")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+@dataclass(frozen=True, order=True)
+class BrokenLink:
+    """A link in out_path, at line of the generated file, that leads nowhere."""
+
+    out_path: str
+    line: int
+    url: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Link:
+    line: int
+    url: str
+
+
+class _PageParser(HTMLParser):
+    """Collects the links and the anchor names of one page."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links: list[Link] = []
+        self.anchors: set[str] = set()
+        self._in_loc = False
+
+    def handle_starttag(self, tag, attrs):
+        line = self.getpos()[0]
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name == "id" or (name == "name" and tag == "a"):
+                self.anchors.add(value)
+            elif name in ("href", "src", "poster"):
+                self.links.append(Link(line, value))
+            elif name == "srcset":
+                for candidate in value.split(","):
+                    if candidate.strip():
+                        self.links.append(Link(line, candidate.split()[0]))
+        self._in_loc = tag == "loc"  # sitemap.xml
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag):
+        self._in_loc = False
+
+    def handle_data(self, data):
+        if self._in_loc and data.strip():
+            self.links.append(Link(self.getpos()[0], data.strip()))
+
+
+#: Scans of files already seen, by kind and content: a long-running process (the preview
+#: server) rebuilds often and most pages come out the same, so each is parsed once.
+_SCANNED: dict[tuple[str, bytes], tuple[list[Link], set[str]] | None] = {}
+_SCANNED_MAX = 200_000
+
+
+def scan(f: OutputFile) -> tuple[list[Link], set[str]] | None:
+    """The links and anchors of one file; None for a file that holds no links."""
+    key = (posixpath.splitext(f.out_path)[1].lower(), hashlib.sha1(f.data).digest())
+    if key not in _SCANNED:
+        if len(_SCANNED) >= _SCANNED_MAX:
+            _SCANNED.clear()
+        _SCANNED[key] = _scan(f)
+    return _SCANNED[key]
+
+
+def _scan(f: OutputFile) -> tuple[list[Link], set[str]] | None:
+    name = f.out_path.lower()
+    if name.endswith((".html", ".htm", ".xml", ".svg")):
+        parser = _PageParser()
+        parser.feed(f.data.decode("utf-8", errors="replace"))
+        parser.close()
+        return parser.links, parser.anchors
+    if name.endswith(".css"):
+        text = f.data.decode("utf-8", errors="replace")
+        links = []
+        for pattern in (_CSS_URL, _CSS_IMPORT):
+            for m in pattern.finditer(text):
+                url = next(g for g in m.groups() if g is not None)
+                links.append(Link(text.count("\n", 0, m.start()) + 1, url))
+        return sorted(links, key=lambda link: link.line), set()
+    return None
+
+
+def check_links(files: list[OutputFile], base_url: str = "", preserved: set[str] = frozenset()) -> list[BrokenLink]:
+    """Every broken internal link in files, sorted by file and line.
+
+    preserved: other files that will stand beside these in the output folder (files dwgk
+    keeps there without writing them), which a link may lead to as well.
+    """
+    scanned = {f.out_path: scan(f) for f in files}
+    existing = set(scanned) | set(preserved)
+    broken = []
+    for out_path, found in sorted(scanned.items()):
+        if found is None:
+            continue
+        for link in found[0]:
+            problem = link_problem(out_path, link.url, base_url, existing, scanned)
+            if problem:
+                broken.append(BrokenLink(out_path, link.line, link.url, problem))
+    return sorted(set(broken))
+
+
+def link_problem(out_path: str, url: str, base_url: str, existing: set[str], scanned: dict) -> str | None:
+    """Why url, written in out_path, leads nowhere (in Chinese); None if it resolves."""
+    url = url.strip()
+    base_path = urllib.parse.urlsplit(base_url).path if base_url else ""
+    relative = False
+    if base_url and url.startswith(base_url):
+        target = url[len(base_url):]  # an absolute address of this very site
+    elif _SCHEME.match(url) or url.startswith("//"):
+        return None  # another site, mail, phone: not ours to check
+    elif url.startswith("/"):
+        if not (base_path and url.startswith(base_path) and posixpath.basename(out_path) in ROOTED_PAGES):
+            return f"链接“{url}”以“/”开头，在其他子目录下或直接打开文件时会失效；站内链接应写相对地址"
+        target = url[len(base_path):]
+    else:
+        target, relative = url, True
+    parts = urllib.parse.urlsplit(target)
+    path = urllib.parse.unquote(parts.path)
+    fragment = urllib.parse.unquote(parts.fragment)
+    here = posixpath.dirname(out_path) if relative else ""
+    folder_message = f"链接“{url}”指向文件夹，直接打开网站文件时无效；请写出文件名，如“{path.rstrip('/')}/index.html”"
+    if path == "":
+        resolved = out_path if relative else "index.html"
+    else:
+        joined = posixpath.normpath(posixpath.join(here, path))
+        if joined == ".." or joined.startswith("../"):
+            return f"链接“{url}”指向网站以外的位置"
+        if path.endswith("/") or joined == ".":
+            if relative:
+                return folder_message  # a web server would show index.html, file:// would not
+            resolved = "index.html" if joined == "." else joined + "/index.html"
+        else:
+            resolved = joined
+    if resolved not in existing:
+        if resolved + "/index.html" not in existing:
+            return f"链接“{url}”指向的文件不存在"
+        if relative:
+            return folder_message
+        resolved += "/index.html"
+    found = scanned.get(resolved)
+    if fragment not in _TOP and found is not None and resolved.endswith((".html", ".htm")):
+        if fragment not in found[1]:
+            return f"链接“{url}”中的位置“#{fragment}”在 {resolved} 中不存在"
+    return None
+
+
+def find_in_sources(url: str, sources: list[tuple[str, str]]) -> tuple[str, int] | None:
+    """(src_path, line) of the first source text that contains url as written, if any.
+
+    A link the editor wrote in Markdown reaches the page unchanged, so finding it in the
+    files a page was made from points the editor at the line to fix.
+    """
+    for src_path, text in sources:
+        index = text.find(url)
+        if index >= 0:
+            return src_path, text.count("\n", 0, index) + 1
+    return None

@@ -1,0 +1,523 @@
+"""Live-reload preview: build into a preview folder, serve it, rebuild and reload on every save.
+
+Wires the pipeline into livereload 2.7.1 and works around what that version gets wrong for us:
+it drops a reload within 3 s of the previous one, injects its script only before a literal
+`</head>`, lets an exception in the build kill the loop, and watches the current folder (output
+included) when given nothing else. Here the watcher is our own (a scan of the source folders,
+woken by inotify on Linux): it ignores editor temporaries, waits for a burst of changes to
+settle, and never looks at the output folder; a failed build shows an error page instead.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import html
+import ipaddress
+import logging
+import os
+import re
+import select
+import signal
+import struct
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+
+from livereload import Server
+from livereload.handlers import LiveReloadHandler, StaticFileHandler
+from livereload.watcher import Watcher
+from tornado import ioloop, web
+
+from . import pipeline
+from .content import SETTINGS_FILE, display_path, is_ignored_name, parse_settings
+from .model import BuildFailed, UsageError
+from .render import _url_path
+
+#: The folder `build` publishes into; a preview must never write there (it may be mid-publish).
+PUBLISH_OUTPUT = "site"
+
+#: How often the watched folders are scanned, at the least; a large tree is scanned less often.
+POLL_SECONDS = 0.1
+#: A burst of changes (an editor's temp-then-rename save, a git checkout) is over once nothing
+#: has changed for this long; then it gives one rebuild.
+QUIET_SECONDS = 0.2
+
+HEAD_END = b"</head>"  # the only spelling livereload 2.7.1 injects its script before
+
+
+def is_page(path: str) -> bool:
+    return path.endswith((".html", ".htm"))
+
+
+# --------------------------------------------------------------------------- #
+# Pure helpers
+# --------------------------------------------------------------------------- #
+
+
+def is_loopback(host: str) -> bool:
+    """True when only this computer can reach a server listening on host."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def host_warning(host: str) -> str | None:
+    """The warning printed before listening on a host other computers can reach."""
+    if is_loopback(host):
+        return None
+    return (f"警告：预览将在 {host} 上监听，同一网络中的其他电脑也能打开，"
+            "其中可能有尚未公开的内容。只在需要同事帮忙查看时这样做，看完请按 Ctrl+C 停止。")
+
+
+def preview_url(host: str, port: int, prefix: str) -> str:
+    """The address to open; a wildcard host is shown as this computer's loopback address."""
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}{prefix}"
+
+
+def read_url_prefix(content_dir: str) -> str | None:
+    """The path of 网站地址 in site.yml ("/dwgk/"), "/" without one, None if site.yml is unusable."""
+    path = os.path.join(content_dir, SETTINGS_FILE)
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    settings = parse_settings(display_path(path), data, [])
+    if settings is None:
+        return None
+    return _url_path(settings.base_url) or "/"
+
+
+def with_head_end(page: bytes) -> bytes:
+    """The page with a literal lowercase `</head>`, so livereload can inject its script into it."""
+    if HEAD_END in page:
+        return page
+    m = re.search(rb"</head\s*>", page, re.IGNORECASE)
+    if m:
+        return page[: m.start()] + HEAD_END + page[m.end() :]
+    m = re.search(rb"<body[\s>]", page, re.IGNORECASE)  # head end tag omitted: it ends here
+    at = m.start() if m else len(page)
+    return page[:at] + HEAD_END + page[at:]
+
+
+FileStats = dict  # path -> (mtime_ns, size, inode, mode) of every watched file
+
+
+def scan_sources(folders: list[str]) -> tuple[FileStats, list[str]]:
+    """What a change to any source looks like (a file's stat changes, appears or goes), and the
+    folders scanned. Editor temporaries and hidden files and folders are left out."""
+    found: FileStats = {}
+    scanned = []
+    stack = list(folders)
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue  # gone in the middle of a burst: the next scan sees the new state
+        scanned.append(folder)
+        for entry in entries:
+            if is_ignored_name(entry.name):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                    continue
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            found[entry.path] = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_mode)
+    return found, scanned
+
+
+def changed_paths(before: FileStats, after: FileStats) -> list[str]:
+    return sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+
+
+def describe_change(paths: list[str]) -> str:
+    first = display_path(paths[0]) if paths else "?"
+    more = f" 等 {len(paths)} 个文件" if len(paths) > 1 else ""
+    return f"检测到改动：{first}{more}，重新生成……"
+
+
+_ERROR_PAGE_STYLE = """
+body { margin: 0; font-family: "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif;
+       color: #1a1a1a; background: #fff; line-height: 1.6; }
+main { max-width: 60rem; margin: 0 auto; padding: 1.5rem 1rem; }
+h1 { color: #a4000f; font-size: 1.6rem; margin: 0 0 1rem; }
+ol { padding-left: 2rem; }
+li { margin: .5rem 0; }
+code { font-family: inherit; background: #fdf0f0; border-left: 4px solid #a4000f;
+       padding: .2rem .5rem; display: inline-block; word-break: break-all; }
+"""
+
+
+def render_error_page(errors: list[str]) -> str:
+    """The page shown in place of every page while the content has errors; self-contained."""
+    items = "\n".join(f"<li><code>{html.escape(e)}</code></li>" for e in errors)
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>内容有错误 - 预览</title>
+<style>{_ERROR_PAGE_STYLE}</style>
+</head>
+<body>
+<main>
+<h1>内容有错误，预览未更新</h1>
+<p>共 {len(errors)} 处错误，格式为“文件:行号: 说明”。请改正后保存，本页会自动显示改好的网页，不用刷新。</p>
+<ol>
+{items}
+</ol>
+</main>
+</body>
+</html>
+"""
+
+
+# --------------------------------------------------------------------------- #
+# The running preview
+# --------------------------------------------------------------------------- #
+
+
+@dataclass
+class Preview:
+    """What the server shows right now: changed only by rebuild(), read by every request."""
+
+    paths: pipeline.Paths
+    prefix: str = "/"  # URL path the site is served under
+    errors: tuple[str, ...] = ()  # non-empty: the last build failed, show these instead of pages
+
+    def rebuild(self, say) -> bool:
+        """Build once; whatever goes wrong ends up on the error page, never out of here.
+
+        Returns whether the URL path changed (网站地址 in site.yml was edited).
+        """
+        started = time.monotonic()
+        try:
+            counts = pipeline.build(self.paths)
+        except BuildFailed as failed:
+            errors = [str(e) for e in failed.errors]
+        except UsageError as exc:
+            errors = [f"错误：{exc}"]
+        except OSError as exc:
+            where = display_path(exc.filename) if exc.filename else self.paths.content_dir
+            errors = [f"{where}: 读写文件失败：{exc.strerror or exc}"]
+        except Exception as exc:  # a dwgk bug: keep serving, show it, keep the traceback
+            traceback.print_exc()
+            errors = [f"生成时出现程序错误（{type(exc).__name__}: {exc}），请把终端中的出错信息发给维护人员"]
+        else:
+            errors = []
+            seconds = time.monotonic() - started
+            say(f"生成完成：写入 {counts['written']} 个文件，删除 {counts['removed']} 个，"
+                f"用时 {seconds:.2f} 秒。")
+        self.errors = tuple(errors)
+        if errors:
+            for line in errors:
+                say(line, err=True)
+            say(f"共 {len(errors)} 处错误，浏览器中显示错误页；改正后保存，页面会自动恢复。", err=True)
+        prefix = read_url_prefix(self.paths.content_dir)
+        if prefix is not None and prefix != self.prefix:
+            self.prefix = prefix
+            return True
+        return False
+
+
+class INotify:
+    """Linux inotify through libc: says at once that something in a watched folder changed, so
+    that a large tree need not be scanned over and over. None where it is not available."""
+
+    IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE = 0x2, 0x4, 0x8
+    IN_MOVED_FROM, IN_MOVED_TO, IN_CREATE, IN_DELETE = 0x40, 0x80, 0x100, 0x200
+    IN_DELETE_SELF, IN_MOVE_SELF, IN_Q_OVERFLOW, IN_IGNORED = 0x400, 0x800, 0x4000, 0x8000
+    MASK = (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE
+            | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF)
+    _EVENT = struct.Struct("iIII")  # wd, mask, cookie, len; then the name, NUL-padded
+
+    def __init__(self, libc, fd: int):
+        self.libc, self.fd = libc, fd
+
+    @classmethod
+    def open(cls) -> INotify | None:
+        if not sys.platform.startswith("linux"):
+            return None
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.inotify_add_watch.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32)
+            fd = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
+        except (OSError, AttributeError):
+            return None
+        return cls(libc, fd) if fd >= 0 else None
+
+    def add_watch(self, folder: str) -> bool:
+        """Watch one folder (not below it); adding it again is harmless."""
+        return self.libc.inotify_add_watch(self.fd, os.fsencode(folder), self.MASK) >= 0
+
+    def read_names(self) -> list[str]:
+        """Names of the entries that changed since the last call; "" when the names are lost."""
+        names = []
+        while True:
+            try:
+                data = os.read(self.fd, 65536)
+            except OSError:  # BlockingIOError: nothing more to read
+                return names
+            pos = 0
+            while pos + self._EVENT.size <= len(data):
+                _wd, mask, _cookie, length = self._EVENT.unpack_from(data, pos)
+                pos += self._EVENT.size
+                name = data[pos : pos + length].split(b"\0", 1)[0]
+                pos += length
+                if mask & self.IN_Q_OVERFLOW:
+                    names.append("")
+                elif not mask & self.IN_IGNORED:
+                    names.append(os.fsdecode(name))
+
+    def pending(self) -> bool:
+        return bool(select.select([self.fd], [], [], 0)[0])
+
+
+class SiteWatcher(Watcher):
+    """livereload's watcher interface over our own scans: one rebuild per settled burst.
+
+    A scan (scan_sources) decides what changed; inotify, where there is one, only says when to
+    scan. Without it the folders are scanned every POLL_SECONDS, less often when that is costly.
+    """
+
+    def __init__(self, folders: list[str], on_change, notify: INotify | None):
+        super().__init__()
+        self.folders = folders
+        self.on_change = on_change  # called with the changed paths, runs the build
+        self.notify = notify
+        self.built, scanned = scan_sources(folders)  # what the last build saw
+        self.seen = self.built  # what the last scan saw
+        self.last_change = 0.0  # monotonic time a change was last noticed
+        self.interval = POLL_SECONDS
+        self.loop = self.timer = self.callback = None
+        self._watch_folders(scanned)
+        for folder in folders:
+            # A task per folder keeps livereload from watching the current folder (and with it
+            # the output) as its fallback; examine() below does the real work.
+            self.watch(folder)
+
+    def _watch_folders(self, folders: list[str]) -> None:
+        if self.notify and not all(self.notify.add_watch(f) for f in folders):
+            self.notify = None  # out of inotify watches: scan on a timer instead
+
+    def start(self, callback) -> bool:
+        self.loop, self.callback = ioloop.IOLoop.current(), callback
+        if self.notify:
+            self.loop.add_handler(self.notify.fd, self._on_events, ioloop.IOLoop.READ)
+        self._schedule(self.interval)
+        return True  # tells livereload not to start its own 0.8 s poll
+
+    def _schedule(self, delay: float) -> None:
+        if self.timer is not None:
+            self.loop.remove_timeout(self.timer)
+        self.timer = self.loop.call_later(delay, self._tick)
+
+    def _tick(self) -> None:
+        self.timer = None
+        try:
+            self.callback()  # livereload's poll_tasks: examine(), then reload the browsers
+        finally:
+            if self.timer is None:
+                self._schedule(self.interval)
+
+    def _on_events(self, fd=None, events=None) -> None:
+        if self.notify and any(not is_ignored_name(n) for n in self.notify.read_names()):
+            self.last_change = time.monotonic()
+            self._schedule(QUIET_SECONDS)
+
+    def examine(self):
+        started = time.monotonic()
+        now, scanned_folders = scan_sources(self.folders)
+        scanned = time.monotonic()
+        self._watch_folders(scanned_folders)
+        # Scanning must never eat the machine: a big tree is scanned less often. With inotify
+        # the timed scan is only a safety net.
+        cost = scanned - started
+        self.interval = max(2.0, 20 * cost) if self.notify else max(POLL_SECONDS, 3 * cost)
+        if now != self.seen:
+            self.seen = now
+            if not self.notify:
+                self.last_change = scanned  # may be the start of a burst: look again soon
+        if self.notify and self.notify.pending():
+            self._on_events()  # changes arrived during the scan: the burst goes on
+        if now == self.built:
+            return None, None
+        wait = QUIET_SECONDS - (time.monotonic() - self.last_change)
+        if wait > 0:
+            self._schedule(wait)
+            return None, None
+        changed = changed_paths(self.built, now)
+        self.built = now
+        self.on_change(changed)
+        # "*" makes livereload.js reload the whole page (a path ending in .png or .css would
+        # only refresh images or stylesheets); no delay, so no reload is ever skipped.
+        self.filepath = "*"
+        return "*", None
+
+
+class PreviewHandler(StaticFileHandler):
+    """The preview folder under the site's URL path; the error page while the build fails."""
+
+    def initialize(self, preview: Preview):
+        self.preview = preview
+        super().initialize(path=os.path.abspath(preview.paths.output_dir), default_filename="index.html")
+
+    def set_default_headers(self):
+        self.set_header("Cache-Control", "no-store")
+
+    async def get(self, path: str, include_body: bool = True):
+        url, prefix = "/" + path, self.preview.prefix
+        if not url.startswith(prefix):
+            if url in ("/", prefix.rstrip("/")):
+                self.redirect(prefix)
+                return
+            raise web.HTTPError(404)
+        rel = url[len(prefix) :]
+        if self.preview.errors and not self._is_asset(rel):
+            self.set_status(500)
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.finish(render_error_page(list(self.preview.errors)) if include_body else None)
+            return
+        await super().get(rel, include_body)
+
+    def _is_asset(self, rel: str) -> bool:
+        """A file of the last good build other than a page: stylesheet, ledger, attachment."""
+        target = os.path.join(self.root, rel)
+        return os.path.isfile(target) and not is_page(rel)
+
+    def write_error(self, status_code: int, **kwargs):
+        page = os.path.join(self.root, "404.html")
+        if status_code == 404 and os.path.isfile(page):  # the site's own, as in production
+            with open(page, "rb") as f:
+                data = f.read()
+        else:
+            data = (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+                    f"<title>出错了（{status_code}）</title>\n</head>\n<body>\n"
+                    f"<h1>出错了（{status_code}）</h1>\n</body>\n</html>\n").encode("utf-8")
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(with_head_end(data))
+
+    @classmethod
+    def get_content(cls, abspath, start=None, end=None):
+        if is_page(abspath):
+            return cls._page(abspath)[start:end]
+        return super().get_content(abspath, start, end)
+
+    def get_content_size(self):
+        if is_page(self.absolute_path):
+            return len(self._page(self.absolute_path))
+        return super().get_content_size()
+
+    def get_content_type(self):
+        if is_page(self.absolute_path):
+            return "text/html; charset=utf-8"
+        return super().get_content_type()
+
+    @staticmethod
+    def _page(abspath: str) -> bytes:
+        with open(abspath, "rb") as f:
+            return with_head_end(f.read())
+
+
+class PreviewServer(Server):
+    def __init__(self, preview: Preview, watcher: SiteWatcher):
+        super().__init__(watcher=watcher)
+        self.preview = preview
+
+    def get_web_handlers(self, script):
+        return [(r"/(.*)", PreviewHandler, {"preview": self.preview})]
+
+
+# --------------------------------------------------------------------------- #
+# The command
+# --------------------------------------------------------------------------- #
+
+
+def say(line: str, err: bool = False) -> None:
+    print(line, file=sys.stderr if err else sys.stdout, flush=True)
+
+
+def check_preview_output(paths: pipeline.Paths) -> None:
+    """Refuse an output folder a preview must not write to (raises UsageError)."""
+    try:
+        pipeline.check_paths(paths)
+    except UsageError as exc:
+        raise UsageError(f"{exc}（预览会把自己的输出当成改动，无休止地重新生成）") from None
+    if os.path.realpath(paths.output_dir) == os.path.realpath(PUBLISH_OUTPUT):
+        raise UsageError(f"预览不能生成到 {PUBLISH_OUTPUT}（正式网站的输出文件夹，可能正在发布）；"
+                         "请换一个输出文件夹，或去掉 --output 使用默认的预览文件夹")
+
+
+def quiet_libraries() -> None:
+    """livereload and tornado log in English for developers; the editor reads our lines only."""
+    logging.getLogger("livereload").disabled = True
+    logging.getLogger("tornado.access").disabled = True
+    logging.getLogger("tornado.general").setLevel(logging.ERROR)
+
+
+def listen(server: PreviewServer, host: str, port: int) -> None:
+    try:
+        server.application(port, host, liveport=None, debug=False, live_css=False)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            other = port + 1 if port < 65535 else 8000
+            raise UsageError(f"端口 {port} 已被占用（也许已经有一个预览在运行）；"
+                             f"请先停止它，或换一个端口，如 --port {other}") from None
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise UsageError(f"本机没有地址 {host}；--host 应是本机的地址，如 127.0.0.1") from None
+        raise UsageError(f"无法在 {host} 的 {port} 端口上监听：{exc.strerror or exc}") from None
+
+
+def serve(paths: pipeline.Paths, host: str, port: int) -> int:
+    """Run the preview until Ctrl-C; raises UsageError before serving anything if it cannot."""
+    check_preview_output(paths)
+    quiet_libraries()
+    # Every save must show: livereload skips a reload within this many seconds of the last one.
+    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    # Ctrl-C and kill both end it the same clean way, even when started from a script that
+    # runs it in the background (such a shell makes it ignore SIGINT, leaving it behind).
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        preview = Preview(paths, prefix=read_url_prefix(paths.content_dir) or "/")
+
+        def on_change(changed):
+            say(describe_change(changed))
+            if preview.rebuild(say):
+                say(f"网站地址已改变，预览地址改为：{preview_url(host, port, preview.prefix)}")
+
+        watched = [paths.content_dir, paths.layouts_dir, paths.archive_dir]  # never the output
+        watcher = SiteWatcher(watched, on_change, INotify.open())
+        server = PreviewServer(preview, watcher)
+        warning = host_warning(host)
+        if warning:
+            say(warning, err=True)
+        listen(server, host, port)
+        say(f"正在生成预览到 {paths.output_dir} ……")
+        preview.rebuild(say)
+        say(f"预览地址：{preview_url(host, port, preview.prefix)}")
+        say("在浏览器中打开上面的地址。保存内容或模板文件后，页面会自动刷新；按 Ctrl+C 停止预览。")
+        LiveReloadHandler.start_tasks()
+        ioloop.IOLoop.current().start()
+    except KeyboardInterrupt:
+        say("预览已停止。")
+    return 0
