@@ -517,7 +517,13 @@ def serve(paths: pipeline.Paths, host: str, port: int) -> int:
         say(f"预览地址：{preview_url(host, port, preview.prefix)}")
         say("在浏览器中打开上面的地址。保存内容或模板文件后，页面会自动刷新；按 Ctrl+C 停止预览。")
         LiveReloadHandler.start_tasks()
-        ioloop.IOLoop.current().start()
+        loop = ioloop.IOLoop.current()
+        # From here a signal only asks the loop to stop: raised as KeyboardInterrupt inside the
+        # running loop it could land in a callback that swallows it, leaving the server running.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.asyncio_loop.add_signal_handler(signum, loop.stop)
+        loop.start()
+        say("预览已停止。")
     except KeyboardInterrupt:
         say("预览已停止。")
     return 0
