@@ -86,9 +86,10 @@ class _PageParser(HTMLParser):
 # The start tags of a page, found as HTMLParser finds them (its own pattern, ended by > or />).
 _START_TAG = re.compile(html.parser.locatestarttagend_tolerant.pattern + r"(/?>)", re.VERBOSE)
 _LINK_ATTRIBUTE = re.compile(r"\b(?:href|src|poster|srcset|id|name)\b", re.IGNORECASE)
-# What only HTMLParser handles right: raw-text elements, comments and other <! … >, <? … ?>,
-# sitemap <loc>, a "</" that is not an end tag.
-_NOT_PLAIN = re.compile(r"<(?:script|style|loc)\b|<!(?!doctype html>)|<\?|</(?![a-zA-Z])", re.IGNORECASE)
+# What only HTMLParser handles right: raw-text elements (but an empty <script src=…></script>),
+# comments and other <! … >, <? … ?>, sitemap <loc>, a "</" that is not an end tag.
+_NOT_PLAIN = re.compile(r"<script\b(?![^>]*>\s*</script\s*>)|<(?:style|loc)\b|<!(?!doctype html>)|<\?"
+                        r"|</(?![a-zA-Z])", re.IGNORECASE)
 
 
 def _scan_plain_html(text: str) -> tuple[list[Link], set[str]] | None:

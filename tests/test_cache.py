@@ -387,3 +387,33 @@ def test_the_cache_forgets_folders_that_are_gone(tmp_path):
     assert build(root).rc == 0
     assert len(list((store / "notices").iterdir())) == 3
     assert len(list((store / "parsed").iterdir())) == 4  # three folders and the top (site.yml)
+
+
+TRICKY_PAGES = [
+    '<!DOCTYPE html>\n<p><A HREF="a.html#x" id=top>x</A><img src=\'i.png\' srcset="a.png 1x, b.png 2x">\n'
+    '<a name="n" href="q.html?a=1&amp;b=2">&lt;a href="not-a-link.html"&gt;</a><video poster=p.jpg></video>',
+    '<p>text with href="x.html" but no tag</p><a href = "spaced.html" title="a > b">x</a>',
+    '<p>a<!-- <a href="commented.html"> --></p>',
+    '<script>var s = "<a href=\\"in-script.html\\">";</script><a href="after.html">x</a>',
+    '<style>a[href="x"] {}</style><a href="after.html">x</a>',
+    '<a href="one.html" href="two.html" id="d" id="d2">x</a><br/><input value="<a href=x>">',
+    '<a href="broken.html>x</a><a href="next.html">y</a>',
+]
+
+
+def test_the_fast_link_scan_reads_pages_as_the_html_parser_does(tmp_path):
+    from dwgk import linkcheck
+
+    copy_example(tmp_path)
+    assert run_cli("build", "--base-url", "https://www.example.gov.cn/dwgk/", cwd=tmp_path).rc == 0
+    pages = [p.read_text(encoding="utf-8") for p in sorted((tmp_path / "site").rglob("*.html"))]
+    fast = 0
+    for text in pages + TRICKY_PAGES:
+        parser = linkcheck._PageParser()
+        parser.feed(text)
+        parser.close()
+        found = linkcheck._scan_plain_html(text)
+        if found is not None:  # None: left to the HTML parser
+            fast += 1
+            assert found == (parser.links, parser.anchors), text
+    assert fast >= len(pages) + 2  # every generated page, and the plain ones of the tricky pages
