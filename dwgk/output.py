@@ -55,13 +55,24 @@ def check_output_dir(output_dir: str, watched_dirs: list[str], label: str = "输
     return None
 
 
-def read_manifest(output_dir: str) -> set[str]:
+def read_manifest(output_dir: str) -> frozenset[str]:
     try:
-        with open(os.path.join(output_dir, MANIFEST), encoding="utf-8") as f:
-            data = json.load(f)
-        return {p for p in data.get("files", []) if isinstance(p, str) and safe_out_path(p)}
-    except (OSError, ValueError, AttributeError):
-        return set()
+        with open(os.path.join(output_dir, MANIFEST), "rb") as f:
+            raw = f.read()
+    except OSError:
+        return frozenset()
+    # A build asks several times, and at 10,000 issues checking every path takes a while.
+    if _manifest_read[0] != raw:
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            files = frozenset(p for p in data.get("files", []) if isinstance(p, str) and safe_out_path(p))
+        except (ValueError, AttributeError):
+            files = frozenset()
+        _manifest_read[:] = [raw, files]
+    return _manifest_read[1]
+
+
+_manifest_read: list = [None, frozenset()]  # the bytes last read and the paths they list
 
 
 def list_site_files(folder: str) -> list[str]:
