@@ -417,3 +417,14 @@ def test_the_fast_link_scan_reads_pages_as_the_html_parser_does(tmp_path):
             fast += 1
             assert found == (parser.links, parser.anchors), text
     assert fast >= len(pages) + 2  # every generated page, and the plain ones of the tricky pages
+
+
+def test_notice_pages_may_not_list_every_notice(tmp_path):
+    root = make_site(tmp_path)
+    edit(root / "layouts/base.html", "<main", "{{ site.notices | length }}<main")
+    line = next(n for n, text in enumerate((root / "layouts/base.html").open(encoding="utf-8"), 1) if "<main" in text)
+    result = build(root)
+    assert (result.rc, result.err.splitlines()) == (1, [
+        f"layouts/base.html:{line}: 模板运行出错：通报、类别和问题页不能使用 site.notices（全部通报），"
+        "只有首页、归档页、反馈联系页和 404 页可以使用",
+        "共 1 处错误，网站未更新。"])
