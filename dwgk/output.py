@@ -95,24 +95,6 @@ def preserved_files(output_dir: str) -> set[str]:
     return set(list_site_files(output_dir)) - read_manifest(output_dir)
 
 
-def plan_write(output_dir: str, files: list[OutputFile]) -> list[ContentError]:
-    """Refuse, before anything is written, to overwrite a file dwgk did not write itself."""
-    return check_staged(output_dir, [_compare(output_dir, f, hashlib.sha256(f.data).hexdigest(), {})
-                                     for f in files])
-
-
-def write_site(output_dir: str, files: list[OutputFile]) -> dict:
-    """Write what changed, remove what the last build wrote and this one did not; return counts."""
-    created = open_staging(output_dir)
-    try:
-        staged = stage_files(output_dir, files, {})
-    except BaseException:
-        discard_staging(output_dir, created)
-        raise
-    counts, _ = commit(output_dir, staged, {f.out_path for f in files})
-    return counts
-
-
 def stat_target(output_dir: str, out_path: str) -> tuple | None:
     try:
         return stat_key(os.lstat(os.path.join(output_dir, out_path)))
