@@ -23,9 +23,9 @@ import os
 import pickle
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from .content import SourceFile, display_path, parse_file, parse_folder, read_data, read_sources
+from .content import SourceFile, display_path, parse_file, parse_folder, read_data, read_sources, stat_key
 from .model import Issue, Notice
 from .output import MANIFEST, stat_target
 
@@ -81,6 +81,11 @@ class Plan:
     render: frozenset  # units whose files must be rendered (their key changed or their files did)
     manifest_ok: bool  # the output folder's manifest is the one the last build wrote
     recheck_links: bool = False  # a kept file that links led to is gone: check every page's links
+    shared: str = ""  # digest of what every page may show besides its own notice
+    summaries: dict = field(default_factory=dict)  # notice -> digest of its summary, where known
+    site_pending: bool = False  # whether the site-wide pages change is known only once the
+    #                             notices to render are parsed (their summaries): see plan_site
+    site_dirty: bool = False  # the site-wide pages are rendered whatever the summaries
 
 
 class BuildCache:
@@ -102,6 +107,9 @@ class BuildCache:
         self.links_generated, links_kept = state.get("links", ("", ()))
         self.links_kept = set(links_kept)  # kept files the links of that site led to
         self._links = state.get("links", ("", ()))
+        self.summary_digests = state.get("summaries", {})  # notice -> digest of its summary
+        self.site_full = state.get("site_full", False)  # the site-wide pages read notice texts
+        self._clean: dict[str, bool] = {}  # unit -> _check_outputs, as found by this build
         self.sources: list[SourceFile] = []
         self.templates_dir = os.path.join(folder, "templates") if folder else None  # compiled by Jinja
         self._saved = state
@@ -139,24 +147,64 @@ class BuildCache:
         shared = _digest(settings_source.digest if settings_source else "", base_url or "", _snapshots_digest(snapshots))
         keys = {name: _digest(self.render_fp, name, shared, *(f"{s.rel_path}\0{s.digest}" for s in files))
                 for name, files in folders.items()}
-        keys[SITE_UNIT] = _digest(self.render_fp, SITE_UNIT, shared, *(f"{k}\0{v}" for k, v in keys.items()))
         if snapshots:
             keys[ARCHIVE_UNIT] = _digest(self.code_fp, ARCHIVE_UNIT, _snapshots_digest(snapshots))
         render = {name for name, key in keys.items() if not self._unit_clean(name, key)}
         recheck = not self.kept_links_intact()
-        if recheck:  # the report names content files: it needs every notice, as the site-wide pages do
-            render.add(SITE_UNIT)
         manifest_ok = bool(self.manifest_stat) and stat_target(self.paths.output_dir, MANIFEST) == self.manifest_stat
-        return Plan(keys, frozenset(render), manifest_ok, recheck)
+        summaries = {name: self.summary_digests.get(name) for name in folders if name not in render}
+        # The site's report of broken links names content files: it needs every notice, as the
+        # site-wide pages do.
+        dirty = recheck or not self._outputs_clean(SITE_UNIT)
+        plan = Plan(keys, frozenset(render), manifest_ok, recheck, shared, summaries, True, dirty)
+        return plan if any(name in render for name in folders) else self.plan_site(plan, {})
+
+    def plan_site(self, plan: Plan, parsed: dict) -> Plan:
+        """The plan with the site-wide pages decided: parsed holds the summary digests of notices
+        parsed or loaded since `plan` (their pages may change without their summary changing).
+
+        The site-wide pages are made from notice summaries (everything but the texts), so they are
+        rendered again only when a summary changed, or a notice came or went; unless the last
+        rendering read a text (the feed or a custom template shows one): then when any file did.
+        """
+        if not self.folder:
+            return plan
+        summaries = {**plan.summaries, **parsed}
+        key = self.site_key(plan, summaries, self.site_full)
+        notices = [name for name in plan.keys if name != ARCHIVE_UNIT]
+        dirty = (plan.site_dirty or any(summaries.get(name) is None for name in notices)
+                 or not self._unit_clean(SITE_UNIT, key))
+        return replace(plan, keys={**plan.keys, SITE_UNIT: key}, render=plan.render | ({SITE_UNIT} if dirty else set()),
+                       summaries=summaries, site_pending=False)
+
+    def site_key(self, plan: Plan, summaries: dict, full: bool) -> str:
+        notices = sorted(name for name in plan.keys if name not in (SITE_UNIT, ARCHIVE_UNIT))
+        parts = [f"{name}\0{summaries.get(name)}" + (f"\0{plan.keys[name]}" if full else "") for name in notices]
+        return _digest(self.render_fp, SITE_UNIT, plan.shared, *parts)
 
     def _unit_clean(self, name: str, key: str) -> bool:
         """Rendered with this key by an earlier build, and every file it wrote still as written."""
         record = self.units.get(name)
-        if record is None or record[0] != key:
+        return record is not None and record[0] == key and self._outputs_clean(name)
+
+    def _outputs_clean(self, name: str) -> bool:
+        """Every file the unit wrote in the last build is still as written (checked once a build)."""
+        if name not in self._clean:
+            self._clean[name] = self._check_outputs(name)
+        return self._clean[name]
+
+    def _check_outputs(self, name: str) -> bool:
+        record = self.units.get(name)
+        if record is None:
             return False
+        written, lstat, join, output_dir = self.written, os.lstat, os.path.join, self.paths.output_dir
         for out_path in record[1]:
-            written = self.written.get(out_path)
-            if written is None or stat_target(self.paths.output_dir, out_path) != written[1]:
+            expected = written.get(out_path)
+            try:
+                st = lstat(join(output_dir, out_path))
+            except OSError:
+                return False
+            if expected is None or stat_key(st) != expected[1]:
                 return False
         return True
 
@@ -190,9 +238,9 @@ class BuildCache:
 
     # --- parsed files -------------------------------------------------------------------------
 
-    def load_notice(self, key: str, files: list[SourceFile], summary: bool = False) -> Notice | None:
-        """The folder's notice as assembled by an earlier build from exactly these files, if any;
-        with summary, preferably without its texts (see summarize).
+    def load_notice(self, key: str, files: list[SourceFile], summary: bool = False) -> tuple[Notice, str] | None:
+        """(notice, digest of its summary) as assembled by an earlier build from exactly these
+        files, if any; with summary, preferably the summary without its texts (see summarize).
 
         Only folders that assembled without a single error are kept, so an error is never skipped.
         """
@@ -200,15 +248,19 @@ class BuildCache:
             return None
         for kind in ("summaries", "notices") if summary else ("notices",):
             entry = _load(self._path(kind, key), pickle.loads, check=self.code_fp)
-            if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == _files_key(files):
-                return entry[1]
+            if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == _files_key(files):
+                return entry[1], entry[2]
         return None
 
-    def save_notice(self, key: str, files: list[SourceFile], notice: Notice) -> None:
+    def save_notice(self, key: str, files: list[SourceFile], notice: Notice) -> str:
+        """Keep the notice and its summary; returns the summary's digest (see plan_site)."""
+        summary = summarize(notice)
+        digest = summary_digest(summary)
         if self.folder:
-            _save(self._path("notices", key), (_files_key(files), notice), pickle.dumps, check=self.code_fp)
-            _save(self._path("summaries", key), (_files_key(files), summarize(notice)), pickle.dumps,
+            _save(self._path("notices", key), (_files_key(files), notice, digest), pickle.dumps, check=self.code_fp)
+            _save(self._path("summaries", key), (_files_key(files), summary, digest), pickle.dumps,
                   check=self.code_fp)
+        return digest
 
     def parse_folder(self, key: str, files: list[SourceFile], errors: list):
         """content.parse_folder, with each file's Parsed taken from the cache when its bytes match."""
@@ -254,11 +306,16 @@ class BuildCache:
 
     # --- after writing ------------------------------------------------------------------------
 
-    def committed(self, plan: Plan, outputs: dict, base_url: str) -> None:
+    def committed(self, plan: Plan, outputs: dict, base_url: str, site_full: bool | None) -> None:
         """The build wrote the site: outputs is unit -> {out_path: (digest, stat_key)} for the
-        units it rendered; the other units of the plan kept what they had."""
+        units it rendered; the other units of the plan kept what they had. site_full: whether
+        the site-wide pages, if rendered, read notice texts."""
         if not self.folder:
             return
+        if site_full is not None and site_full != self.site_full:
+            plan = replace(plan, keys={**plan.keys, SITE_UNIT: self.site_key(plan, plan.summaries, site_full)})
+            self.site_full = site_full
+        self.summary_digests = {k: v for k, v in plan.summaries.items() if v is not None}
         # New dicts, never updated in place: the loaded ones may be shared with _memo.
         units = {name: rec for name, rec in self.units.items() if name in plan.keys}
         written = dict(self.written)
@@ -280,7 +337,8 @@ class BuildCache:
         files = {s.rel_path: (s.stat_key, s.digest) for s in self.sources
                  if s.digest and max(s.stat_key[1], s.stat_key[2]) < settled}
         state = {"files": files, "units": self.units, "written": self.written, "manifest": self.manifest_stat,
-                 "base_url": self.base_url, "links": (self.links_generated, tuple(sorted(self.links_kept)))}
+                 "base_url": self.base_url, "links": (self.links_generated, tuple(sorted(self.links_kept))),
+                 "summaries": self.summary_digests, "site_full": self.site_full}
         if state != self._saved:
             _save(os.path.join(self.folder, "state"), state, marshal.dumps)
         if set(self.units) != set(self._saved.get("units", ())):
@@ -350,6 +408,16 @@ def summarize(notice: Notice) -> Notice:
     categories = tuple(replace(c, issues=tuple(_without(i, _SummaryIssue, {"body_html"}) for i in c.issues))
                        for c in notice.categories)
     return _without(replace(notice, categories=categories), _SummaryNotice, {"intro_html", "outro_html"})
+
+
+def is_summary(notice: Notice) -> bool:
+    return isinstance(notice, _SummaryNotice)
+
+
+def summary_digest(summary: Notice) -> str:
+    """What the site-wide pages can show of a notice, as a digest: equal digests mean equal
+    summaries (two equal summaries may, rarely, get different digests: a needless rendering)."""
+    return hashlib.sha256(pickle.dumps(summary, protocol=5)).hexdigest()
 
 
 def _without(obj, cls, fields: set[str]):

@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import posixpath
+import re
 import stat
 import tempfile
 from dataclasses import dataclass
@@ -65,7 +66,8 @@ def read_manifest(output_dir: str) -> frozenset[str]:
     if _manifest_read[0] != raw:
         try:
             data = json.loads(raw.decode("utf-8"))
-            files = frozenset(p for p in data.get("files", []) if isinstance(p, str) and safe_out_path(p))
+            files = frozenset(p for p in data.get("files", [])
+                              if isinstance(p, str) and (_PLAIN_PATH.fullmatch(p) or safe_out_path(p)))
         except (ValueError, AttributeError):
             files = frozenset()
         _manifest_read[:] = [raw, files]
@@ -73,6 +75,8 @@ def read_manifest(output_dir: str) -> frozenset[str]:
 
 
 _manifest_read: list = [None, frozenset()]  # the bytes last read and the paths they list
+#: Paths safe_out_path accepts, most of a site's, recognised faster (a manifest lists 14,000).
+_PLAIN_PATH = re.compile(r"(?:[\w-][\w.-]*/)*[\w-][\w.-]*")
 
 
 def list_site_files(folder: str) -> list[str]:
@@ -230,9 +234,10 @@ def commit(output_dir: str, staged: list[Staged], current: set[str]) -> tuple[di
             os.remove(target)
             removed += 1
             remove_empty_dirs(output_dir, os.path.dirname(stale))
-    manifest = json.dumps({"files": sorted(current)}, ensure_ascii=False, indent=0).encode("utf-8")
-    if _read(os.path.join(output_dir, MANIFEST)) != manifest:
-        write_atomic(os.path.join(output_dir, MANIFEST), manifest)
+    if current != old or not os.path.isfile(os.path.join(output_dir, MANIFEST)):
+        manifest = json.dumps({"files": sorted(current)}, ensure_ascii=False, indent=0).encode("utf-8")
+        if _read(os.path.join(output_dir, MANIFEST)) != manifest:
+            write_atomic(os.path.join(output_dir, MANIFEST), manifest)
     return {"files": len(current), "written": written, "removed": removed}, records
 
 

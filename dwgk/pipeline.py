@@ -14,7 +14,8 @@ import os
 from dataclasses import dataclass, replace
 
 from .assemble import assemble_notice, assemble_site, order_notices
-from .cache import ARCHIVE_UNIT, BESIDE_OUTPUT, SITE_UNIT, BuildCache, NeedsFullNotices, Plan, open_cache
+from .cache import (ARCHIVE_UNIT, BESIDE_OUTPUT, SITE_UNIT, BuildCache, NeedsFullNotices, Plan, is_summary, open_cache,
+                    summarize)
 from .content import collect, display_path, parse_content, read_sources, sort_sources
 from .discovery import SKIPPED_NOTE
 from .linkcheck import BrokenLink, Existing, check_links, find_in_sources, link_problem, page_problems, scan
@@ -145,56 +146,80 @@ def build(paths: Paths, base_url: str | None = None, cache_dir: str | None = BES
         snapshots = read_snapshots(paths.archive_dir, archive_errors)
         settings_source, folders = sort_sources(paths.content_dir, sources, errors)
         plan = cache.plan(settings_source, folders, base_url, snapshots)
-        site = parse_site(settings_source, folders, plan, cache, errors, base_url, snapshots)  # parse
+        site, plan = parse_site(settings_source, folders, plan, cache, errors, base_url, snapshots)  # parse
         if archive_errors:
             raise BuildFailed(archive_errors)
-        rendered = render_units(paths, site, plan, cache, folders)                         # render
-        return write_units(paths, site, rendered, plan, cache)                             # write
+        rendered, site_full = render_units(paths, site, plan, cache, folders)                  # render
+        return write_units(paths, site, rendered, plan, cache, site_full)                      # write
 
 
 def parse_site(settings_source, folders: dict, plan: Plan, cache: BuildCache, errors: list,
-               base_url: str | None, snapshots: tuple) -> Site | None:
-    """Parse and assemble what the plan needs: None when there is nothing to render.
+               base_url: str | None, snapshots: tuple) -> tuple[Site | None, Plan]:
+    """Parse and assemble what the plan needs: the site (None when there is nothing to render)
+    and the plan, now with the site-wide pages decided (cache.plan_site).
 
-    Notices whose own pages are not rendered are needed only by the site-wide pages: for those a
-    summary without the texts does (cache.summarize).
+    First the notices whose pages are rendered; then, if the site-wide pages are rendered too,
+    the others, for which a summary without the texts does (cache.summarize).
     """
-    if not plan.render and not errors:
-        return None
+    if not plan.render and not plan.site_pending and not errors:
+        return None, plan
     settings = collect(cache.parse_settings(settings_source), errors) if settings_source else None
-    needed = folders if SITE_UNIT in plan.render else {k: folders[k] for k in plan.render if k in folders}
-    notices = {key: cache.load_notice(key, files, summary=key not in plan.render) for key, files in needed.items()}
-    missing = [key for key, notice in notices.items() if notice is None]
-    weights = [len(folders[key]) for key in missing]
-    for share in run_shares(functools.partial(_parse_folders, cache, folders), missing, weights):
-        for key, notice, folder_errors in share:
-            errors += folder_errors
-            notices[key] = notice
+    notices: dict = {}
+    digests = _load_notices(cache, folders, [k for k in folders if k in plan.render], notices, errors, False)
+    if plan.site_pending:
+        plan = cache.plan_site(plan, digests)
+    if SITE_UNIT in plan.render:
+        others = _load_notices(cache, folders, [k for k in folders if k not in notices], notices, errors, True)
+        plan = cache.plan_site(plan, others)  # the site-wide pages' key, from every summary
     if settings is None or errors:
         raise BuildFailed(errors)
+    if not plan.render:
+        return None, plan
     site = Site(settings=settings, notices=order_notices(n for n in notices.values() if n is not None),
                 snapshots=snapshots)
-    return with_base_url(site, base_url)
+    return with_base_url(site, base_url), plan
+
+
+def _load_notices(cache: BuildCache, folders: dict, keys: list[str], notices: dict, errors: list,
+                  summary: bool) -> dict:
+    """Put the notices of these folders in `notices`, from the cache or parsed on all cores;
+    returns their summary digests."""
+    digests = {}
+    for key in keys:
+        found = cache.load_notice(key, folders[key], summary=summary)
+        notices[key], digests[key] = found if found else (None, None)
+    missing = [key for key in keys if notices[key] is None]
+    weights = [len(folders[key]) for key in missing]
+    for share in run_shares(functools.partial(_parse_folders, cache, folders), missing, weights):
+        for key, notice, folder_errors, digest in share:
+            errors += folder_errors
+            notices[key], digests[key] = notice, digest
+    return digests
 
 
 def _parse_folders(cache: BuildCache, folders: dict, keys: list[str]) -> list:
-    """(key, assembled notice or None, errors) for each folder."""
+    """(key, assembled notice or None, errors, digest of its summary or None) for each folder."""
     results = []
     for key in keys:
         errors: list = []
         notice, issues, complete = cache.parse_folder(key, folders[key], errors)
+        digest = None
         if notice is not None:
             notice = assemble_notice(notice, issues, not complete, errors)
             if not errors:
-                cache.save_notice(key, folders[key], notice)
-        results.append((key, notice, errors))
+                digest = cache.save_notice(key, folders[key], notice)
+        results.append((key, notice, errors, digest))
     return results
 
 
 def full_site(site: Site, folders: dict, cache: BuildCache) -> Site:
     """The site with every notice summary replaced by the full notice."""
-    notices = [cache.load_notice(n.key, folders[n.key]) or _parse_folders(cache, folders, [n.key])[0][1]
-               for n in site.notices]
+    notices = []
+    for notice in site.notices:
+        if is_summary(notice):
+            found = cache.load_notice(notice.key, folders[notice.key])
+            notice = found[0] if found else _parse_folders(cache, folders, [notice.key])[0][1]
+        notices.append(notice)
     return replace(site, notices=tuple(notices))
 
 
@@ -211,26 +236,32 @@ class Rendered:
     kept: set  # files kept in the output folder (not generated) that its links lead to
 
 
-def render_units(paths: Paths, site: Site | None, plan: Plan, cache: BuildCache, folders: dict) -> list[Rendered]:
+def render_units(paths: Paths, site: Site | None, plan: Plan, cache: BuildCache,
+                 folders: dict) -> tuple[list[Rendered], bool | None]:
     """Render the units of the plan into the staging folder and check the links of their pages.
 
     The site-wide pages and the archives first, here: then every file of the new site is known,
     which the link check needs; then the notices, shared out over the cores. Returns the units
-    ready to be moved into place; on a template error, a broken link or a file that must not be
+    ready to be moved into place, and whether the site-wide pages read notice texts (None when
+    they were not rendered); on a template error, a broken link or a file that must not be
     overwritten, raises BuildFailed and removes what it staged.
     """
     if not plan.render:
-        return []
-    from .render import make_environment, notice_out_paths  # noqa: PLC0415 - see _render_notices
+        return [], None
+    from .render import make_environment, notice_out_paths, snapshot_files  # noqa: PLC0415 - see _render_notices
 
     notices = [n for n in site.notices if n.key in plan.render]
     created = open_staging(paths.output_dir)
     try:
         env = make_environment(paths.layouts_dir, cache.templates_dir)
-        shared, errors = {}, {}
-        for unit in (u for u in (SITE_UNIT, ARCHIVE_UNIT) if u in plan.render):
-            shared[unit] = _render_shared_unit(env, unit, site, paths, errors.setdefault(unit, []),
-                                               functools.partial(full_site, folders=folders, cache=cache))
+        shared, errors, site_full = {}, {}, None
+        if ARCHIVE_UNIT in plan.render:
+            errors[ARCHIVE_UNIT] = []
+            shared[ARCHIVE_UNIT] = snapshot_files(site)
+        if SITE_UNIT in plan.render:
+            errors[SITE_UNIT] = []
+            shared[SITE_UNIT], site_full = _render_site_unit(env, site, paths, errors[SITE_UNIT],
+                                                             functools.partial(full_site, folders=folders, cache=cache))
         generated = ({p for files in shared.values() for f in files for p in [f.out_path]}
                      | {p for n in notices for p in notice_out_paths(n)}
                      | set(cache.unit_outputs(plan.keys.keys() - plan.render)))
@@ -248,27 +279,32 @@ def render_units(paths: Paths, site: Site | None, plan: Plan, cache: BuildCache,
     except BaseException:
         discard_staging(paths.output_dir, created)
         raise
-    return rendered
+    return rendered, site_full
 
 
-def _render_shared_unit(env, unit: str, site: Site, paths: Paths, errors: list, full_site) -> list[OutputFile]:
-    """The site-wide pages (from notice summaries when they do) or the archives."""
+def _render_site_unit(env, site: Site, paths: Paths, errors: list, full_site) -> tuple[list[OutputFile], bool]:
+    """The site-wide pages, and whether they read notice texts.
+
+    They are rendered from notice summaries even where the full notice is at hand, so that a
+    template that reads a text is always noticed (cache.plan_site depends on it); then again from
+    the full notices.
+    """
     from .render import notice_out_paths, render_discovery, render_site_pages, snapshot_files  # noqa: PLC0415
 
-    if unit == ARCHIVE_UNIT:
-        return snapshot_files(site)
+    summaries = replace(site, notices=tuple(n if is_summary(n) else summarize(n) for n in site.notices))
+    full = False
     try:
-        files = render_site_pages(env, site, paths.layouts_dir, errors)
+        files = render_site_pages(env, summaries, paths.layouts_dir, errors)
     except NeedsFullNotices:  # a template shows notice texts on a site-wide page
         del errors[:]
-        site = full_site(site)
+        site, full = full_site(site), True
         files = render_site_pages(env, site, paths.layouts_dir, errors)
     # The sitemap lists every page of the site: their paths are enough.
     every = files + snapshot_files(site) + [OutputFile(p, b"") for n in site.notices for p in notice_out_paths(n)]
     try:
-        return files + render_discovery(site, every)
+        return files + render_discovery(site if full else summaries, every), full
     except NeedsFullNotices:  # the feed shows notice texts
-        return files + render_discovery(full_site(site), every)
+        return files + render_discovery(full_site(site), every), True
 
 
 def _render_notices(paths: Paths, site: Site, cache: BuildCache, existing: Existing, notices: list) -> list[Rendered]:
@@ -378,7 +414,8 @@ class PageScans:
         return None if entry[2] is None else (entry[1], entry[2])
 
 
-def write_units(paths: Paths, site: Site | None, rendered: list[Rendered], plan: Plan, cache: BuildCache) -> dict:
+def write_units(paths: Paths, site: Site | None, rendered: list[Rendered], plan: Plan, cache: BuildCache,
+                site_full: bool | None = None) -> dict:
     """Move the staged files into place, remove stale ones; return counts (files, written, removed),
     the base URL used and notes for the editor."""
     staged = [s for r in rendered for s in r.staged]
@@ -388,5 +425,6 @@ def write_units(paths: Paths, site: Site | None, rendered: list[Rendered], plan:
     if not staged and plan.manifest_ok:
         return {"files": len(current), "written": 0, "removed": 0, **notes}
     counts, records = commit(paths.output_dir, staged, current)
-    cache.committed(plan, {r.unit: {s.out_path: records[s.out_path] for s in r.staged} for r in rendered}, base_url)
+    cache.committed(plan, {r.unit: {s.out_path: records[s.out_path] for s in r.staged} for r in rendered}, base_url,
+                    site_full)
     return {**counts, **notes}

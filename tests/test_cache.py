@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from dwgk import benchdata, cache, parallel
+from dwgk import benchdata, cache, parallel, render
 from tests.sites import REPO, copy_example, edit, read_tree, run_cli
 
 STEPS = 60
@@ -266,6 +266,29 @@ def test_a_rebuild_with_nothing_changed_parses_and_renders_nothing(tmp_path, mon
     assert parsed == [f"u0001/{issue.name}"]
 
 
+def test_the_site_wide_pages_are_rendered_again_only_when_a_notice_summary_changes(tmp_path, monkeypatch):
+    # The home page, contact page, sitemap… show what notices and issues there are, not their
+    # texts: a change to an issue's measures leaves them alone; a change to its title does not.
+    root = make_site(tmp_path)
+    assert build(root).rc == 0
+    rendered = []
+    real_render = render.render_template
+    monkeypatch.setattr("dwgk.render.render_template",
+                        lambda *a: rendered.append(a[2]) or real_render(*a))
+    issue = root / "content/u0001/01.md"
+    edit(issue, "一是", "一是进一步")
+    assert "本次写入 2 个" in build(root).out  # the issue page and the notice page
+    assert "issue.html" in rendered and "notice.html" in rendered
+    assert "index.html" not in rendered and "contact.html" not in rendered
+    rendered.clear()
+    edit(issue, "标题: 关于", "标题: 关于进一步")
+    assert build(root).rc == 0
+    assert "index.html" in rendered
+    monkeypatch.undo()
+    assert cold(root).rc == 0
+    assert read_tree(root / "site") == read_tree(root / "cold")
+
+
 def test_errors_are_reported_in_full_again_from_the_cache(tmp_path):
     root = make_site(tmp_path)
     assert build(root).rc == 0
@@ -304,9 +327,9 @@ def test_a_cache_from_other_code_is_never_trusted(tmp_path):
     # Forge the cached notices as other code would have made them: well formed, checksums right,
     # but with other text. dwgk must not use them.
     for path in sorted((store / "notices").iterdir()) + sorted((store / "summaries").iterdir()):
-        files_key, notice = cache._load(str(path), pickle.loads, check=cache.code_fingerprint())
+        files_key, notice, digest = cache._load(str(path), pickle.loads, check=cache.code_fingerprint())
         forged = pickle.loads(pickle.dumps(notice).replace("整改落实情况".encode(), "伪造的内容！".encode()))
-        cache._save(str(path), (files_key, forged), pickle.dumps, check="some other version of dwgk")
+        cache._save(str(path), (files_key, forged, digest), pickle.dumps, check="some other version of dwgk")
     shutil.rmtree(root / "site")  # every page must be rendered again, from what is cached
     assert build(root).rc == 0
     assert "伪造".encode() not in b"".join(read_tree(root / "site").values())
