@@ -15,6 +15,7 @@ import json
 import os
 import posixpath
 import re
+import shutil
 import stat
 import tempfile
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from .model import ContentError, OutputFile
 
 MANIFEST = ".dwgk-files.json"
 STAGING = ".dwgk-staging"
+TREE = "site"  # inside the staging folder: the staged files at their own paths
 _staged_names = itertools.count()
 
 
@@ -33,7 +35,7 @@ class Staged:
 
     out_path: str
     digest: str  # sha256 of its bytes
-    tmp: str | None  # its bytes in the staging folder; None when the target already holds them
+    tmp: str | None  # its bytes, relative to the staging folder; None when the target already holds them
     stat_key: tuple = ()  # of the target, when it already holds them
     existed: bool = False  # something is at the target now
 
@@ -129,9 +131,12 @@ def discard_staging(output_dir: str, created: bool) -> None:
 def _clear_staging(staging: str) -> None:
     if not os.path.isdir(staging) or os.path.islink(staging):
         return
-    for name in os.listdir(staging):
-        if name.endswith(".tmp"):  # only what stage_files writes there
-            os.remove(os.path.join(staging, name))
+    for name in os.listdir(staging):  # only what stage_files writes there
+        path = os.path.join(staging, name)
+        if name.endswith(".tmp"):
+            os.remove(path)
+        elif name == TREE and not os.path.islink(path):
+            shutil.rmtree(path)
     try:
         os.rmdir(staging)
     except OSError:
@@ -150,7 +155,7 @@ def stage_files(output_dir: str, files: list[OutputFile], written: dict) -> list
         digest = hashlib.sha256(f.data).hexdigest()
         found = _compare(output_dir, f, digest, written)
         if found.tmp is not None:
-            found = Staged(f.out_path, digest, _stage(staging, f.data), (), found.existed)
+            found = Staged(f.out_path, digest, _stage(staging, f.out_path, f.data), (), found.existed)
         staged.append(found)
     return staged
 
@@ -171,9 +176,17 @@ def _compare(output_dir: str, f: OutputFile, digest: str, written: dict) -> Stag
     return Staged(f.out_path, digest, "", (), True)
 
 
-def _stage(staging: str, data: bytes) -> str:
-    name = f"{os.getpid()}-{next(_staged_names)}.tmp"
-    fd = os.open(os.path.join(staging, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+def _stage(staging: str, out_path: str, data: bytes) -> str:
+    """Write the bytes at out_path in the staging tree (then commit moves whole new folders into
+    place at once, and folders of a few files are much quicker to fill than one of 14,000); where
+    that path is taken (two files at one path, refused later), under a name of their own."""
+    name = posixpath.join(TREE, out_path)
+    try:
+        os.makedirs(os.path.dirname(os.path.join(staging, name)), exist_ok=True)
+        fd = os.open(os.path.join(staging, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except OSError:
+        name = f"{os.getpid()}-{next(_staged_names)}.tmp"
+        fd = os.open(os.path.join(staging, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         os.fchmod(fd, 0o644)  # whatever the umask: the web server must be able to read it
         view = memoryview(data)
@@ -211,19 +224,17 @@ def commit(output_dir: str, staged: list[Staged], current: set[str]) -> tuple[di
     """
     old = read_manifest(output_dir)
     staging = os.path.join(output_dir, STAGING)
+    _move_tree(os.path.join(staging, TREE), output_dir)
     records = {}
     written = 0
-    made = set()
     for s in staged:
         target = os.path.join(output_dir, s.out_path)
         if s.tmp is None:
             records[s.out_path] = (s.digest, s.stat_key)
             continue
-        folder = os.path.dirname(target)
-        if folder not in made:
-            os.makedirs(folder, exist_ok=True)
-            made.add(folder)
-        os.replace(os.path.join(staging, s.tmp), target)
+        if not s.tmp.startswith(TREE + "/"):  # staged under a name of its own
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.replace(os.path.join(staging, s.tmp), target)
         records[s.out_path] = (s.digest, stat_key(os.lstat(target)))
         written += 1
     _clear_staging(staging)
@@ -239,6 +250,22 @@ def commit(output_dir: str, staged: list[Staged], current: set[str]) -> tuple[di
         if _read(os.path.join(output_dir, MANIFEST)) != manifest:
             write_atomic(os.path.join(output_dir, MANIFEST), manifest)
     return {"files": len(current), "written": written, "removed": removed}, records
+
+
+def _move_tree(source: str, dest: str) -> None:
+    """Move every file below source to the same place below dest: a folder dest lacks in one go."""
+    if not os.path.isdir(source):
+        return
+    with os.scandir(source) as it:
+        entries = list(it)
+    for entry in entries:
+        target = os.path.join(dest, entry.name)
+        if not entry.is_dir(follow_symlinks=False):
+            os.replace(entry.path, target)
+        elif os.path.isdir(target):
+            _move_tree(entry.path, target)
+        else:
+            os.rename(entry.path, target)  # fails, as makedirs would, where a file is in the way
 
 
 def write_atomic(target: str, data: bytes) -> None:
