@@ -11,6 +11,8 @@ import threading
 from urllib.parse import urlsplit
 
 import markdown
+from markdown.extensions.sane_lists import SaneListExtension
+from markdown.extensions.tables import TableExtension
 from markdown.treeprocessors import Treeprocessor
 
 from .model import ContentError
@@ -67,7 +69,8 @@ _local = threading.local()
 def _converter() -> markdown.Markdown:
     md = getattr(_local, "md", None)
     if md is None:
-        md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+        # Instances, not names: a name is looked up among every installed package's entry points.
+        md = markdown.Markdown(extensions=[TableExtension(), SaneListExtension()], output_format="html")
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         md.treeprocessors.register(_UrlCheck(md), "dwgk_urls", 1)

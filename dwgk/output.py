@@ -197,10 +197,12 @@ def _stage(staging: str, out_path: str, data: bytes) -> str:
     return name
 
 
-def check_staged(output_dir: str, staged: list[Staged]) -> list[ContentError]:
-    """Refuse unsafe paths, two files at one path, and overwriting a file dwgk did not write."""
+def check_staged(output_dir: str, staged: list[Staged], written_before: frozenset | None = None) -> list[ContentError]:
+    """Refuse unsafe paths, two files at one path, and overwriting a file dwgk did not write.
+
+    written_before: what the manifest lists, when the caller knows it."""
     errors = []
-    written_before = read_manifest(output_dir)
+    written_before = read_manifest(output_dir) if written_before is None else written_before
     seen = set()
     for s in staged:
         if not safe_out_path(s.out_path):
@@ -216,13 +218,15 @@ def check_staged(output_dir: str, staged: list[Staged]) -> list[ContentError]:
     return errors
 
 
-def commit(output_dir: str, staged: list[Staged], current: set[str]) -> tuple[dict, dict]:
+def commit(output_dir: str, staged: list[Staged], current: set[str],
+           old: frozenset | None = None) -> tuple[dict, dict]:
     """Move the staged files into place, remove what the last build wrote and this one did not.
 
-    current: every file of the new site (staged now or kept from an earlier build).
+    current: every file of the new site (staged now or kept from an earlier build); old: what
+    the manifest lists, when the caller knows it.
     Returns the counts and, for each staged file, (digest, stat_key) as now on disk.
     """
-    old = read_manifest(output_dir)
+    old = read_manifest(output_dir) if old is None else old
     staging = os.path.join(output_dir, STAGING)
     _move_tree(os.path.join(staging, TREE), output_dir)
     records = {}
