@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The benchmark command of the README:   bash tests/bench.sh [python -m dwgk.bench args...]
+#
+# The speed targets are stated against Hugo on the same machine, so this installs Debian's hugo
+# when it is missing (and .venv with dwgk), then runs `python -m dwgk.bench` with the arguments.
+# It stops loudly when Hugo cannot be installed; to measure without it on purpose, run
+# `.venv/bin/python -m dwgk.bench --no-hugo` instead.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+cd "$REPO_ROOT"
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf '!!! tests/bench.sh: %s\n' "$@" >&2; exit 1; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        env DEBIAN_FRONTEND=noninteractive "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo env DEBIAN_FRONTEND=noninteractive "$@"
+    else
+        die "need root to run: $*"
+    fi
+}
+
+if ! command -v hugo >/dev/null 2>&1; then
+    command -v apt-get >/dev/null 2>&1 || die "Hugo is not installed and there is no apt-get to install it"
+    log "installing Debian's hugo (the comparison the targets are stated in)"
+    as_root apt-get update -qq
+    as_root apt-get install -y -qq --no-install-recommends hugo </dev/null >/dev/null ||
+        die "apt-get install hugo failed"
+fi
+command -v hugo >/dev/null 2>&1 || die "hugo is still not on PATH"
+
+if [ ! -x .venv/bin/python ]; then
+    log "creating .venv"
+    "${PYTHON:-python3}" -m venv .venv || die "'${PYTHON:-python3} -m venv .venv' failed (on Debian: apt-get install python3-venv)"
+fi
+.venv/bin/python -m pip install -q --disable-pip-version-check -e . </dev/null || die "pip install -e . failed"
+
+exec .venv/bin/python -m dwgk.bench "$@"
