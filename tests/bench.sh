@@ -36,6 +36,10 @@ if [ ! -x .venv/bin/python ]; then
     log "creating .venv"
     "${PYTHON:-python3}" -m venv .venv || die "'${PYTHON:-python3} -m venv .venv' failed (on Debian: apt-get install python3-venv)"
 fi
-.venv/bin/python -m pip install -q --disable-pip-version-check -e . </dev/null || die "pip install -e . failed"
+# pip's chatter (build-backend warnings) goes to a log, shown on failure.
+if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e . </dev/null >.venv/pip-install.log 2>&1; then
+    cat .venv/pip-install.log >&2
+    die "pip install -e . failed (pip output above, also in .venv/pip-install.log)"
+fi
 
 exec .venv/bin/python -m dwgk.bench "$@"
