@@ -5,7 +5,8 @@ It lives in one folder (by default .dwgk-cache/ beside the output folder), one s
 (content, layouts, output) combination, and is safe to delete at any time. Nothing in it is trusted
 blindly: every file carries a checksum, parsed results carry the fingerprint of dwgk's code and
 libraries, and a notice's rendered pages are known by a key that covers its files, the settings,
-the templates and the code. Whatever does not match is ignored and the work done again.
+the templates and the code; the site-wide pages by one that covers every notice's summary instead
+of its files (see plan_site). Whatever does not match is ignored and the work done again.
 
 When a file counts as unchanged (also in README, "生成缓存"):
   * a content file whose size, modification time, change time and inode are what the last build
