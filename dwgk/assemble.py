@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .model import Category, ContentError, Issue, Notice, Settings, Site
+from .model import Category, ContentError, Issue, IssueFacts, Notice, Settings, Site
 
 
 def assemble_site(settings: Settings, notices: dict[str, Notice], issues: list[Issue],
-                  incomplete: set[str], errors: list) -> Site:
+                  failed: dict[str, tuple[IssueFacts, ...]], errors: list) -> Site:
     by_notice: dict[str, list[Issue]] = {}
     for issue in issues:
         by_notice.setdefault(issue.notice_key, []).append(issue)
-    assembled = [assemble_notice(notice, by_notice.get(key, []), key in incomplete, errors)
+    assembled = [assemble_notice(notice, by_notice.get(key, []), failed.get(key, ()), errors)
                  for key, notice in sorted(notices.items())]
     return Site(settings=settings, notices=order_notices(assembled))
 
@@ -22,27 +22,33 @@ def order_notices(notices) -> tuple[Notice, ...]:
     return tuple(sorted(notices, key=lambda n: (n.published, n.key), reverse=True))
 
 
-def assemble_notice(notice: Notice, issues: list[Issue], incomplete: bool, errors: list) -> Notice:
+def assemble_notice(notice: Notice, issues: list[Issue], failed: tuple[IssueFacts, ...], errors: list) -> Notice:
+    """File the issues under the notice's categories; check numbers, categories and stated figures.
+
+    failed: the issue files that have errors of their own. Their 编号 and 类别 are checked too, so
+    that every error shows in one run; the stated figures are not, since a figure computed
+    without those files would only add a misleading second error.
+    """
+    incomplete = bool(failed)
     if not issues and not incomplete:
         errors.append(ContentError(notice.src_path, 1, "通报文件夹中还没有问题文件：每个问题写一个 .md 文件"))
-    seen: dict[int, Issue] = {}
-    for issue in sorted(issues, key=lambda i: i.src_path):
-        first = seen.get(issue.number)
+    names = notice.category_names
+    seen: dict[int, IssueFacts | Issue] = {}
+    filed: dict[str, list[Issue]] = {name: [] for name in names}
+    for item in sorted((*issues, *failed), key=lambda i: i.src_path):
+        first = seen.get(item.number) if item.number is not None else None
         if first is not None:
             incomplete = True
-            errors.append(ContentError(issue.src_path, issue.line,
-                                       f"编号 {issue.number} 重复：{first.src_path} 已使用此编号（编号决定网址 issue-{issue.number}.html）"))
-        else:
-            seen[issue.number] = issue
-    names = notice.category_names
-    filed: dict[str, list[Issue]] = {name: [] for name in names}
-    for issue in seen.values():
-        if issue.category not in filed:
+            errors.append(ContentError(item.src_path, item.line,
+                                       f"编号 {item.number} 重复：{first.src_path} 已使用此编号（编号决定网址 issue-{item.number}.html）"))
+        elif item.number is not None:
+            seen[item.number] = item
+        if item.category is not None and item.category not in filed:
             incomplete = True
-            errors.append(ContentError(issue.src_path, issue.category_line,
-                                       f"未知的类别“{issue.category}”（本通报声明的类别：{'、'.join(names)}）"))
-            continue
-        filed[issue.category].append(issue)
+            errors.append(ContentError(item.src_path, item.category_line,
+                                       f"未知的类别“{item.category}”（本通报声明的类别：{'、'.join(names)}）"))
+        elif isinstance(item, Issue) and first is None:
+            filed[item.category].append(item)
     categories = tuple(
         Category(notice.key, n, name, tuple(sorted(filed[name], key=lambda i: i.number)))
         for n, name in enumerate(names, start=1)

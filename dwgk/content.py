@@ -16,7 +16,7 @@ import stat
 from dataclasses import dataclass, replace
 
 from .frontmatter import decode_text, parse_yaml, split_front_matter
-from .model import ContentError, Contact, Inspection, Issue, Notice, Settings, StatedFigure
+from .model import ContentError, Contact, Inspection, Issue, IssueFacts, Notice, Settings, StatedFigure
 from .schema import ISSUE_FIELDS, NOTICE_FIELDS, SETTINGS_FIELDS, STATED_FIGURES, read_fields
 
 SETTINGS_FILE = "site.yml"
@@ -60,6 +60,7 @@ class Parsed:
 
     value: Settings | Notice | Issue | None  # None when the file has errors (or is an attachment)
     errors: tuple[ContentError, ...] = ()
+    facts: IssueFacts | None = None  # an issue file with errors: what the checks across files need
 
 
 def display_path(path: str) -> str:
@@ -130,6 +131,7 @@ def parse_file(source: SourceFile) -> Parsed:
     """Parse one file on its own: a pure function of its path and bytes (what the build cache keeps)."""
     errors: list = []
     key, _, inner = source.rel_path.partition("/")
+    facts = None
     if source.is_link:
         value = None
     elif source.rel_path == SETTINGS_FILE:
@@ -137,10 +139,10 @@ def parse_file(source: SourceFile) -> Parsed:
     elif inner == NOTICE_FILE:
         value = parse_notice(source.src_path, key, source.data, errors)
     elif inner.endswith(".md") and "/" not in inner:
-        value = parse_issue(source.src_path, key, source.data, errors)
+        value, facts = read_issue(source.src_path, key, source.data, errors)
     else:
         value = None
-    return Parsed(value, tuple(errors))
+    return Parsed(value, tuple(errors), facts)
 
 
 def sort_sources(content_dir: str, sources: list[SourceFile], errors: list):
@@ -170,8 +172,7 @@ def sort_sources(content_dir: str, sources: list[SourceFile], errors: list):
 def parse_content(content_dir: str, sources: list[SourceFile], errors: list, parse=parse_file):
     """Sort sources into settings, notices and issues and parse each; return them unassembled.
 
-    Also returns the keys of notices with an unreadable issue file: their totals are not checked,
-    since a figure computed without that file would only add a misleading second error.
+    Also returns, by notice, the facts of its issue files that have errors (see parse_folder).
     `parse` turns one file into Parsed: parse_file, or the build cache in front of it.
     """
     settings_source, folders = sort_sources(content_dir, sources, errors)
@@ -180,28 +181,27 @@ def parse_content(content_dir: str, sources: list[SourceFile], errors: list, par
         settings = collect(parse(settings_source), errors)
     notices: dict[str, Notice] = {}
     issues: list[Issue] = []
-    incomplete: set[str] = set()  # notices with an issue file that failed to parse
+    failed: dict[str, tuple[IssueFacts, ...]] = {}  # notice -> its issue files that have errors
     for key, files in folders.items():
-        notice, notice_issues, complete = parse_folder(content_dir, key, files, errors, parse)
+        notice, notice_issues, failed[key] = parse_folder(content_dir, key, files, errors, parse)
         if notice is not None:
             notices[key] = notice
         issues += notice_issues
-        if not complete:
-            incomplete.add(key)
-    return settings, notices, issues, incomplete
+    return settings, notices, issues, failed
 
 
 def parse_folder(content_dir: str, key: str, files: list[SourceFile], errors: list, parse=parse_file):
-    """One notice folder: (notice or None, its issues, whether every issue file parsed)."""
+    """One notice folder: (notice or None, its issues, the facts of the issue files that have
+    errors: the checks across files still look at those)."""
     shown = display_path(content_dir)
     notice_source = next((s for s in files if s.rel_path == f"{key}/{NOTICE_FILE}"), None)
     if notice_source is None:
         errors.append(ContentError(f"{shown}/{key}/{NOTICE_FILE}", 1,
                                    f"通报文件夹“{key}”中缺少通报文件 {NOTICE_FILE}"))
-        return None, [], True
+        return None, [], ()
     if not check_key(notice_source.src_path, key, errors):
-        return None, [], True
-    attachments, issues, complete = [], [], True
+        return None, [], ()
+    attachments, issues, failed = [], [], []
     for source in files:
         inner = source.rel_path[len(key) + 1 :]
         if source is notice_source:
@@ -210,17 +210,18 @@ def parse_folder(content_dir: str, key: str, files: list[SourceFile], errors: li
             if "/" in inner:
                 errors.append(ContentError(source.src_path, 1, "问题文件应直接放在通报文件夹中，不能放在下一级文件夹里"))
                 continue
-            issue = collect(parse(source), errors)
+            parsed = parse(source)
+            issue = collect(parsed, errors)
             if issue is not None:
                 issues.append(issue)
             else:
-                complete = False
+                failed.append(parsed.facts or IssueFacts(source.src_path))
         else:
             attachments.append(inner)
     notice = collect(parse(notice_source), errors)
     if notice is not None:
         notice = replace(notice, attachments=tuple(attachments))
-    return notice, issues, complete
+    return notice, issues, tuple(failed)
 
 
 def collect(parsed: Parsed, errors: list):
@@ -274,10 +275,15 @@ def _parse_front(src_path: str, data: bytes, fields, errors: list):
 
 
 def parse_issue(src_path: str, notice_key: str, data: bytes, errors: list) -> Issue | None:
+    return read_issue(src_path, notice_key, data, errors)[0]
+
+
+def read_issue(src_path: str, notice_key: str, data: bytes, errors: list) -> tuple[Issue | None, IssueFacts | None]:
+    """The issue, or when the file has errors, None and what could be read of its 编号 and 类别."""
     before = len(errors)
     parsed = _parse_front(src_path, data, ISSUE_FIELDS, errors)
     if parsed is None:
-        return None
+        return None, IssueFacts(src_path)
     values, body, body_line = parsed
     lines = values.pop("__lines__")
     if values.get("completed") and values.get("status") not in (None, "已完成"):
@@ -287,9 +293,10 @@ def parse_issue(src_path: str, notice_key: str, data: bytes, errors: list) -> Is
 
     body_html = markup.to_html(src_path, body, body_line, errors, min_heading=3)
     if len(errors) > before:
-        return None
+        return None, IssueFacts(src_path, values.get("number"), lines.get("number", 1),
+                                values.get("category"), lines.get("category", 1))
     return Issue(src_path=src_path, notice_key=notice_key, body_html=body_html,
-                 line=lines["number"], category_line=lines["category"], **values)
+                 line=lines["number"], category_line=lines["category"], **values), None
 
 
 def parse_notice(src_path: str, key: str, data: bytes, errors: list) -> Notice | None:

@@ -106,6 +106,19 @@ class Issue:
 
 
 @dataclass(frozen=True)
+class IssueFacts:
+    """What the checks across files need of an issue file that has errors of its own: its 编号
+    and 类别 where they could be read (None where not), so that a duplicate number or an unknown
+    category in it is reported in the same run as its other errors."""
+
+    src_path: str
+    number: int | None = None
+    line: int = 1  # line of 编号
+    category: str | None = None
+    category_line: int = 1  # line of 类别
+
+
+@dataclass(frozen=True)
 class Category:
     """A category a notice declares (类别), with the issues filed under it."""
 

@@ -43,10 +43,10 @@ def load_site(paths: Paths, sources=None, base_url: str | None = None) -> Site:
     """
     errors: list = []
     sources = read_sources(paths.content_dir) if sources is None else sources
-    settings, notices, issues, incomplete = parse_content(paths.content_dir, sources, errors)
+    settings, notices, issues, failed = parse_content(paths.content_dir, sources, errors)
     if settings is None:
         raise BuildFailed(errors)
-    site = assemble_site(settings, notices, issues, incomplete, errors)
+    site = assemble_site(settings, notices, issues, failed, errors)
     if errors:
         raise BuildFailed(errors)
     return with_base_url(site, base_url)
@@ -219,10 +219,10 @@ def _parse_folders(cache: BuildCache, folders: dict, keys: list[str]) -> list:
     results = []
     for key in keys:
         errors: list = []
-        notice, issues, complete = cache.parse_folder(key, folders[key], errors)
+        notice, issues, failed = cache.parse_folder(key, folders[key], errors)
         digest = None
         if notice is not None:
-            notice = assemble_notice(notice, issues, not complete, errors)
+            notice = assemble_notice(notice, issues, failed, errors)
             if not errors:
                 digest = cache.save_notice(key, folders[key], notice)
         results.append((key, notice, errors, digest))

@@ -132,6 +132,18 @@ CASES = {
     "stray-file-at-root": (
         [write("content/01.md", b"x")],
         ["content/01.md:1: 内容文件夹里只能直接放网站设置 site.yml 和各个通报文件夹；请把此文件移入某个通报文件夹或删除"]),
+    "cross-file-errors-in-a-file-with-errors": (
+        # A file with an error of its own is still checked against the others, in the same run.
+        [replace(ISSUE3, "状态: 已完成", "状态: 完成了"), replace(ISSUE3, "编号: 3", "编号: 2"),
+         replace(ISSUE3, "类别: 在坚持党的领导方面", "类别: 在坚持党领导方面")],
+        ["content/2019/03.md:2: 编号 2 重复：content/2019/02.md 已使用此编号（编号决定网址 issue-2.html）",
+         "content/2019/03.md:4: 未知的类别“在坚持党领导方面”（本通报声明的类别：在坚持党的领导方面、在加强党的建设方面、"
+         "在落实全面从严治党方面、在党风廉政建设和反腐败工作方面、在干部担当作为与选人用人方面）",
+         "content/2019/03.md:5: 未知的整改状态“完成了”（可选：已完成、整改中、长期坚持）"]),
+    "duplicate-of-a-file-with-errors": (
+        [replace("content/2019/02.md", "状态: 已完成", "状态: 完成了"), replace(ISSUE3, "编号: 3", "编号: 2")],
+        ["content/2019/02.md:5: 未知的整改状态“完成了”（可选：已完成、整改中、长期坚持）",
+         "content/2019/03.md:2: 编号 2 重复：content/2019/02.md 已使用此编号（编号决定网址 issue-2.html）"]),
     "several-files-at-once": (
         [replace(ISSUE3, "状态: 已完成", "状态: 完成"), replace("content/2019/05.md", "编号: 5", "编号: 0"),
          replace(NOTICE, "  - 在加强党的建设方面\n", "  - 在坚持党的领导方面\n")],
