@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from .content import SourceFile, display_path, parse_file, parse_folder, read_data, read_sources, stat_key
 from .model import Issue, Notice
 from .output import MANIFEST, read_manifest, stat_target
+from .snapshots import read_snapshots
 
 CACHE_DIR = ".dwgk-cache"
 BESIDE_OUTPUT = ""  # cache_dir meaning CACHE_DIR in the folder that holds the output folder
@@ -112,6 +113,10 @@ class BuildCache:
         self.site_full = state.get("site_full", False)  # the site-wide pages read notice texts
         self._clean: dict[str, bool] = {}  # unit -> _check_outputs, as found by this build
         self._manifest = None  # written_before, once known
+        # The yearly archives' files as last found matching their manifests (snapshots.Verified).
+        known = _load(os.path.join(folder, "archive"), pickle.loads, check=self.code_fp) if folder else None
+        self.archive_known = known if isinstance(known, dict) else {}
+        self.archive_verified: dict = {}
         self.sources: list[SourceFile] = []
         self.templates_dir = os.path.join(folder, "templates") if folder else None  # compiled by Jinja
         self._saved = state
@@ -129,6 +134,12 @@ class BuildCache:
         finally:
             if self._lock is not None:
                 self._lock.close()
+
+    def read_snapshots(self, errors: list) -> tuple:
+        """snapshots.read_snapshots, reading only the archived files whose stat_key changed."""
+        if not self.folder:
+            return read_snapshots(self.paths.archive_dir, errors)
+        return read_snapshots(self.paths.archive_dir, errors, self.archive_known, self.archive_verified)
 
     def read_sources(self) -> list[SourceFile]:
         """content.read_sources, reading only the files whose stat_key changed."""
@@ -352,6 +363,10 @@ class BuildCache:
                  "summaries": self.summary_digests, "site_full": self.site_full}
         if state != self._saved:
             _save(os.path.join(self.folder, "state"), state, marshal.dumps)
+        # Archived files are kept by the same rule as content files: not when changed just now.
+        archive = {k: v for k, v in self.archive_verified.items() if max(v.stat_key[1], v.stat_key[2]) < settled}
+        if archive != self.archive_known:
+            _save(os.path.join(self.folder, "archive"), archive, pickle.dumps, check=self.code_fp)
         if set(self.units) != set(self._saved.get("units", ())):
             self._prune()
 
@@ -439,8 +454,8 @@ def _without(obj, cls, fields: set[str]):
 
 def _snapshots_digest(snapshots: tuple) -> str:
     """Everything a page can show of the yearly snapshots, bytes included."""
-    return _digest(*(_digest(s.year, s.taken.isoformat(), s.dwgk_version, s.zip_name, hashlib.sha256(s.zip_data).hexdigest(),
-                             *(f"{f.out_path}\0{hashlib.sha256(f.data).hexdigest()}" for f in s.site_files))
+    return _digest(*(_digest(s.year, s.taken.isoformat(), s.dwgk_version, s.zip_name, s.zip_file.sha256,
+                             *(f"{f.out_path}\0{f.sha256}" for f in s.site_files))
                      for s in snapshots))
 
 

@@ -212,15 +212,63 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class ArchivedFile:
+    """One file of a yearly snapshot, checked against its manifest; its bytes are read only when
+    a build publishes it (at 10,000 issues a year's snapshot holds some 100 MB)."""
+
+    out_path: str  # relative to the snapshot's own root (its site/ folder), or the zip's name
+    sha256: str  # as the manifest records it (for the zip: as found when it was checked)
+    size: int
+    disk_path: str  # where it lies in the archive folder
+    shown: str  # disk_path as shown in messages
+
+    @property
+    def data(self) -> bytes:
+        """The bytes, checked again: a file altered since it was checked must not be published."""
+        import hashlib  # noqa: PLC0415 - only here
+
+        try:
+            with open(self.disk_path, "rb") as f:
+                data = f.read()
+        except OSError:
+            raise BuildFailed([ContentError(self.shown, 1, "归档文件缺失：归档清单中有此文件，文件夹中没有")]) from None
+        if hashlib.sha256(data).hexdigest() != self.sha256:
+            raise BuildFailed([ContentError(self.shown, 1, "归档文件已被改动：内容与归档清单记录的 SHA-256 不符")])
+        return data
+
+
+class ArchivedOutput:
+    """Where an archived file goes in the output folder: an OutputFile whose bytes are read (and
+    checked) each time they are asked for, so that publishing a year's snapshot never holds it all."""
+
+    __slots__ = ("out_path", "source")
+
+    def __init__(self, out_path: str, source: ArchivedFile):
+        self.out_path, self.source = out_path, source
+
+    @property
+    def data(self) -> bytes:
+        return self.source.data
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """One yearly archive (archive/YEAR/), checked against its manifest; every build publishes it."""
 
     year: str  # the label given to `build.py archive YEAR`
     taken: dt.date  # the day the snapshot was taken (may be after the year it is labelled)
     dwgk_version: str  # the dwgk version that took it
-    site_files: tuple[OutputFile, ...]  # its rendered site, paths relative to the snapshot's own root
-    zip_name: str  # e.g. dwgk-archive-2019.zip
-    zip_data: bytes
+    site_files: tuple[ArchivedFile, ...]  # its rendered site, paths relative to the snapshot's own root
+    zip_file: ArchivedFile  # e.g. dwgk-archive-2019.zip, for the archives office
+
+    @property
+    def zip_name(self) -> str:
+        return self.zip_file.out_path
+
+    @property
+    def zip_data(self) -> bytes:
+        """The zip's bytes, for templates written before zip_file (they only took its length)."""
+        return self.zip_file.data
 
     @property
     def url(self) -> str:

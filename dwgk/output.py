@@ -152,32 +152,33 @@ def stage_files(output_dir: str, files: list[OutputFile], written: dict) -> list
     staging = os.path.join(output_dir, STAGING)
     staged = []
     for f in files:
-        digest = hashlib.sha256(f.data).hexdigest()
-        found = _compare(output_dir, f, digest, written)
+        data = f.data  # read once: an archived file's bytes are read from disk when asked for
+        digest = hashlib.sha256(data).hexdigest()
+        found = _compare(output_dir, f.out_path, data, digest, written)
         if found.tmp is not None:
-            found = Staged(f.out_path, digest, _stage(staging, f.out_path, f.data), (), found.existed)
+            found = Staged(f.out_path, digest, _stage(staging, f.out_path, data), (), found.existed)
         staged.append(found)
     return staged
 
 
-def _compare(output_dir: str, f: OutputFile, digest: str, written: dict) -> Staged:
+def _compare(output_dir: str, out_path: str, data: bytes, digest: str, written: dict) -> Staged:
     """Staged with tmp "" when the target lacks these bytes (nothing written yet), None when it has them."""
-    if not safe_out_path(f.out_path):
-        return Staged(f.out_path, digest, None)  # check_staged refuses it
-    target = os.path.join(output_dir, f.out_path)
+    if not safe_out_path(out_path):
+        return Staged(out_path, digest, None)  # check_staged refuses it
+    target = os.path.join(output_dir, out_path)
     try:
         st = os.lstat(target)
     except OSError:
-        return Staged(f.out_path, digest, "")
+        return Staged(out_path, digest, "")
     key = stat_key(st)
-    known = written.get(f.out_path)
+    known = written.get(out_path)
     if known is not None and known[1] == key:  # dwgk wrote the target and knows what it holds
         same = known[0] == digest
     else:
-        same = stat.S_ISREG(st.st_mode) and st.st_size == len(f.data) and _read(target) == f.data
+        same = stat.S_ISREG(st.st_mode) and st.st_size == len(data) and _read(target) == data
     if same:
-        return Staged(f.out_path, digest, None, key, True)
-    return Staged(f.out_path, digest, "", (), True)
+        return Staged(out_path, digest, None, key, True)
+    return Staged(out_path, digest, "", (), True)
 
 
 def _stage(staging: str, out_path: str, data: bytes) -> str:

@@ -145,7 +145,7 @@ def build(paths: Paths, base_url: str | None = None, cache_dir: str | None = BES
         errors: list = []
         archive_errors: list = []
         sources = cache.read_sources()                                                     # read
-        snapshots = read_snapshots(paths.archive_dir, archive_errors)
+        snapshots = cache.read_snapshots(archive_errors)
         settings_source, folders = sort_sources(paths.content_dir, sources, errors)
         plan = cache.plan(settings_source, folders, base_url, snapshots)
         loaded()
@@ -307,7 +307,7 @@ def _render_site_unit(env, site: Site, paths: Paths, errors: list, full_site) ->
     template that reads a text is always noticed (cache.plan_site depends on it); then again from
     the full notices.
     """
-    from .render import notice_out_paths, render_discovery, render_site_pages, snapshot_files  # noqa: PLC0415
+    from .render import notice_out_paths, render_discovery, render_site_pages, snapshot_out_paths  # noqa: PLC0415
 
     summaries = replace(site, notices=tuple(n if is_summary(n) else summarize(n) for n in site.notices))
     full = False
@@ -318,7 +318,8 @@ def _render_site_unit(env, site: Site, paths: Paths, errors: list, full_site) ->
         site, full = full_site(site), True
         files = render_site_pages(env, site, paths.layouts_dir, errors)
     # The sitemap lists every page of the site: their paths are enough.
-    every = files + snapshot_files(site) + [OutputFile(p, b"") for n in site.notices for p in notice_out_paths(n)]
+    every = files + [OutputFile(p, b"") for p in snapshot_out_paths(site)] + [
+        OutputFile(p, b"") for n in site.notices for p in notice_out_paths(n)]
     try:
         return files + render_discovery(site if full else summaries, every), full
     except NeedsFullNotices:  # the feed shows notice texts

@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from .content import PLACEHOLDER, display_path, is_ignored_name
 from .discovery import page_links, police_record_url, portal_date, render_discovery
 from .markup import shift_headings
-from .model import ArchiveBanner, ContentError, Notice, OutputFile, Site
+from .model import ArchiveBanner, ArchivedOutput, ContentError, Notice, OutputFile, Site
 
 ASSETS_DIR = "assets"
 ARCHIVE_INDEX = "archive/index.html"
@@ -226,14 +226,22 @@ def render_pages(env, site: Site, plan, layouts_dir: str, errors: list, banner: 
     return files
 
 
-def snapshot_files(site: Site) -> list[OutputFile]:
-    """The yearly snapshots, published unchanged, byte for byte."""
-    files = []
+def snapshot_files(site: Site) -> list[ArchivedOutput]:
+    """The yearly snapshots, published unchanged, byte for byte (read from the archive folder when
+    their bytes are needed)."""
+    return [ArchivedOutput(out_path, f) for out_path, f in _snapshot_outputs(site)]
+
+
+def snapshot_out_paths(site: Site) -> list[str]:
+    """Where snapshot_files puts the snapshots, without reading them."""
+    return [out_path for out_path, _ in _snapshot_outputs(site)]
+
+
+def _snapshot_outputs(site: Site):
     for snapshot in site.snapshots:
         base = posixpath.dirname(snapshot.url)
-        files.extend(OutputFile(f"{base}/{f.out_path}", f.data) for f in snapshot.site_files)
-        files.append(OutputFile(snapshot.zip_url, snapshot.zip_data))
-    return files
+        yield from ((f"{base}/{f.out_path}", f) for f in snapshot.site_files)
+        yield snapshot.zip_url, snapshot.zip_file
 
 
 def read_assets(layouts_dir: str) -> list[OutputFile]:

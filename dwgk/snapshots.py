@@ -22,11 +22,12 @@ import io
 import json
 import os
 import re
+import stat
 import zipfile
 from dataclasses import dataclass
 
-from .content import display_path
-from .model import ContentError, OutputFile, Snapshot
+from .content import display_path, stat_key
+from .model import ArchivedFile, ContentError, Snapshot
 from .output import _read
 
 MANIFEST_NAME = "manifest.json"
@@ -34,6 +35,7 @@ MANIFEST_FORMAT = "dwgk-archive/1"
 SITE_DIR = "site"
 CONTENT_DIR = "content"
 YEAR = re.compile(r"[12][0-9]{3}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def zip_name(year: str) -> str:
@@ -102,7 +104,7 @@ def parse_manifest(src_path: str, data: bytes, errors: list) -> Manifest | None:
         files = []
         for row in root["files"]:
             path, sha, size = row["path"], row["sha256"], row["size"]
-            if not (_safe_rel_path(path) and re.fullmatch(r"[0-9a-f]{64}", sha) and type(size) is int):
+            if not (_safe_rel_path(path) and type(sha) is str and _SHA256.fullmatch(sha) and type(size) is int):
                 raise ValueError(f"文件记录不对：{json.dumps(row, ensure_ascii=False)}")
             files.append(ManifestEntry(path, sha, size))
         manifest = Manifest(str(root["year"]), dt.date.fromisoformat(root["taken"]),
@@ -137,8 +139,8 @@ class Checked:
     """One year folder read and compared with its manifest."""
 
     manifest: Manifest | None
-    files: dict  # manifest path -> bytes, for the files that match the manifest
-    zip_data: bytes | None
+    files: dict  # manifest path -> its Verified, for the files that match the manifest
+    zip_file: Verified | None  # the zip, when it matches the manifest
     problems: tuple[ContentError, ...]  # missing or altered files, a bad manifest or zip
     added: tuple[ContentError, ...]  # files the manifest does not list
 
@@ -147,8 +149,26 @@ class Checked:
         return not self.problems and not self.added
 
 
-def check_snapshot(archive_dir: str, year: str) -> Checked:
-    """Compare archive_dir/year with its manifest, and its zip with both; read-only."""
+@dataclass(frozen=True)
+class Verified:
+    """A file found as it should be: when it was checked, its stat_key, and its bytes' SHA-256."""
+
+    stat_key: tuple
+    sha256: str
+    size: int
+    # For the zip: the SHA-256 of the manifest it was checked against (it is checked as a whole).
+    against: str = ""
+
+
+def check_snapshot(archive_dir: str, year: str, known: dict | None = None, published_only: bool = False) -> Checked:
+    """Compare archive_dir/year with its manifest, and its zip with both; read-only.
+
+    known: "YEAR/path" -> Verified, from an earlier check (the build cache): a file whose stat_key
+    is still the one recorded is not read again, the rule content files follow. published_only:
+    only what a build publishes (site/ and the zip), and no search for files the manifest does not
+    list; `archive --verify` checks everything.
+    """
+    known = {} if known is None else known
     folder = os.path.join(archive_dir, year)
     shown = lambda rel: display_path(os.path.join(folder, rel))  # noqa: E731
     problems: list[ContentError] = []
@@ -164,22 +184,61 @@ def check_snapshot(archive_dir: str, year: str) -> Checked:
                                      f"归档清单中的年度“{manifest.year}”与文件夹名“{year}”不符"))
     files = {}
     for entry in manifest.files:
-        data = _read(os.path.join(folder, *entry.path.split("/")))
-        if data is None:
+        if published_only and not entry.path.startswith(SITE_DIR + "/"):
+            continue
+        cached = known.get(f"{year}/{entry.path}")
+        if cached is not None and (cached.sha256, cached.size) != (entry.sha256, entry.size):
+            cached = None  # the manifest says otherwise now: read the file
+        found = _verify(os.path.join(folder, *entry.path.split("/")), cached,
+                        lambda data, entry=entry: entry_for(entry.path, data) == entry)
+        if found is None:
             problems.append(ContentError(shown(entry.path), 1, "归档文件缺失：归档清单中有此文件，文件夹中没有"))
-        elif entry_for(entry.path, data) != entry:
+        elif found is False:
             problems.append(ContentError(shown(entry.path), 1, "归档文件已被改动：内容与归档清单记录的 SHA-256 不符"))
         else:
-            files[entry.path] = data
-    listed = {e.path for e in manifest.files} | {MANIFEST_NAME, manifest.zip_name}
-    added = [ContentError(shown(rel), 1, "多出的文件：不在归档清单中")
-             for rel in _walk(folder) if rel not in listed]
-    zip_data = _read(os.path.join(folder, manifest.zip_name))
-    if zip_data is None:
+            files[entry.path] = found
+    added = []
+    if not published_only:
+        listed = {e.path for e in manifest.files} | {MANIFEST_NAME, manifest.zip_name}
+        added = [ContentError(shown(rel), 1, "多出的文件：不在归档清单中")
+                 for rel in _walk(folder) if rel not in listed]
+    # The zip is checked as a whole against the manifest: known only for these manifest bytes.
+    against = hashlib.sha256(manifest_data).hexdigest()
+    zip_problems: list[ContentError] = []
+
+    def zip_ok(data: bytes) -> bool:
+        zip_problems.extend(check_zip(shown(manifest.zip_name), data, manifest, manifest_data))
+        return not zip_problems
+
+    cached = known.get(f"{year}/{manifest.zip_name}")
+    zip_file = _verify(os.path.join(folder, manifest.zip_name), cached if cached and cached.against == against else None,
+                       zip_ok, against)
+    if zip_file is None:
         problems.append(ContentError(shown(manifest.zip_name), 1, "归档压缩包缺失"))
-    else:
-        problems += check_zip(shown(manifest.zip_name), zip_data, manifest, manifest_data)
-    return Checked(manifest, files, zip_data, tuple(sorted(problems)), tuple(sorted(added)))
+    elif zip_file is False:
+        problems += zip_problems
+        zip_file = None
+    return Checked(manifest, files, zip_file, tuple(sorted(problems)), tuple(sorted(added)))
+
+
+def _verify(path: str, known, check, against: str = "") -> Verified | bool | None:
+    """The file as Verified when `check(bytes)` passes (or it is unchanged since `known`), False
+    when it fails, None when there is no such file."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    key = stat_key(st)
+    if known is not None and known.stat_key == key:
+        return known
+    data = _read(path)
+    if data is None:
+        return None
+    if not check(data):
+        return False
+    return Verified(key, hashlib.sha256(data).hexdigest(), len(data), against)
 
 
 def check_zip(src_path: str, data: bytes, manifest: Manifest, manifest_data: bytes) -> list[ContentError]:
@@ -208,22 +267,38 @@ def check_zip(src_path: str, data: bytes, manifest: Manifest, manifest_data: byt
     return problems
 
 
-def read_snapshots(archive_dir: str, errors: list) -> tuple[Snapshot, ...]:
+def read_snapshots(archive_dir: str, errors: list, known: dict | None = None,
+                   verified: dict | None = None) -> tuple[Snapshot, ...]:
     """Every snapshot to publish, newest year first. A missing or altered file is an error (it would
-    publish a snapshot that is no longer what was archived); a file merely added is left out."""
+    publish a snapshot that is no longer what was archived); a file merely added is left out.
+
+    known: as for check_snapshot; verified, if given, receives in the same form what this call
+    found as it should be (for the build cache). Only what gets published is checked here (site/
+    and the zip): `archive --verify` checks everything.
+    """
     snapshots = []
     for year in reversed(list_years(archive_dir)):
-        checked = check_snapshot(archive_dir, year)
+        checked = check_snapshot(archive_dir, year, known, published_only=True)
         errors.extend(checked.problems)
         if checked.problems:
             continue
-        manifest = checked.manifest
+        if verified is not None:
+            verified.update((f"{year}/{path}", v) for path, v in checked.files.items())
+            verified[f"{year}/{checked.manifest.zip_name}"] = checked.zip_file
+        folder = os.path.join(archive_dir, year)
+        shown = display_path(folder)
         prefix = SITE_DIR + "/"
-        site_files = tuple(OutputFile(path[len(prefix):], data)
-                           for path, data in sorted(checked.files.items()) if path.startswith(prefix))
-        snapshots.append(Snapshot(year, manifest.taken, manifest.dwgk_version, site_files,
-                                  manifest.zip_name, checked.zip_data))
+        site_files = tuple(_archived(folder, shown, path, path[len(prefix):], v)
+                           for path, v in sorted(checked.files.items()))
+        zip_file = _archived(folder, shown, checked.manifest.zip_name, checked.manifest.zip_name, checked.zip_file)
+        snapshots.append(Snapshot(year, checked.manifest.taken, checked.manifest.dwgk_version, site_files, zip_file))
     return tuple(snapshots)
+
+
+def _archived(folder: str, shown: str, rel: str, out_path: str, verified: Verified) -> ArchivedFile:
+    """shown: the year folder as display_path shows it (14,000 calls to it took a quarter second)."""
+    return ArchivedFile(out_path, verified.sha256, verified.size, os.path.join(folder, *rel.split("/")),
+                        f"{shown}/{rel}")
 
 
 def _walk(folder: str) -> list[str]:
