@@ -337,6 +337,24 @@ def test_published_site_served_by_nginx_under_dwgk(tmp_path, nginx, page):
     assert page.locator("h1").inner_text() == "关于“民主集中制执行不到位”的问题"
 
 
+def test_the_404_page_works_as_the_servers_error_page_at_any_depth(tmp_path, nginx, page):
+    # As the README tells the portal's administrator: error_page 404 /dwgk/404.html;
+    dest = example(tmp_path)
+    assert publish(tmp_path, "www/dwgk").rc == 0
+    server = nginx(tmp_path / "www", "/", error_page="/dwgk/404.html")
+    base = server.origin + "/dwgk/"
+    for missing in ("no-such-page.html", "2019/issue-99.html", "2019/deep/er/page.html"):
+        assert fetch(base + missing) == (404, (dest / "404.html").read_bytes()), missing
+    log = record_requests(page)
+    assert page.goto(base + "2019/deep/er/page.html").status == 404
+    assert page.locator("h1").inner_text() == "页面未找到"
+    assert log.foreign(server.origin) == [] and log.failed == []  # its style sheet and script load
+    # The style sheet applies (without it, .wrap has no max-width).
+    assert page.evaluate("getComputedStyle(document.querySelector('main.wrap')).maxWidth") == "800px"
+    page.get_by_role("link", name="返回首页").click()
+    assert page.url == base + "index.html"
+
+
 def test_publish_help_in_chinese(tmp_path):
     result = run_cli("publish", "--help", cwd=tmp_path)
     assert result.rc == 0

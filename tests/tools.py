@@ -298,7 +298,8 @@ class ServedURL(str):
     access_log: Path
 
 
-def _write_conf(tmp: Path, root: Path, prefix: str, port: int, charset: str | None) -> Path:
+def _write_conf(tmp: Path, root: Path, prefix: str, port: int, charset: str | None,
+                error_page: str | None = None) -> Path:
     mime = '    include "/etc/nginx/mime.types";' if Path("/etc/nginx/mime.types").is_file() else _MIME_FALLBACK
     for d in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (tmp / d).mkdir(exist_ok=True)
@@ -331,6 +332,7 @@ http {{
     server {{
         listen 127.0.0.1:{port};
         server_name localhost;
+{f"        error_page 404 {error_page};" if error_page else ""}
 {loc}
     }}
 }}
@@ -358,14 +360,17 @@ def _stop(proc: subprocess.Popen) -> None:
 
 @contextlib.contextmanager
 def nginx_server(root_dir: os.PathLike | str, url_prefix: str = "/dwgk/", *,
-                 charset: str | None = None, startup_timeout: float = 10.0) -> Iterator[ServedURL]:
+                 charset: str | None = None, error_page: str | None = None,
+                 startup_timeout: float = 10.0) -> Iterator[ServedURL]:
     """Serve ``root_dir`` at ``url_prefix`` with a private nginx on 127.0.0.1.
 
     Yields the base URL (e.g. ``http://127.0.0.1:41234/dwgk/``) as a
     :class:`ServedURL`. Everything nginx writes (pid, logs, temp files) lives
-    in its own temp dir. Paths outside ``url_prefix`` answer 404. No charset
-    is added to Content-Type unless ``charset`` is given, so pages must
-    declare their own. The nginx process is stopped by PID on exit.
+    in its own temp dir. Paths outside ``url_prefix`` answer 404 (with the
+    page at the URI ``error_page``, when given, as a site administrator
+    would configure it). No charset is added to Content-Type unless
+    ``charset`` is given, so pages must declare their own. The nginx process
+    is stopped by PID on exit.
     """
     root = Path(root_dir).resolve()
     if not root.is_dir():
@@ -378,7 +383,7 @@ def nginx_server(root_dir: os.PathLike | str, url_prefix: str = "/dwgk/", *,
         last_err = ""
         for _attempt in range(5):  # retry if another process grabbed the port
             port = free_port()
-            conf = _write_conf(tmp, root, prefix, port, charset)
+            conf = _write_conf(tmp, root, prefix, port, charset, error_page)
             err_path = tmp / "stderr.log"
             with open(err_path, "wb") as err:
                 proc = subprocess.Popen(
