@@ -41,6 +41,9 @@ FIGURES = (
     ("one_issue", "改一个问题文件：到命令结束", "秒"),
     ("preview_one_issue", "预览进程内：改一个问题文件后", "秒"),
     ("one_template", "改一个模板后重新生成", "秒"),
+    ("archive", "年度归档（archive 命令）", "秒"),
+    ("archive_memory", "年度归档峰值内存", "MB"),
+    ("no_change_archived", "有一个年度归档时：无改动重新生成", "秒"),
     ("peak_memory", "冷生成峰值内存（全部进程）", "MB"),
     ("largest_process", "冷生成最大单个进程内存", "MB"),
     ("hugo_peak_memory", "Hugo 峰值内存", "MB"),
@@ -90,13 +93,13 @@ def _pss(pid: int) -> int:
         return 0
 
 
-def run(cmd: list[str], cwd: str) -> dict:
+def run(cmd: list[str], cwd: str, env: dict | None = None) -> dict:
     """Run one build in a new process: wall seconds, CPU seconds and peak memory (bytes) of the
     whole process tree, and the peak resident size of its largest single process."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start_ns = time.time_ns()  # the clock file times are on
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, env=env)
         sampler = Sampler(proc.pid)
         sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)  # its rusage covers the workers it waited for
@@ -171,6 +174,16 @@ def measure_size(issues: int, runs: int, root: str, hugo: str | None, say) -> di
         template = f.read()
     result["one_template"] = summary([_edit_template(site, template, n) for n in range(runs)])
     result["preview_one_issue"] = summary(_preview(site, issue_files, runs))
+
+    # A yearly archive holds a copy of the whole site; every later build checks and publishes it.
+    say("年度归档……")
+    archived = run([sys.executable, BUILD, "archive", "2025", "--layouts", "layouts"], site,
+                   {**os.environ, "SOURCE_DATE_EPOCH": "1767139200"})  # 2025-12-31
+    result["archive"] = summary([archived["wall"]])
+    result["archive_memory"] = summary([archived["memory"] / 1e6])
+    time.sleep(2.1)  # archived files younger than 2 s are checked again by the next build (cache.RACY_NS)
+    run(dwgk_build(), site)
+    result["no_change_archived"] = summary([run(dwgk_build(), site)["wall"] for _ in range(runs)])
     return result
 
 

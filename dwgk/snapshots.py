@@ -143,6 +143,7 @@ class Checked:
     zip_file: Verified | None  # the zip, when it matches the manifest
     problems: tuple[ContentError, ...]  # missing or altered files, a bad manifest or zip
     added: tuple[ContentError, ...]  # files the manifest does not list
+    manifest_file: Verified | None = None  # the manifest file, with what it parsed into
 
     @property
     def ok(self) -> bool:
@@ -158,6 +159,7 @@ class Verified:
     size: int
     # For the zip: the SHA-256 of the manifest it was checked against (it is checked as a whole).
     against: str = ""
+    manifest: Manifest | None = None  # for manifest.json: what it parsed into
 
 
 def check_snapshot(archive_dir: str, year: str, known: dict | None = None, published_only: bool = False) -> Checked:
@@ -172,13 +174,21 @@ def check_snapshot(archive_dir: str, year: str, known: dict | None = None, publi
     folder = os.path.join(archive_dir, year)
     shown = lambda rel: display_path(os.path.join(folder, rel))  # noqa: E731
     problems: list[ContentError] = []
-    manifest_data = _read(os.path.join(folder, MANIFEST_NAME))
-    if manifest_data is None:
-        problems.append(ContentError(shown(MANIFEST_NAME), 1, "缺少归档清单 manifest.json，无法校验此年度的归档"))
-        return Checked(None, {}, None, tuple(problems), ())
-    manifest = parse_manifest(shown(MANIFEST_NAME), manifest_data, problems)
-    if manifest is None:
-        return Checked(None, {}, None, tuple(problems), ())
+    manifest_path = os.path.join(folder, MANIFEST_NAME)
+    manifest_file = known.get(f"{year}/{MANIFEST_NAME}")
+    st = _lstat(manifest_path)
+    if st is not None and manifest_file is not None and manifest_file.stat_key == stat_key(st):
+        manifest, manifest_data = manifest_file.manifest, None  # parsed when last found so
+    else:
+        manifest_data = _read(manifest_path)
+        if manifest_data is None:
+            problems.append(ContentError(shown(MANIFEST_NAME), 1, "缺少归档清单 manifest.json，无法校验此年度的归档"))
+            return Checked(None, {}, None, tuple(problems), ())
+        manifest = parse_manifest(shown(MANIFEST_NAME), manifest_data, problems)
+        if manifest is None:
+            return Checked(None, {}, None, tuple(problems), ())
+        manifest_file = Verified(stat_key(st), hashlib.sha256(manifest_data).hexdigest(), len(manifest_data),
+                                 manifest=manifest) if st is not None else None
     if manifest.year != year:
         problems.append(ContentError(shown(MANIFEST_NAME), 1,
                                      f"归档清单中的年度“{manifest.year}”与文件夹名“{year}”不符"))
@@ -203,11 +213,12 @@ def check_snapshot(archive_dir: str, year: str, known: dict | None = None, publi
         added = [ContentError(shown(rel), 1, "多出的文件：不在归档清单中")
                  for rel in _walk(folder) if rel not in listed]
     # The zip is checked as a whole against the manifest: known only for these manifest bytes.
-    against = hashlib.sha256(manifest_data).hexdigest()
+    against = manifest_file.sha256 if manifest_file is not None else ""
     zip_problems: list[ContentError] = []
 
     def zip_ok(data: bytes) -> bool:
-        zip_problems.extend(check_zip(shown(manifest.zip_name), data, manifest, manifest_data))
+        listed = manifest_data if manifest_data is not None else _read(manifest_path) or b""
+        zip_problems.extend(check_zip(shown(manifest.zip_name), data, manifest, listed))
         return not zip_problems
 
     cached = known.get(f"{year}/{manifest.zip_name}")
@@ -218,17 +229,21 @@ def check_snapshot(archive_dir: str, year: str, known: dict | None = None, publi
     elif zip_file is False:
         problems += zip_problems
         zip_file = None
-    return Checked(manifest, files, zip_file, tuple(sorted(problems)), tuple(sorted(added)))
+    return Checked(manifest, files, zip_file, tuple(sorted(problems)), tuple(sorted(added)), manifest_file)
+
+
+def _lstat(path: str) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
 
 
 def _verify(path: str, known, check, against: str = "") -> Verified | bool | None:
     """The file as Verified when `check(bytes)` passes (or it is unchanged since `known`), False
     when it fails, None when there is no such file."""
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return None
-    if not stat.S_ISREG(st.st_mode):
+    st = _lstat(path)
+    if st is None or not stat.S_ISREG(st.st_mode):
         return None
     key = stat_key(st)
     if known is not None and known.stat_key == key:
@@ -285,6 +300,8 @@ def read_snapshots(archive_dir: str, errors: list, known: dict | None = None,
         if verified is not None:
             verified.update((f"{year}/{path}", v) for path, v in checked.files.items())
             verified[f"{year}/{checked.manifest.zip_name}"] = checked.zip_file
+            if checked.manifest_file is not None:
+                verified[f"{year}/{MANIFEST_NAME}"] = checked.manifest_file
         folder = os.path.join(archive_dir, year)
         shown = display_path(folder)
         prefix = SITE_DIR + "/"

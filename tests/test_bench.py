@@ -20,7 +20,7 @@ def test_benchmark_prints_and_saves_every_figure(tmp_path):
     assert "按 --no-hugo 不与 Hugo 对比：冷生成按议题所述 Hugo 2.3–2.9 秒比较，该数字非本机实测。" in out
     assert "冷生成 ≤ 1.5 × Hugo（未在本机实测，按议题所述 2.9 秒）" in out
     for label in ("冷生成（无缓存）", "无改动重新生成", "改一个问题文件：到网页写好", "改一个问题文件：到命令结束",
-                  "改一个模板后重新生成",
+                  "改一个模板后重新生成", "年度归档（archive 命令）", "有一个年度归档时：无改动重新生成",
                   "冷生成峰值内存（全部进程）", "冷生成每秒页数"):
         assert label in out
     assert "线性增长 冷生成（无缓存）：40/20 ≤ 2.2 倍" in out
@@ -29,7 +29,7 @@ def test_benchmark_prints_and_saves_every_figure(tmp_path):
     assert set(figures["sizes"]) == {"20", "40"}
     small = figures["sizes"]["20"]
     for key in ("cold", "no_change", "one_issue_written", "one_issue", "one_template", "preview_one_issue",
-                "peak_memory", "pages_per_second"):
+                "archive", "archive_memory", "no_change_archived", "peak_memory", "pages_per_second"):
         assert set(small[key]) == {"median", "min", "max", "runs"}
         assert small[key]["min"] <= small[key]["median"] <= small[key]["max"]
     # The page is written while the command runs (file times are a few milliseconds coarse).
