@@ -4,7 +4,8 @@
     python -m dwgk.bench --sizes 1000 --runs 3 --json result.json
 
 Every build is the real command (python build.py …) in a fresh process, timed from outside, so the
-figures are what an editor waits for. Memory is the whole process tree (the build and its worker
+figures are what an editor waits for; the disk is synced before each, so that no run pays for the
+writes of the one before. Memory is the whole process tree (the build and its worker
 processes), sampled every 10 ms as proportional set size (shared pages counted once). When Hugo is
 installed, an equivalent Hugo site is built in the same runs, alternating with dwgk, for the
 comparison the targets are stated in. Nothing here is a test: the figures depend on the machine.
@@ -96,6 +97,9 @@ def _pss(pid: int) -> int:
 def run(cmd: list[str], cwd: str, env: dict | None = None) -> dict:
     """Run one build in a new process: wall seconds, CPU seconds and peak memory (bytes) of the
     whole process tree, and the peak resident size of its largest single process."""
+    # Whatever the previous build (or Hugo) left for the disk is written out first, not during
+    # this one: each run pays for its own writes only.
+    os.sync()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start_ns = time.time_ns()  # the clock file times are on
         start = time.perf_counter()
