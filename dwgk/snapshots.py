@@ -199,7 +199,7 @@ def check_snapshot(archive_dir: str, year: str, known: dict | None = None, publi
         cached = known.get(f"{year}/{entry.path}")
         if cached is not None and (cached.sha256, cached.size) != (entry.sha256, entry.size):
             cached = None  # the manifest says otherwise now: read the file
-        found = _verify(os.path.join(folder, *entry.path.split("/")), cached,
+        found = _verify(_disk_path(folder, entry.path), cached,
                         lambda data, entry=entry: entry_for(entry.path, data) == entry)
         if found is None:
             problems.append(ContentError(shown(entry.path), 1, "归档文件缺失：归档清单中有此文件，文件夹中没有"))
@@ -314,8 +314,12 @@ def read_snapshots(archive_dir: str, errors: list, known: dict | None = None,
 
 def _archived(folder: str, shown: str, rel: str, out_path: str, verified: Verified) -> ArchivedFile:
     """shown: the year folder as display_path shows it (14,000 calls to it took a quarter second)."""
-    return ArchivedFile(out_path, verified.sha256, verified.size, os.path.join(folder, *rel.split("/")),
-                        f"{shown}/{rel}")
+    return ArchivedFile(out_path, verified.sha256, verified.size, _disk_path(folder, rel), f"{shown}/{rel}")
+
+
+def _disk_path(folder: str, rel: str) -> str:
+    """os.path.join(folder, *rel.split("/")), at a fraction of the cost (14,000 calls a build)."""
+    return folder + os.sep + (rel if os.sep == "/" else rel.replace("/", os.sep))
 
 
 def _walk(folder: str) -> list[str]:
