@@ -27,6 +27,7 @@ MANIFEST = ".dwgk-files.json"
 STAGING = ".dwgk-staging"
 TREE = "site"  # inside the staging folder: the staged files at their own paths
 _staged_names = itertools.count()
+_staged_folders: set[str] = set()  # folders made in the staging folder of the current build
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ def open_staging(output_dir: str) -> bool:
     staging = os.path.join(output_dir, STAGING)
     _clear_staging(staging)  # left over by a build that was killed
     os.makedirs(staging, exist_ok=True)
+    _staged_folders.clear()
     return created
 
 
@@ -187,7 +189,10 @@ def _stage(staging: str, out_path: str, data: bytes) -> str:
     that path is taken (two files at one path, refused later), under a name of their own."""
     name = posixpath.join(TREE, out_path)
     try:
-        os.makedirs(os.path.dirname(os.path.join(staging, name)), exist_ok=True)
+        folder = os.path.dirname(os.path.join(staging, name))
+        if folder not in _staged_folders:  # one mkdir call per folder, not per file
+            os.makedirs(folder, exist_ok=True)
+            _staged_folders.add(folder)
         fd = os.open(os.path.join(staging, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except OSError:
         name = f"{os.getpid()}-{next(_staged_names)}.tmp"
