@@ -157,11 +157,12 @@ class BuildCache:
         self.render_fp = _digest(self.code_fp, layouts_fingerprint(self.paths.layouts_dir),
                                  display_path(self.paths.layouts_dir), display_path(self.paths.content_dir))
         # What every page may show besides its own notice: the settings and the yearly archives.
-        shared = _digest(settings_source.digest if settings_source else "", base_url or "", _snapshots_digest(snapshots))
+        archived = _snapshots_digest(snapshots)
+        shared = _digest(settings_source.digest if settings_source else "", base_url or "", archived)
         keys = {name: _digest(self.render_fp, name, shared, *(f"{s.rel_path}\0{s.digest}" for s in files))
                 for name, files in folders.items()}
         if snapshots:
-            keys[ARCHIVE_UNIT] = _digest(self.code_fp, ARCHIVE_UNIT, _snapshots_digest(snapshots))
+            keys[ARCHIVE_UNIT] = _digest(self.code_fp, ARCHIVE_UNIT, archived)
         render = {name for name, key in keys.items() if not self._unit_clean(name, key)}
         recheck = not self.kept_links_intact()
         manifest_ok = bool(self.manifest_stat) and stat_target(self.paths.output_dir, MANIFEST) == self.manifest_stat
@@ -453,9 +454,11 @@ def _without(obj, cls, fields: set[str]):
 
 
 def _snapshots_digest(snapshots: tuple) -> str:
-    """Everything a page can show of the yearly snapshots, bytes included."""
+    """Everything a page can show of the yearly snapshots, bytes included: their manifests list
+    every file with its SHA-256 (each file was found to match), else every file is named here."""
     return _digest(*(_digest(s.year, s.taken.isoformat(), s.dwgk_version, s.zip_name, s.zip_file.sha256,
-                             *(f"{f.out_path}\0{f.sha256}" for f in s.site_files))
+                             *([s.manifest_sha256] if s.manifest_sha256 else
+                               (f"{f.out_path}\0{f.sha256}" for f in s.site_files)))
                      for s in snapshots))
 
 

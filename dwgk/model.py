@@ -260,6 +260,7 @@ class Snapshot:
     dwgk_version: str  # the dwgk version that took it
     site_files: tuple[ArchivedFile, ...]  # its rendered site, paths relative to the snapshot's own root
     zip_file: ArchivedFile  # e.g. dwgk-archive-2019.zip, for the archives office
+    manifest_sha256: str = ""  # of its manifest.json, which lists every file's SHA-256
 
     @property
     def zip_name(self) -> str:

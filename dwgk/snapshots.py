@@ -308,7 +308,9 @@ def read_snapshots(archive_dir: str, errors: list, known: dict | None = None,
         site_files = tuple(_archived(folder, shown, path, path[len(prefix):], v)
                            for path, v in sorted(checked.files.items()))
         zip_file = _archived(folder, shown, checked.manifest.zip_name, checked.manifest.zip_name, checked.zip_file)
-        snapshots.append(Snapshot(year, checked.manifest.taken, checked.manifest.dwgk_version, site_files, zip_file))
+        manifest_sha256 = checked.manifest_file.sha256 if checked.manifest_file is not None else ""
+        snapshots.append(Snapshot(year, checked.manifest.taken, checked.manifest.dwgk_version, site_files, zip_file,
+                                  manifest_sha256))
     return tuple(snapshots)
 
 
