@@ -211,6 +211,11 @@ class Notice:
         return Progress.of(self.issues, categories=len(self.categories))
 
 
+#: What a build says of an archived file that is gone or no longer what its manifest records.
+ARCHIVED_MISSING = "归档文件缺失：归档清单中有此文件，文件夹中没有"
+ARCHIVED_ALTERED = "归档文件已被改动：内容与归档清单记录的 SHA-256 不符"
+
+
 @dataclass(frozen=True)
 class ArchivedFile:
     """One file of a yearly snapshot, checked against its manifest; its bytes are read only when
@@ -231,9 +236,9 @@ class ArchivedFile:
             with open(self.disk_path, "rb") as f:
                 data = f.read()
         except OSError:
-            raise BuildFailed([ContentError(self.shown, 1, "归档文件缺失：归档清单中有此文件，文件夹中没有")]) from None
+            raise BuildFailed([ContentError(self.shown, 1, ARCHIVED_MISSING)]) from None
         if hashlib.sha256(data).hexdigest() != self.sha256:
-            raise BuildFailed([ContentError(self.shown, 1, "归档文件已被改动：内容与归档清单记录的 SHA-256 不符")])
+            raise BuildFailed([ContentError(self.shown, 1, ARCHIVED_ALTERED)])
         return data
 
 

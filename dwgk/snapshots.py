@@ -27,7 +27,7 @@ import zipfile
 from dataclasses import dataclass
 
 from .content import display_path, stat_key
-from .model import ArchivedFile, ContentError, Snapshot
+from .model import ARCHIVED_ALTERED, ARCHIVED_MISSING, ArchivedFile, ContentError, Snapshot
 from .output import _read
 
 MANIFEST_NAME = "manifest.json"
@@ -200,11 +200,11 @@ def check_snapshot(archive_dir: str, year: str, known: dict | None = None, publi
         if cached is not None and (cached.sha256, cached.size) != (entry.sha256, entry.size):
             cached = None  # the manifest says otherwise now: read the file
         found = _verify(_disk_path(folder, entry.path), cached,
-                        lambda data, entry=entry: entry_for(entry.path, data) == entry)
+                        lambda data, sha, entry=entry: (sha, len(data)) == (entry.sha256, entry.size))
         if found is None:
-            problems.append(ContentError(shown(entry.path), 1, "归档文件缺失：归档清单中有此文件，文件夹中没有"))
+            problems.append(ContentError(shown(entry.path), 1, ARCHIVED_MISSING))
         elif found is False:
-            problems.append(ContentError(shown(entry.path), 1, "归档文件已被改动：内容与归档清单记录的 SHA-256 不符"))
+            problems.append(ContentError(shown(entry.path), 1, ARCHIVED_ALTERED))
         else:
             files[entry.path] = found
     added = []
@@ -216,7 +216,7 @@ def check_snapshot(archive_dir: str, year: str, known: dict | None = None, publi
     against = manifest_file.sha256 if manifest_file is not None else ""
     zip_problems: list[ContentError] = []
 
-    def zip_ok(data: bytes) -> bool:
+    def zip_ok(data: bytes, _sha: str) -> bool:
         listed = manifest_data if manifest_data is not None else _read(manifest_path) or b""
         zip_problems.extend(check_zip(shown(manifest.zip_name), data, manifest, listed))
         return not zip_problems
@@ -240,8 +240,8 @@ def _lstat(path: str) -> os.stat_result | None:
 
 
 def _verify(path: str, known, check, against: str = "") -> Verified | bool | None:
-    """The file as Verified when `check(bytes)` passes (or it is unchanged since `known`), False
-    when it fails, None when there is no such file."""
+    """The file as Verified when `check(bytes, sha256)` passes (or it is unchanged since `known`),
+    False when it fails, None when there is no such file."""
     st = _lstat(path)
     if st is None or not stat.S_ISREG(st.st_mode):
         return None
@@ -251,9 +251,10 @@ def _verify(path: str, known, check, against: str = "") -> Verified | bool | Non
     data = _read(path)
     if data is None:
         return None
-    if not check(data):
+    sha = hashlib.sha256(data).hexdigest()
+    if not check(data, sha):
         return False
-    return Verified(key, hashlib.sha256(data).hexdigest(), len(data), against)
+    return Verified(key, sha, len(data), against)
 
 
 def check_zip(src_path: str, data: bytes, manifest: Manifest, manifest_data: bytes) -> list[ContentError]:
