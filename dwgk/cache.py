@@ -119,6 +119,7 @@ class BuildCache:
         self.archive_verified: dict = {}
         self.sources: list[SourceFile] = []
         self.templates_dir = os.path.join(folder, "templates") if folder else None  # compiled by Jinja
+        self.spare_dir = os.path.join(folder, "spare") if folder else None  # see output.py
         self._saved = state
         self._lock = None
 

@@ -5,10 +5,20 @@ and only files an earlier build wrote (listed in the manifest) are ever removed.
 bytes first go to a staging folder inside the output folder (so render workers can write them as
 they go, without holding the whole site in memory) and are renamed into place only once the
 whole build has succeeded; on failure the staging folder is removed and the site is untouched.
+
+A file that replaces one already there is staged in the spare folder instead, when the build
+cache provides one (on the output folder's file system) and the system can swap two files
+atomically (Linux's renameat2 RENAME_EXCHANGE). The spare folder holds, at each page's path, the
+page's previous version: its bytes are overwritten with the new ones and the two files swapped.
+Replacing a file by a new one makes the file system free the old one's blocks and allocate new
+ones, which on ext4 costs ten times as much as reusing them (14,000 pages: about 6 s against
+0.6 s on the benchmark machine); reusing the spare files, no blocks are freed. A spare file that
+has another name too (the editor's hard-linked backup of site/) is never written into.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import itertools
 import json
@@ -17,6 +27,7 @@ import posixpath
 import re
 import shutil
 import stat
+import sys
 import tempfile
 from dataclasses import dataclass
 
@@ -27,7 +38,8 @@ MANIFEST = ".dwgk-files.json"
 STAGING = ".dwgk-staging"
 TREE = "site"  # inside the staging folder: the staged files at their own paths
 _staged_names = itertools.count()
-_staged_folders: set[str] = set()  # folders made in the staging folder of the current build
+_staged_folders: set[str] = set()  # folders made in the staging and spare folders of the current build
+_spare_dir: list = [None]  # the spare folder of the current build, where it can be used
 
 
 @dataclass(frozen=True)
@@ -39,6 +51,7 @@ class Staged:
     tmp: str | None  # its bytes, relative to the staging folder; None when the target already holds them
     stat_key: tuple = ()  # of the target, when it already holds them
     existed: bool = False  # something is at the target now
+    spare: bool = False  # tmp is relative to the spare folder: swapped with the target
 
 
 def safe_out_path(out_path: str) -> bool:
@@ -109,15 +122,61 @@ def stat_target(output_dir: str, out_path: str) -> tuple | None:
         return None
 
 
-def open_staging(output_dir: str) -> bool:
-    """An empty staging folder; True when the output folder itself had to be created."""
+def open_staging(output_dir: str, spare_dir: str | None = None) -> bool:
+    """An empty staging folder, and the spare folder if it can be used; True when the output
+    folder itself had to be created."""
     created = not os.path.isdir(output_dir)
     os.makedirs(output_dir, exist_ok=True)
     staging = os.path.join(output_dir, STAGING)
     _clear_staging(staging)  # left over by a build that was killed
     os.makedirs(staging, exist_ok=True)
     _staged_folders.clear()
+    _spare_dir[0] = spare_dir if spare_dir and _can_swap(output_dir, spare_dir) else None
     return created
+
+
+def _can_swap(output_dir: str, spare_dir: str) -> bool:
+    """Whether files of spare_dir can be swapped with files of output_dir."""
+    if _exchange() is None:
+        return False
+    os.makedirs(spare_dir, exist_ok=True)
+    return os.stat(spare_dir).st_dev == os.stat(output_dir).st_dev
+
+
+def _exchange():
+    """libc's renameat2, where there is one (Linux); None elsewhere."""
+    if _renameat2[0] is False:
+        _renameat2[0] = None
+        if sys.platform.startswith("linux"):
+            import ctypes  # noqa: PLC0415 - only for the swap
+
+            try:
+                func = ctypes.CDLL(None, use_errno=True).renameat2
+            except (OSError, AttributeError):  # a C library without it
+                return None
+            func.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+            func.restype = ctypes.c_int
+            _renameat2[0] = (func, ctypes.get_errno)
+    return _renameat2[0]
+
+
+_renameat2: list = [False]  # (renameat2, get_errno) once looked for, None where there is none
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2  # from Linux's fcntl.h and fs.h
+
+
+def _swap(source: str, target: str) -> bool:
+    """Swap two files atomically; False where the file system cannot."""
+    found = _exchange()
+    if found is None:
+        return False
+    func, get_errno = found
+    if func(_AT_FDCWD, os.fsencode(source), _AT_FDCWD, os.fsencode(target), _RENAME_EXCHANGE) == 0:
+        return True
+    err = get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):  # a file system without the swap
+        _renameat2[0] = None
+        return False
+    raise OSError(err, os.strerror(err), source, None, target)
 
 
 def discard_staging(output_dir: str, created: bool) -> None:
@@ -152,35 +211,75 @@ def stage_files(output_dir: str, files: list[OutputFile], written: dict) -> list
     target with that stat_key is known to hold that digest without being read back.
     """
     staging = os.path.join(output_dir, STAGING)
+    spare = _spare_dir[0]
     staged = []
     for f in files:
         data = f.data  # read once: an archived file's bytes are read from disk when asked for
         digest = hashlib.sha256(data).hexdigest()
-        found = _compare(output_dir, f.out_path, data, digest, written)
+        found, regular = _compare(output_dir, f.out_path, data, digest, written)
         if found.tmp is not None:
-            found = Staged(f.out_path, digest, _stage(staging, f.out_path, data), (), found.existed)
+            if regular and spare and _write_spare(spare, f.out_path, data):
+                found = Staged(f.out_path, digest, f.out_path, (), True, spare=True)
+            else:
+                found = Staged(f.out_path, digest, _stage(staging, f.out_path, data), (), found.existed)
         staged.append(found)
     return staged
 
 
-def _compare(output_dir: str, out_path: str, data: bytes, digest: str, written: dict) -> Staged:
-    """Staged with tmp "" when the target lacks these bytes (nothing written yet), None when it has them."""
+def _compare(output_dir: str, out_path: str, data: bytes, digest: str, written: dict) -> tuple[Staged, bool]:
+    """Staged with tmp "" when the target lacks these bytes (nothing written yet), None when it
+    has them; and whether the target is a regular file."""
     if not safe_out_path(out_path):
-        return Staged(out_path, digest, None)  # check_staged refuses it
+        return Staged(out_path, digest, None), False  # check_staged refuses it
     target = os.path.join(output_dir, out_path)
     try:
         st = os.lstat(target)
     except OSError:
-        return Staged(out_path, digest, "")
+        return Staged(out_path, digest, ""), False
     key = stat_key(st)
+    regular = stat.S_ISREG(st.st_mode)
     known = written.get(out_path)
     if known is not None and known[1] == key:  # dwgk wrote the target and knows what it holds
         same = known[0] == digest
     else:
-        same = stat.S_ISREG(st.st_mode) and st.st_size == len(data) and _read(target) == data
+        same = regular and st.st_size == len(data) and _read(target) == data
     if same:
-        return Staged(out_path, digest, None, key, True)
-    return Staged(out_path, digest, "", (), True)
+        return Staged(out_path, digest, None, key, True), regular
+    return Staged(out_path, digest, "", (), True), regular
+
+
+def _write_spare(spare: str, out_path: str, data: bytes) -> bool:
+    """Overwrite the spare file at out_path with data, reusing its blocks; False if there cannot be
+    one there."""
+    path = os.path.join(spare, out_path)
+    folder = os.path.dirname(path)
+    try:
+        if folder not in _staged_folders:
+            os.makedirs(folder, exist_ok=True)
+            _staged_folders.add(folder)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError:  # something else is in the way: left alone
+        return False
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return False
+        if st.st_nlink != 1:  # another name shares its bytes: drop this one and start afresh
+            os.close(fd)
+            fd = -1
+            os.remove(path)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        os.fchmod(fd, 0o644)  # whatever the umask or an earlier mode: the web server must read it
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.ftruncate(fd, len(data))  # after writing: blocks up to the new end are kept
+    except OSError:
+        return False
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    return True
 
 
 def _stage(staging: str, out_path: str, data: bytes) -> str:
@@ -238,6 +337,7 @@ def commit(output_dir: str, staged: list[Staged], current: set[str],
     """
     old = read_manifest(output_dir) if old is None else old
     staging = os.path.join(output_dir, STAGING)
+    spare = _spare_dir[0]
     _move_tree(os.path.join(staging, TREE), output_dir)
     records = {}
     written = 0
@@ -246,7 +346,9 @@ def commit(output_dir: str, staged: list[Staged], current: set[str],
         if s.tmp is None:
             records[s.out_path] = (s.digest, s.stat_key)
             continue
-        if not s.tmp.startswith(TREE + "/"):  # staged under a name of its own
+        if s.spare:
+            _swap_in(os.path.join(spare, s.tmp), target)
+        elif not s.tmp.startswith(TREE + "/"):  # staged under a name of its own
             os.makedirs(os.path.dirname(target), exist_ok=True)
             os.replace(os.path.join(staging, s.tmp), target)
         records[s.out_path] = (s.digest, stat_key(os.lstat(target)))
@@ -259,11 +361,34 @@ def commit(output_dir: str, staged: list[Staged], current: set[str],
             os.remove(target)
             removed += 1
             remove_empty_dirs(output_dir, os.path.dirname(stale))
+        if spare and safe_out_path(stale):  # its previous version, kept in the spare folder
+            _remove_spare(spare, stale)
     if current != old or not os.path.isfile(os.path.join(output_dir, MANIFEST)):
         manifest = json.dumps({"files": sorted(current)}, ensure_ascii=False, indent=0).encode("utf-8")
         if _read(os.path.join(output_dir, MANIFEST)) != manifest:
             write_atomic(os.path.join(output_dir, MANIFEST), manifest)
     return {"files": len(current), "written": written, "removed": removed}, records
+
+
+def _swap_in(source: str, target: str) -> None:
+    """Put the spare file source at target; the file that was there becomes the spare one."""
+    try:
+        regular = stat.S_ISREG(os.lstat(target).st_mode)
+    except FileNotFoundError:  # removed during the build
+        regular = False
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+    if not (regular and _swap(source, target)):
+        os.replace(source, target)  # fails, as it always did, where a folder is in the way
+
+
+def _remove_spare(spare: str, out_path: str) -> None:
+    path = os.path.join(spare, out_path)
+    try:
+        if stat.S_ISREG(os.lstat(path).st_mode):
+            os.remove(path)
+            remove_empty_dirs(spare, os.path.dirname(out_path))
+    except OSError:
+        pass
 
 
 def _move_tree(source: str, dest: str) -> None:
@@ -316,5 +441,6 @@ def remove_empty_dirs(output_dir: str, rel_dir: str) -> None:
 def staged_bytes(output_dir: str, staged: Staged | None, out_path: str) -> bytes:
     """The bytes out_path will hold: in the staging folder, or already in place."""
     if staged is not None and staged.tmp:
-        return _read(os.path.join(output_dir, STAGING, staged.tmp)) or b""
+        folder = _spare_dir[0] if staged.spare else os.path.join(output_dir, STAGING)
+        return _read(os.path.join(folder, staged.tmp)) or b""
     return _read(os.path.join(output_dir, out_path)) or b""

@@ -268,7 +268,7 @@ def render_units(paths: Paths, site: Site | None, plan: Plan, cache: BuildCache,
     from .render import make_environment, notice_out_paths, snapshot_files  # noqa: PLC0415 - see _render_notices
 
     notices = [n for n in site.notices if n.key in plan.render]
-    created = open_staging(paths.output_dir)
+    created = open_staging(paths.output_dir, cache.spare_dir)
     try:
         env = make_environment(paths.layouts_dir, cache.templates_dir)
         shared, errors, site_full = {}, {}, None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import pickle
 import random
+import re
 import shutil
 import time
 from pathlib import Path
@@ -451,3 +452,88 @@ def test_notice_pages_may_not_list_every_notice(tmp_path):
         f"layouts/base.html:{line}: 模板运行出错：通报、类别和问题页不能使用 site.notices（全部通报），"
         "只有首页、归档页、反馈联系页和 404 页可以使用",
         "共 1 处错误，网站未更新。"])
+
+
+def built_as_cold(root: Path) -> bool:
+    """An incremental build of site/ writes what a cold build of cold/ does."""
+    return build(root).rc == 0 and cold(root).rc == 0 and read_tree(root / "site") == read_tree(root / "cold")
+
+
+def spare_folder(root: Path) -> Path:
+    return next((root / cache.CACHE_DIR).iterdir()) / "spare"
+
+
+def edit_issue_template(root: Path, n: int) -> None:
+    """Change the issue page template so that every issue page changes."""
+    path = root / "layouts/issue.html"
+    text, done = re.subn(r"<h2[^>]*>主要做法", f'<h2 data-edit="{n}">主要做法', path.read_text(encoding="utf-8"))
+    assert done == 1
+    path.write_text(text, encoding="utf-8")
+
+
+def test_a_replaced_page_swaps_places_with_its_previous_version(tmp_path):
+    root = make_site(tmp_path)
+    assert build(root).rc == 0
+    page, spare = root / "site/u0001/issue-1.html", spare_folder(root) / "u0001/issue-1.html"
+    first, first_file = page.read_bytes(), page.stat().st_ino
+    edit_issue_template(root, 1)
+    assert build(root).rc == 0
+    second = page.read_bytes()
+    assert second != first
+    assert (spare.read_bytes(), spare.stat().st_ino) == (first, first_file)  # moved aside, not freed
+    edit_issue_template(root, 2)
+    assert build(root).rc == 0
+    assert page.read_bytes() not in (first, second) and page.stat().st_ino == first_file  # reused
+    assert spare.read_bytes() == second and oct(page.stat().st_mode & 0o777) == "0o644"
+    assert cold(root).rc == 0 and read_tree(root / "site") == read_tree(root / "cold")
+    shutil.rmtree(root / "content/u0001")  # its pages go, and their previous versions too
+    assert_same_as_cold(root)
+    assert not (spare_folder(root) / "u0001").exists()
+
+
+def test_a_hard_linked_backup_of_the_site_is_never_written_into(tmp_path):
+    root = make_site(tmp_path)
+    assert build(root).rc == 0
+    backup = tmp_path / "backup"  # what `cp -al site backup` makes: the same files under two names
+    for path in (root / "site").rglob("*"):
+        if path.is_file():
+            (backup / path.relative_to(root / "site")).parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, backup / path.relative_to(root / "site"))
+    saved = read_tree(backup)
+    for n in range(1, 4):  # the second edit finds the backup's files in the spare folder
+        edit_issue_template(root, n)
+        assert build(root).rc == 0
+    assert read_tree(backup) == saved
+    assert cold(root).rc == 0 and read_tree(root / "site") == read_tree(root / "cold")
+
+
+def test_nothing_is_written_through_a_link_in_the_spare_folder(tmp_path):
+    root = make_site(tmp_path)
+    assert build(root).rc == 0
+    outside = tmp_path / "outside.html"
+    outside.write_bytes(b"not dwgk's")
+    spare = spare_folder(root) / "u0001/issue-1.html"
+    spare.parent.mkdir(parents=True, exist_ok=True)
+    spare.symlink_to(outside)
+    edit_issue_template(root, 1)
+    assert built_as_cold(root)
+    assert outside.read_bytes() == b"not dwgk's"
+
+
+@pytest.mark.parametrize("system", ["without the swap", "file system refuses it"])
+def test_pages_are_replaced_by_renaming_where_files_cannot_be_swapped(tmp_path, monkeypatch, system):
+    import errno
+
+    from dwgk import output
+
+    if system == "without the swap":
+        monkeypatch.setattr(output, "_renameat2", [None])
+    else:
+        monkeypatch.setattr(output, "_renameat2", [(lambda *args: -1, lambda: errno.EINVAL)])
+    root = make_site(tmp_path)
+    assert build(root).rc == 0
+    for n in range(1, 3):
+        edit_issue_template(root, n)
+        assert built_as_cold(root)
+    assert output._renameat2 == [None]  # once refused, not tried again
+    assert not spare_folder(root).exists() or system != "without the swap"
