@@ -5,7 +5,7 @@
 
 Every build is the real command (python build.py …) in a fresh process, timed from outside, so the
 figures are what an editor waits for; the disk is synced before each, so that no run pays for the
-writes of the one before. Memory is the whole process tree (the build and its worker
+writes of the one before, and each cold build writes into a new folder (all are deleted at the end). Memory is the whole process tree (the build and its worker
 processes), sampled every 10 ms as proportional set size (shared pages counted once). When Hugo is
 installed, an equivalent Hugo site is built in the same runs, alternating with dwgk, for the
 comparison the targets are stated in. Nothing here is a test: the figures depend on the machine.
@@ -141,13 +141,17 @@ def measure_size(issues: int, runs: int, root: str, hugo: str | None, say) -> di
     result: dict = {"issues": issues, "notices": len(notices)}
 
     say("冷生成" + ("，与 Hugo 交替" if hugo else "") + "……")
+    # Each cold build writes into a folder of its own, and none is deleted until the benchmark
+    # ends: on ext4 without a journal, creating a file costs more for every file deleted in the
+    # last minute (ialloc.c, recently_deleted), which would make each run pay for the last.
     cold, hugo_cold = [], []
-    for _ in range(runs):
-        _remove(os.path.join(site, "site"), os.path.join(site, ".dwgk-cache"))
-        cold.append(run(dwgk_build("--no-cache"), site))
+    for n in range(runs):
+        cold.append(run(dwgk_build("--no-cache", "--output", f"cold-{n}"), site))
         if hugo:
-            _remove(os.path.join(site, "hugo", "public"), os.path.join(site, "hugo", "resources"))
-            hugo_cold.append(run([hugo, "--quiet", "--source", os.path.join(site, "hugo")], site))
+            _remove(os.path.join(site, "hugo", "resources"))
+            hugo_cold.append(run([hugo, "--quiet", "--source", os.path.join(site, "hugo"),
+                                  "--destination", os.path.join(site, "hugo", f"public-{n}")], site))
+    os.rename(os.path.join(site, f"cold-{runs - 1}"), os.path.join(site, "site"))
     pages = sum(1 for _, _, files in os.walk(os.path.join(site, "site")) for f in files if f.endswith(".html"))
     result["pages"] = pages
     result["files"] = len(json.load(open(os.path.join(site, "site", ".dwgk-files.json"), encoding="utf-8"))["files"])
