@@ -133,11 +133,14 @@ def check_paths(paths: Paths, cache_dir: str | None = None) -> None:
         raise UsageError(problem)
 
 
-def build(paths: Paths, base_url: str | None = None, cache_dir: str | None = BESIDE_OUTPUT) -> dict:
+def build(paths: Paths, base_url: str | None = None, cache_dir: str | None = BESIDE_OUTPUT,
+          archive_unchanged: bool = False) -> dict:
     """Build into the output folder; on any error nothing at all is written.
 
     cache_dir: where the build cache lives (by default .dwgk-cache beside the output folder);
-    None builds from scratch without reading or writing any cache.
+    None builds from scratch without reading or writing any cache. archive_unchanged: the
+    caller knows that nothing in the archive folder changed since its last build in this process
+    (the preview, from its watcher), so the yearly snapshots as checked then are used again.
     Returns counts (files, written, removed), the base URL used, and notes for the editor.
     """
     check_paths(paths, cache_dir)
@@ -145,7 +148,7 @@ def build(paths: Paths, base_url: str | None = None, cache_dir: str | None = BES
         errors: list = []
         archive_errors: list = []
         sources = cache.read_sources()                                                     # read
-        snapshots = cache.read_snapshots(archive_errors)
+        snapshots = cache.read_snapshots(archive_errors, archive_unchanged)
         settings_source, folders = sort_sources(paths.content_dir, sources, errors)
         plan = cache.plan(settings_source, folders, base_url, snapshots)
         loaded()

@@ -200,14 +200,17 @@ class Preview:
     prefix: str = "/"  # URL path the site is served under
     errors: tuple[str, ...] = ()  # non-empty: the last build failed, show these instead of pages
 
-    def rebuild(self, say) -> bool:
+    def rebuild(self, say, changed: list[str] | None = None) -> bool:
         """Build once; whatever goes wrong ends up on the error page, never out of here.
 
+        changed: every path that changed since the last build, when the watcher knows them.
         Returns whether the URL path changed (网站地址 in site.yml was edited).
         """
         started = time.monotonic()
+        archive = os.path.join(self.paths.archive_dir, "")
+        archive_unchanged = changed is not None and not any(p.startswith(archive) for p in changed)
         try:
-            counts = pipeline.build(self.paths)
+            counts = pipeline.build(self.paths, archive_unchanged=archive_unchanged)
         except BuildFailed as failed:
             errors = [str(e) for e in failed.errors]
         except UsageError as exc:
@@ -248,6 +251,7 @@ class INotify:
 
     def __init__(self, libc, fd: int):
         self.libc, self.fd = libc, fd
+        self.folders: dict[int, str] = {}  # watch descriptor -> the folder it watches
 
     @classmethod
     def open(cls) -> INotify | None:
@@ -263,26 +267,32 @@ class INotify:
 
     def add_watch(self, folder: str) -> bool:
         """Watch one folder (not below it); adding it again is harmless."""
-        return self.libc.inotify_add_watch(self.fd, os.fsencode(folder), self.MASK) >= 0
+        wd = self.libc.inotify_add_watch(self.fd, os.fsencode(folder), self.MASK)
+        if wd >= 0:
+            self.folders[wd] = folder
+        return wd >= 0
 
-    def read_names(self) -> list[str]:
-        """Names of the entries that changed since the last call; "" when the names are lost."""
-        names = []
+    def read_events(self) -> list[tuple[str | None, str]]:
+        """(folder, name) of each entry that changed since the last call, name "" for the folder
+        itself; folder None when events were lost (the queue overflowed)."""
+        events = []
         while True:
             try:
                 data = os.read(self.fd, 65536)
             except OSError:  # BlockingIOError: nothing more to read
-                return names
+                return events
             pos = 0
             while pos + self._EVENT.size <= len(data):
-                _wd, mask, _cookie, length = self._EVENT.unpack_from(data, pos)
+                wd, mask, _cookie, length = self._EVENT.unpack_from(data, pos)
                 pos += self._EVENT.size
                 name = data[pos : pos + length].split(b"\0", 1)[0]
                 pos += length
                 if mask & self.IN_Q_OVERFLOW:
-                    names.append("")
-                elif not mask & self.IN_IGNORED:
-                    names.append(os.fsdecode(name))
+                    events.append((None, ""))
+                elif mask & self.IN_IGNORED:  # the watch is gone with its folder
+                    self.folders.pop(wd, None)
+                else:
+                    events.append((self.folders.get(wd), os.fsdecode(name)))
 
     def pending(self) -> bool:
         return bool(select.select([self.fd], [], [], 0)[0])
@@ -291,8 +301,11 @@ class INotify:
 class SiteWatcher(Watcher):
     """livereload's watcher interface over our own scans: one rebuild per settled burst.
 
-    A scan (scan_sources) decides what changed; inotify, where there is one, only says when to
-    scan. Without it the folders are scanned every POLL_SECONDS, less often when that is costly.
+    A scan (scan_sources) decides what changed. Inotify, where there is one, says when to scan and
+    where: only the folders it named are scanned again (a yearly archive adds 14,000 files at
+    10,000 issues; scanning everything took 0.15 s a save), and the whole tree now and then, as
+    a safety net. Without it the folders are scanned every POLL_SECONDS, less often when that is
+    costly.
     """
 
     def __init__(self, folders: list[str], on_change, notify: INotify | None):
@@ -305,6 +318,7 @@ class SiteWatcher(Watcher):
         self.last_change = 0.0  # monotonic time a change was last noticed
         self.interval = POLL_SECONDS
         self.loop = self.timer = self.callback = None
+        self.dirty: set[str] | None = set()  # folders inotify named since the last scan; None: scan all
         self._watch_folders(scanned)
         for folder in folders:
             # A task per folder keeps livereload from watching the current folder (and with it
@@ -336,19 +350,49 @@ class SiteWatcher(Watcher):
                 self._schedule(self.interval)
 
     def _on_events(self, fd=None, events=None) -> None:
-        if self.notify and any(not is_ignored_name(n) for n in self.notify.read_names()):
+        if not self.notify:
+            return
+        changed = False
+        for folder, name in self.notify.read_events():
+            if folder is None:
+                self.dirty = None  # events were lost: scan everything
+            elif name and is_ignored_name(name):
+                continue  # an editor's temporary file
+            elif self.dirty is not None:
+                self.dirty.add(folder)
+            changed = True
+        if changed:
             self.last_change = time.monotonic()
             self._schedule(QUIET_SECONDS)
 
-    def examine(self):
+    def _scan(self) -> FileStats:
+        """Scan what inotify named, or everything (the safety net, or without inotify)."""
         started = time.monotonic()
+        if self.notify and self.dirty:
+            now = dict(self.seen)
+            for folder in sorted(self.dirty):  # again, with everything below it
+                below = folder + os.sep
+                if any(folder.startswith(other + os.sep) for other in self.dirty):
+                    continue  # scanned with a folder it is in
+                for path in [p for p in now if p.startswith(below)]:
+                    del now[path]
+                found, scanned_folders = scan_sources([folder])
+                now.update(found)
+                self._watch_folders(scanned_folders)
+            self.dirty = set()
+            return now
         now, scanned_folders = scan_sources(self.folders)
-        scanned = time.monotonic()
+        self.dirty = set()
         self._watch_folders(scanned_folders)
         # Scanning must never eat the machine: a big tree is scanned less often. With inotify
         # the timed scan is only a safety net.
-        cost = scanned - started
+        cost = time.monotonic() - started
         self.interval = max(2.0, 20 * cost) if self.notify else max(POLL_SECONDS, 3 * cost)
+        return now
+
+    def examine(self):
+        now = self._scan()
+        scanned = time.monotonic()
         if now != self.seen:
             self.seen = now
             if not self.notify:
@@ -502,7 +546,7 @@ def serve(paths: pipeline.Paths, host: str, port: int) -> int:
 
         def on_change(changed):
             say(describe_change(changed))
-            if preview.rebuild(say):
+            if preview.rebuild(say, changed):
                 say(f"网站地址已改变，预览地址改为：{preview_url(host, port, preview.prefix)}")
 
         watched = [paths.content_dir, paths.layouts_dir, paths.archive_dir]  # never the output

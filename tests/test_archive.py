@@ -511,3 +511,33 @@ def test_site_address_is_named_in_the_banner_and_snapshot_links_stay_relative(tm
     assert "（当前网站地址：https://www.hprmt.gov.cn/dwgk/）" in (snapshot / "index.html").read_text(encoding="utf-8")
     assert '<a href="index.html">返回首页</a>' in (snapshot / "404.html").read_text(encoding="utf-8")
     assert '<a href="/dwgk/index.html">返回首页</a>' in (tmp_path / "site/404.html").read_text(encoding="utf-8")
+
+
+def test_the_preview_looks_at_the_archive_again_only_when_something_in_it_changed(archived, monkeypatch):
+    from dwgk import pipeline, serve
+
+    paths = pipeline.Paths(str(archived / "content"), str(REPO / "layouts"), str(archived / ".preview"),
+                           str(archived / "archive"))
+    preview = serve.Preview(paths)
+    looked = []
+    real_lstat = snapshots._lstat
+    monkeypatch.setattr(snapshots, "_lstat", lambda path: looked.append(path) or real_lstat(path))
+    said = []
+    say = lambda line, err=False: said.append(line)  # noqa: E731
+    preview.rebuild(say)  # the first build: no watcher has seen anything yet
+    assert preview.errors == () and looked
+    issue = str(archived / "content/2019/01.md")
+    edit(Path(issue), "一是", "一是进一步", 1)
+    del looked[:]
+    preview.rebuild(say, [issue])
+    assert preview.errors == () and looked == []
+    assert "进一步" in (archived / ".preview/2019/issue-1.html").read_text(encoding="utf-8")
+    assert (archived / ".preview/archive/2019/2019/issue-1.html").is_file()  # still published
+    page = archived / "archive/2019/site/contact.html"
+    page.chmod(0o644)
+    page.write_bytes(page.read_bytes().replace("意见".encode(), "建议".encode(), 1))
+    altered = (f"{page}:1: 归档文件已被改动：内容与归档清单记录的 SHA-256 不符",)
+    preview.rebuild(say, [str(page)])
+    assert preview.errors == altered
+    preview.rebuild(say, [issue])  # a damaged archive is never taken as unchanged
+    assert preview.errors == altered

@@ -537,7 +537,7 @@ def test_rebuild_turns_every_failure_into_error_lines(tmp_path, monkeypatch, cap
     preview = serve.Preview(serve.pipeline.Paths(str(tmp_path), str(tmp_path), str(tmp_path / "out")))
 
     def fails_with(exc):
-        def build(paths):
+        def build(paths, archive_unchanged=False):
             raise exc
         monkeypatch.setattr(serve.pipeline, "build", build)
         preview.rebuild(lambda line, err=False: said.append(line))
@@ -551,7 +551,7 @@ def test_rebuild_turns_every_failure_into_error_lines(tmp_path, monkeypatch, cap
         "生成时出现程序错误（KeyError: 'x'），请把终端中的出错信息发给维护人员"]
     assert "Traceback" in capsys.readouterr().err  # a dwgk bug keeps its traceback for maintainers
 
-    monkeypatch.setattr(serve.pipeline, "build", lambda paths: {"files": 3, "written": 2, "removed": 1})
+    monkeypatch.setattr(serve.pipeline, "build", lambda paths, archive_unchanged: {"files": 3, "written": 2, "removed": 1})
     preview.rebuild(lambda line, err=False: said.append(line))
     assert preview.errors == ()
     assert re.fullmatch(r"生成完成：写入 2 个文件，删除 1 个，用时 \d+\.\d\d 秒。", said[-1])
@@ -592,3 +592,63 @@ def test_polling_watcher_waits_for_a_burst_to_settle(tmp_path):
     assert watcher.examine() == ("*", None)
     assert calls == [[str(tmp_path / "a.md"), str(tmp_path / "b.md")]]
     assert watcher.examine() == (None, None) and len(calls) == 1
+
+
+class NoLoop:
+    """Enough of tornado's IOLoop for a watcher driven by hand."""
+
+    call_later = remove_timeout = staticmethod(lambda *args: None)
+
+
+def test_inotify_watcher_scans_again_only_the_folders_inotify_names(tmp_path, monkeypatch):
+    for folder, count in (("a", 2), ("b", 1), ("archive/2019/site", 50)):
+        (tmp_path / folder).mkdir(parents=True)
+        for n in range(count):
+            (tmp_path / folder / f"{n}.md").write_text("x", encoding="utf-8")
+    notify = serve.INotify.open()
+    assert notify is not None, "inotify is missing: the preview would scan every folder on every save"
+    calls, scans = [], []
+    watcher = serve.SiteWatcher([str(tmp_path)], calls.append, notify)
+    watcher.loop = NoLoop()
+    real_scan = serve.scan_sources
+    monkeypatch.setattr(serve, "scan_sources", lambda folders: scans.append(folders) or real_scan(folders))
+
+    def settle():
+        time.sleep(0.05)
+        watcher._on_events()  # what the loop does when inotify has news
+        time.sleep(serve.QUIET_SECONDS + 0.05)
+        return watcher.examine()
+
+    (tmp_path / "a/0.md").write_text("changed", encoding="utf-8")
+    assert settle() == ("*", None)
+    assert calls == [[str(tmp_path / "a/0.md")]] and scans == [[str(tmp_path / "a")]]
+    (tmp_path / "c/d").mkdir(parents=True)  # a new folder, and one below it, with a file
+    (tmp_path / "c/d/new.md").write_text("x", encoding="utf-8")
+    shutil.rmtree(tmp_path / "b")
+    assert settle() == ("*", None)
+    assert calls[1] == [str(tmp_path / "b/0.md"), str(tmp_path / "c/d/new.md")]
+    assert scans[1:] == [[str(tmp_path)]]  # the top folder named the new and the removed one
+    (tmp_path / "c/d/new.md").write_text("again", encoding="utf-8")  # the new folders are watched
+    assert settle() == ("*", None) and calls[2] == [str(tmp_path / "c/d/new.md")]
+    assert scans[2:] == [[str(tmp_path / "c/d")]]
+    assert watcher.examine() == (None, None) and scans[3:] == [[str(tmp_path)]]  # the timed safety net
+
+
+def test_inotify_watcher_scans_everything_when_events_were_lost(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a/0.md").write_text("x", encoding="utf-8")
+
+    class Overflowed:
+        fd = -1
+        add_watch = staticmethod(lambda folder: True)
+        read_events = staticmethod(lambda: [(None, "")])
+        pending = staticmethod(lambda: False)
+
+    calls = []
+    watcher = serve.SiteWatcher([str(tmp_path)], calls.append, Overflowed())
+    watcher.loop = NoLoop()
+    (tmp_path / "a/0.md").write_text("changed", encoding="utf-8")
+    watcher._on_events()
+    assert watcher.dirty is None
+    time.sleep(serve.QUIET_SECONDS + 0.05)
+    assert watcher.examine() == ("*", None) and calls == [[str(tmp_path / "a/0.md")]]
