@@ -205,6 +205,13 @@ def main(argv: list[str] | None = None) -> int:
     except archive.SnapshotExists as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # the disk is full, a folder is not writable …: not a dwgk bug
+        from dwgk.content import display_path  # noqa: PLC0415 - only on this path
+
+        where = display_path(exc.filename) if exc.filename else args.output
+        print(f"{where}: 读写文件失败：{exc.strerror or exc}", file=sys.stderr)
+        print("生成中断：请排除上面的问题（如磁盘已满、没有写入权限）后重新生成。", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from dwgk import benchdata, cache, parallel, render
-from tests.sites import REPO, copy_example, edit, read_tree, run_cli
+from tests.sites import REPO, copy_example, edit, read_tree, run_cli, stat_tree
 
 STEPS = 60
 
@@ -537,3 +537,51 @@ def test_pages_are_replaced_by_renaming_where_files_cannot_be_swapped(tmp_path, 
         assert built_as_cold(root)
     assert output._renameat2 == [None]  # once refused, not tried again
     assert not spare_folder(root).exists() or system != "without the swap"
+
+
+def test_a_full_disk_while_staging_leaves_the_site_as_it_was(tmp_path, monkeypatch):
+    import errno
+
+    from dwgk import output
+
+    root = make_site(tmp_path)
+    assert build(root).rc == 0
+    before = stat_tree(root / "site")
+    edit_issue_template(root, 1)
+
+    def full(spare, out_path, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(output, "_write_spare", full)
+    result = build(root)
+    assert (result.rc, result.err.splitlines()) == (1, [
+        "site: 读写文件失败：No space left on device",
+        "生成中断：请排除上面的问题（如磁盘已满、没有写入权限）后重新生成。"])
+    assert stat_tree(root / "site") == before
+    monkeypatch.undo()
+    assert built_as_cold(root)
+
+
+def test_a_build_interrupted_while_swapping_pages_in_is_made_whole_by_the_next(tmp_path, monkeypatch):
+    import errno
+
+    from dwgk import output
+
+    root = make_site(tmp_path)
+    assert build(root).rc == 0
+    edit_issue_template(root, 1)
+    assert build(root).rc == 0  # now every issue page has a spare file
+    edit_issue_template(root, 2)
+    real_swap, swapped = output._swap, []
+
+    def fails_halfway(source, target):
+        if len(swapped) == 5:
+            raise OSError(errno.EIO, "Input/output error", target)
+        swapped.append(target)
+        return real_swap(source, target)
+
+    monkeypatch.setattr(output, "_swap", fails_halfway)
+    result = build(root)
+    assert result.rc == 1 and result.err.startswith("site/") and "读写文件失败：Input/output error" in result.err
+    monkeypatch.undo()
+    assert built_as_cold(root)
