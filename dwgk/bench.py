@@ -5,10 +5,11 @@
 
 Every build is the real command (python build.py …) in a fresh process, timed from outside, so the
 figures are what an editor waits for; the disk is synced before each, so that no run pays for the
-writes of the one before, and each cold build writes into a new folder (all are deleted at the end). Memory is the whole process tree (the build and its worker
-processes), sampled every 10 ms as proportional set size (shared pages counted once). When Hugo is
-installed, an equivalent Hugo site is built in the same runs, alternating with dwgk, for the
-comparison the targets are stated in. Nothing here is a test: the figures depend on the machine.
+writes of the one before, and each cold build writes into a new folder (all are deleted at the
+end). Memory is the whole process tree (the build and its worker processes), sampled every 10 ms
+as proportional set size (shared pages counted once). When Hugo is installed, an equivalent Hugo
+site is built in the same runs, alternating with dwgk, for the comparison the targets are stated
+in. Nothing here is a test: the figures depend on the machine.
 """
 
 from __future__ import annotations

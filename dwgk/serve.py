@@ -199,6 +199,7 @@ class Preview:
     paths: pipeline.Paths
     prefix: str = "/"  # URL path the site is served under
     errors: tuple[str, ...] = ()  # non-empty: the last build failed, show these instead of pages
+    archive_seen: bool = False  # the last build succeeded, and nothing in archive/ changed since
 
     def rebuild(self, say, changed: list[str] | None = None) -> bool:
         """Build once; whatever goes wrong ends up on the error page, never out of here.
@@ -208,9 +209,11 @@ class Preview:
         """
         started = time.monotonic()
         archive = os.path.join(self.paths.archive_dir, "")
-        archive_unchanged = changed is not None and not any(p.startswith(archive) for p in changed)
+        # A failed build may have stopped before it looked at the archive: the next one looks.
+        unchanged = self.archive_seen and changed is not None and not any(p.startswith(archive) for p in changed)
+        self.archive_seen = False
         try:
-            counts = pipeline.build(self.paths, archive_unchanged=archive_unchanged)
+            counts = pipeline.build(self.paths, archive_unchanged=unchanged)
         except BuildFailed as failed:
             errors = [str(e) for e in failed.errors]
         except UsageError as exc:
@@ -223,6 +226,7 @@ class Preview:
             errors = [f"生成时出现程序错误（{type(exc).__name__}: {exc}），请把终端中的出错信息发给维护人员"]
         else:
             errors = []
+            self.archive_seen = True
             seconds = time.monotonic() - started
             say(f"生成完成：写入 {counts['written']} 个文件，删除 {counts['removed']} 个，"
                 f"用时 {seconds:.2f} 秒。")
@@ -274,7 +278,7 @@ class INotify:
 
     def read_events(self) -> list[tuple[str | None, str]]:
         """(folder, name) of each entry that changed since the last call, name "" for the folder
-        itself; folder None when events were lost (the queue overflowed)."""
+        itself; folder None when it is not known (the queue overflowed and events were lost)."""
         events = []
         while True:
             try:
