@@ -1,0 +1,319 @@
+"""Walking the lines: title, header, signature, and the body placed line by line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from .classify import Reading, classify, group_status, is_category_text, match_issue, title_strength
+from .lexicon import (CN_NUM, CONTACT_LINE, DATE_RE, HEADER_LABELS, MARKERS, TIME_RE, TITLE_STATUS, read_date,
+                      read_date_line, read_number, status_of_word)
+from .model import Block, Note
+
+# ----------------------------------------------------------------------------------------------
+# Parsing: header, body walk, facts, totals, statuses
+
+
+@dataclass
+class RawIssue:
+    number: int | None
+    title: str
+    category: str | None
+    group: str | None  # status from the group head it stands under
+    group_head: str
+    line: int
+    explicit: str | None = None  # status written on the issue itself
+    explicit_text: str = ""
+    before: list = field(default_factory=list)  # (line, text) before a measure marker
+    after: list = field(default_factory=list)  # (line, text) after it
+    marker: bool = False
+
+
+@dataclass
+class Walk:
+    """Mutable state of one pass over the body; only parse_notice_text sees it."""
+
+    intro: list = field(default_factory=list)
+    outro: list = field(default_factory=list)
+    where: str = "intro"  # intro, list or outro
+    categories: list = field(default_factory=list)
+    category: str | None = None
+    group: str | None = None
+    group_head: str = ""
+    issues: list = field(default_factory=list)
+    issue: RawIssue | None = None
+    in_category: int = 0  # issues since the last category or group head
+    contact_lines: list = field(default_factory=list)
+    unplaced: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+    def text_blocks(self):
+        return self.intro if self.where == "intro" else self.outro
+
+    def end_issue(self):
+        self.issue = None
+
+    def end_list(self):
+        self.end_issue()
+        self.where = "outro"
+
+
+_TITLE_END = r"(通报|公告|公示|情况|报告)$"
+
+
+def find_title(lines, unplaced):
+    """The title: the first line that reads like one (web-page crumbs before it are unplaced)."""
+    for i, (lineno, line) in enumerate(lines[:6]):
+        if re.search(_TITLE_END, line) and len(line) <= 100 and "。" not in line:
+            first = i
+            # A long title wrapped onto two lines on the web page: “…关于” / “…的通报”.
+            if i > 0 and "关于" in lines[i - 1][1] and "关于" not in line and len(lines[i - 1][1]) <= 60 \
+                    and not re.search(r"[。，；>]", lines[i - 1][1]):
+                first = i - 1
+            for skipped in lines[:first]:
+                unplaced.append(Note(skipped[0], skipped[1]))
+            return "".join(t for _, t in lines[first : i + 1]), lines[first][0], i + 1
+    for i, (lineno, line) in enumerate(lines[:6]):
+        if DATE_RE.search(line) or HEADER_LABELS.match(line):
+            continue
+        if len(line) <= 100 and "。" not in line:
+            for skipped in lines[:i]:
+                unplaced.append(Note(skipped[0], skipped[1]))
+            return line, lineno, i + 1
+        break
+    return "", 0, 0
+
+
+def read_header(lines, start, unplaced):
+    """Date, time and source under the title; other web-page lines there are unplaced."""
+    published = None
+    source = ""
+    i = start
+    while i < len(lines) and i < start + 6:
+        lineno, line = lines[i]
+        is_header = len(line) <= 80 and "。" not in line and (
+            DATE_RE.search(line) or HEADER_LABELS.search(line))
+        if not is_header:
+            break
+        m = DATE_RE.search(line)
+        if m and published is None and read_date(m):
+            d = read_date(m)
+            t = TIME_RE.search(line, m.end())
+            if t and int(t[1]) < 24 and int(t[2]) < 60:
+                published = dt.datetime(d.year, d.month, d.day, int(t[1]), int(t[2]))
+            else:
+                published = dt.datetime(d.year, d.month, d.day)
+        s = re.search(r"来源\s*[：:]\s*(\S+)", line)
+        if s and not source:
+            source = s[1]
+        rest = line
+        if m:
+            rest = rest.replace(m[0], "")
+        rest = TIME_RE.sub("", rest)
+        if s:
+            rest = rest.replace(s[0], "")
+        rest = re.sub(r"(发布时间|发布日期|时间|日期)\s*[：:]?", "", rest).strip(" ：:|丨")
+        if rest:
+            unplaced.append(Note(lineno, line))
+        i += 1
+    return published, source, i
+
+
+def find_signature(body, unplaced):
+    """The date line near the end and the unit written above it (落款); lines after it are unplaced."""
+    for j in range(len(body) - 1, max(-1, len(body) - 6), -1):
+        signed = read_date_line(body[j][1])
+        if signed:
+            for after in body[j + 1 :]:
+                unplaced.append(Note(after[0], after[1]))
+            signer = ""
+            end = j
+            if j > 0:
+                prev = body[j - 1][1]
+                if len(prev) <= 40 and not re.search(r"[。，；：！？:,;]", prev) and not CONTACT_LINE.match(prev):
+                    signer = prev
+                    end = j - 1
+            return signed, signer, body[:end]
+    return None, "", body
+
+
+def walk_line(walk: Walk, lineno: int, line: str, next_line: str) -> None:
+    """Place one line of the body: notice text, category, issue, measure, contact or unplaced."""
+    kinds = classify(line)
+    if walk.where != "intro" and "contact" in kinds:
+        if walk.where == "list":
+            walk.end_list()
+        walk.contact_lines.append((lineno, line))
+        return
+    head = kinds.get("head")
+    if head and _place_head(walk, lineno, line, head, next_line):
+        return
+    issue = match_issue(line)
+    if issue is not None and _accept_issue(walk, issue, lineno, last=not next_line):
+        return
+    if walk.where != "list":
+        walk.text_blocks().append(Block("para", line, lineno))
+    elif "closing" in kinds:
+        walk.end_list()
+        walk.outro.append(Block("para", line, lineno))
+    elif walk.issue is None:
+        walk.unplaced.append(Note(lineno, line))
+    else:
+        _add_to_issue(walk.issue, lineno, line)
+
+
+def _place_head(walk: Walk, lineno: int, line: str, head: Reading, next_line: str) -> bool:
+    """A numbered head (一、… or （一）…): status group, category, section of the notice, or none."""
+    numeral, text = head.match[1], head.match[2].strip()
+    section = head.form == "section"
+    status = group_status(text)
+    if status:
+        walk.where = "list"
+        walk.group, walk.group_head = status, text
+        walk.in_category = 0
+        walk.end_issue()
+        return True
+    following = match_issue(next_line)
+    next_strength = title_strength(following[1]) if following else 0
+    if text.startswith("关于") and "方面" not in text and title_strength(text) == 2 and next_strength == 0:
+        return False  # “（一）关于“……”的问题” followed by its measures: an issue, numbered 一、二、
+    if is_category_text(text) or (not section and next_strength == 2):
+        name = re.sub(r"[（(]\d+\s*(个|项|条)(问题)?[）)]$", "", text).rstrip("：:")
+        walk.where = "list"
+        walk.category = name
+        if name not in walk.categories:
+            walk.categories.append(name)
+        walk.in_category = 0
+        walk.end_issue()
+        return True
+    if not section:
+        return False
+    if walk.issue is not None and _continues_items(walk.issue, numeral):
+        return False  # measures numbered 一、二、 inside an issue
+    if walk.where == "list":
+        walk.end_list()
+    walk.text_blocks().append(Block("head", line, lineno))
+    return True
+
+
+def _continues_items(issue: RawIssue, numeral: str) -> bool:
+    """一、 inside an issue starts a numbered list of measures; 二、 continues one after 一、."""
+    n = read_number(numeral)
+    if n == 1:
+        return True
+    if not n or n > 10:
+        return False
+    paragraphs = issue.after if issue.marker else issue.before
+    return bool(paragraphs) and paragraphs[-1][1].startswith(CN_NUM[n - 2] + "、")
+
+
+def _accept_issue(walk: Walk, issue, lineno: int, last: bool = False) -> bool:
+    """Start a new issue at this line if it reads as one where it stands; False to treat it as text."""
+    number, title = issue
+    measure = None
+    inline = re.search(rf"(?:{MARKERS})\s*[：:]", title)
+    if inline and inline.start() > 0:
+        title, measure = title[: inline.start()].rstrip(" 。；"), title[inline.start():]
+    else:
+        run_on = re.match(r"^(关于.{1,80}?问题)[。：:；]\s*(\S.*)$", title)
+        if run_on:  # “1、关于“……”的问题。一是……” on one line
+            title, measure = run_on[1], run_on[2]
+    strength = title_strength(title)
+    if strength == 0:
+        return False
+    if walk.where != "list":
+        if strength < 2:
+            return False
+        walk.where = "list"
+    elif strength == 1:
+        previous = walk.issues[-1] if walk.issues else None
+        all_strong = walk.issues and all(title_strength(i.title) == 2 for i in walk.issues)
+        follows = previous is not None and number is not None and previous.number is not None \
+            and number == previous.number + 1
+        if walk.in_category and (all_strong or not follows) and not (last and follows):
+            return False
+        if last and follows and all_strong:
+            walk.warnings.append(Note(lineno, f"原文最后一行“{title}”像是没有复制完整的问题标题，已作为第{number}项问题导入，请核对"))
+    explicit, explicit_text = None, ""
+    m = TITLE_STATUS.search(title)
+    if m and status_of_word(m[1]):
+        explicit, explicit_text = status_of_word(m[1]), m[1]
+        title = title[: m.start()]
+    title = title.rstrip("。；;：: ")
+    raw = RawIssue(number, title, walk.category, walk.group, walk.group_head, lineno, explicit, explicit_text)
+    walk.issues.append(raw)
+    walk.issue = raw
+    walk.in_category += 1
+    if measure:
+        _add_to_issue(raw, raw.line, measure)
+    return True
+
+
+def _add_to_issue(issue: RawIssue, lineno: int, line: str) -> None:
+    kinds = classify(line)
+    if "status" in kinds:
+        word = kinds["status"].match[1]
+        issue.explicit, issue.explicit_text = status_of_word(word), word.rstrip("。")
+        return
+    if "measure" in kinds:
+        rest = kinds["measure"].match[1].strip()
+        word = rest.rstrip("。")
+        issue.marker = True
+        if word and len(word) <= 12 and "，" not in word and status_of_word(word):
+            issue.explicit, issue.explicit_text = status_of_word(word), word  # 整改情况：已完成
+        elif rest:
+            issue.after.append((lineno, rest))
+        return
+    # Before any marker: the measures, or (when a marker follows) the problem's description.
+    (issue.after if issue.marker else issue.before).append((lineno, line))
+
+
+def finish_issues(walk: Walk):
+    """Raw issues -> numbered issues with bodies; description paragraphs go to unplaced."""
+    categories = list(walk.categories)
+    fallback = "巡察反馈的问题"
+    if any(i.category is None for i in walk.issues):
+        if not categories:
+            walk.warnings.append(Note(walk.issues[0].line,
+                                      f"原文的问题没有分类别，全部暂归入一个类别“{fallback}”，请按需要在通报和问题文件中分类"))
+        else:
+            walk.warnings.append(Note(walk.issues[0].line,
+                                      f"第一个类别之前的问题暂归入类别“{fallback}”，请核对"))
+        categories.insert(0, fallback)
+    numbers = [i.number for i in walk.issues]
+    renumber = None in numbers or len(set(numbers)) != len(numbers)
+    if renumber and walk.issues:
+        if all(n is None for n in numbers):
+            walk.warnings.append(Note(walk.issues[0].line, "原文的问题没有编号，已按出现顺序编为1至"
+                                                           f"{len(numbers)}"))
+        else:
+            walk.warnings.append(Note(walk.issues[0].line, "原文的问题编号有重复或缺失（如各类别分别编号），已按出现顺序"
+                                                           f"重新编为1至{len(numbers)}，请核对"))
+    issues = []
+    for n, raw in enumerate(walk.issues, start=1):
+        before = [t for _, t in raw.before]
+        after = [t for _, t in raw.after]
+        if raw.marker:
+            for lineno, text in raw.before:
+                walk.unplaced.append(Note(lineno, text))
+            paragraphs = after
+        else:
+            paragraphs = before + after
+        number = n if renumber else raw.number
+        if not paragraphs:
+            walk.warnings.append(Note(raw.line, f"第{number}项问题“{raw.title}”没有找到整改措施（主要做法），"
+                                                "问题文件的正文暂写“（原文未写明整改措施）”，请补充"))
+            paragraphs = ["（原文未写明整改措施）"]
+        issues.append(RawIssueOut(number, raw, tuple(paragraphs), raw.category or fallback))
+    return sorted(issues, key=lambda i: i.number), categories
+
+
+@dataclass(frozen=True)
+class RawIssueOut:
+    number: int
+    raw: RawIssue
+    paragraphs: tuple
+    category: str
+
+
