@@ -317,14 +317,13 @@ def parse_notice(src_path: str, key: str, data: bytes, errors: list) -> Notice |
         stated = tuple(StatedFigure(k, values["stated"][k], stated_lines[k])
                        for k in STATED_FIGURES if k in values["stated"])
         values.pop("stated")
-    inspection = values.pop("inspection", None)
-    if inspection is not None:
-        ilines = inspection.pop("__lines__")
-        if {"start", "end", "feedback"} <= inspection.keys():
-            if inspection["end"] < inspection["start"]:
-                errors.append(ContentError(src_path, ilines["end"], "巡察结束日期早于开始日期"))
-            if inspection["feedback"] < inspection["end"]:
-                errors.append(ContentError(src_path, ilines["feedback"], "巡察反馈日期早于巡察结束日期"))
+    inspection = values.pop("inspection", None) or {"__lines__": {}}
+    ilines = inspection.pop("__lines__")
+    if {"start", "end"} <= inspection.keys() and inspection["end"] < inspection["start"]:
+        errors.append(ContentError(src_path, ilines["end"], "巡察结束日期早于开始日期"))
+    if {"end", "feedback"} <= inspection.keys() and inspection["feedback"] < inspection["end"]:
+        errors.append(ContentError(src_path, ilines["feedback"], "巡察反馈日期早于巡察结束日期"))
+    values.setdefault("source", "")
     intro, outro = split_body(src_path, body, body_line, errors)
     from . import markup  # noqa: PLC0415 - as in parse_issue
 

@@ -73,10 +73,10 @@ class Settings:
 class Inspection:
     """巡察: the inspection a notice answers."""
 
-    team: str  # 巡察组, e.g. 区委第三巡察组
-    start: dt.date  # 开始日期
-    end: dt.date  # 结束日期
-    feedback: dt.date  # 反馈日期
+    team: str = ""  # 巡察组, e.g. 区委第三巡察组; each fact is optional (left out when the notice does not state it)
+    start: dt.date | None = None  # 开始日期
+    end: dt.date | None = None  # 结束日期
+    feedback: dt.date | None = None  # 反馈日期
 
 
 @dataclass(frozen=True)
@@ -184,8 +184,8 @@ class Notice:
     title: str  # 标题
     publisher: str  # 发布单位
     published: dt.datetime  # 发布时间
-    source: str  # 来源
-    inspection: Inspection  # 巡察
+    source: str  # 来源 ("" when the notice does not state it)
+    inspection: Inspection  # 巡察 (its facts are optional)
     category_names: tuple[str, ...]  # 类别, in order
     intro_html: str  # body before {{问题清单}}, placeholders not yet filled
     outro_html: str  # body after {{问题清单}}

@@ -41,10 +41,10 @@ SETTINGS_FIELDS = (
 )
 
 INSPECTION_FIELDS = (
-    Field("巡察组", "team", "text", True),
-    Field("开始日期", "start", "date", True),
-    Field("结束日期", "end", "date", True),
-    Field("反馈日期", "feedback", "date", True),
+    Field("巡察组", "team", "text"),
+    Field("开始日期", "start", "date"),
+    Field("结束日期", "end", "date"),
+    Field("反馈日期", "feedback", "date"),
 )
 
 #: The figures a notice may state under 公布数字, checked against the issue files.
@@ -54,8 +54,8 @@ NOTICE_FIELDS = (
     Field("标题", "title", "text", True),
     Field("发布单位", "publisher", "text", True),
     Field("发布时间", "published", "datetime", True),
-    Field("来源", "source", "text", True),
-    Field("巡察", "inspection", "map", True, INSPECTION_FIELDS),
+    Field("来源", "source", "text"),
+    Field("巡察", "inspection", "map", False, INSPECTION_FIELDS),
     Field("类别", "category_names", "list", True),
     Field("落款日期", "signed", "date"),
     Field("公布数字", "stated", "map", False, tuple(Field(k, k, "count") for k in STATED_FIGURES)),

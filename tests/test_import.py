@@ -642,16 +642,17 @@ def test_notice_missing_facts_is_flagged(tmp_path):
         (6, "第2项问题的整改状态无法从原文判断，暂定为“整改中”，请核对"),
         (8, "原文有多个电话，只取了第一个“0596-1111111”，未用“0596-2222222”"),
         (9, "日期“20200105”缺少“年”“月”“日”，已读作2020年1月5日，请核对"),
-        (0, "原文中没有找到巡察反馈日期，notice.md 中已留空，生成网站前必须填写"),
-        (0, "原文没有写来源，来源暂填发布单位“某单位”，请核对"),
+        (0, "原文中没有找到巡察反馈日期，notice.md 中这几项留空，网页上不显示；如另有依据可以补填"),
+        (0, "原文没有写来源，notice.md 中“来源”留空，网页上不显示；如另有依据可以补填"),
         (0, "原文没有发布时间，发布时间暂按落款日期填为2020-01-05，请核对"),
     ]
     assert result.team == "县委巡察组"
     notice = render_files(result, "2020", True)["2020/notice.md"]
-    assert "  反馈日期:  # 通报中未找到，请填写\n" in notice
+    assert "  反馈日期:  # 通报中未找到，可不填\n" in notice
+    assert "来源:  # 通报中未找到，可不填\n" in notice
     report = importer.format_report(result, "m.txt", [], "content")
     assert "通报中没有找到公布的数字（如“5大类17项问题已有16项整改完毕”），无从核对。\n" in report
-    assert "m.txt: 原文没有写来源，来源暂填发布单位“某单位”，请核对\n" in report
+    assert "m.txt: 原文没有写来源，notice.md 中“来源”留空，网页上不显示；如另有依据可以补填\n" in report
     write_and_check(tmp_path, result, expect_errors=True)
 
 

@@ -48,8 +48,8 @@ CASES = {
         [replace(ISSUE3, "状态: 已完成\n", "")],
         ["content/2019/03.md:2: 缺少必填字段“状态”"]),
     "missing-nested-field": (
-        [replace(NOTICE, "  反馈日期: 2019-07-22\n", "")],
-        ["content/2019/notice.md:7: 缺少必填字段“巡察：反馈日期”"]),
+        [replace("content/site.yml", "  电话: 027-85932332\n", "")],
+        ["content/site.yml:12: 缺少必填字段“反馈联系：电话”"]),
     "unknown-key": (
         [replace(ISSUE3, "状态: 已完成", "状态: 已完成\n颜色: 红")],
         ["content/2019/03.md:6: 未知的字段“颜色”（可用：编号、标题、类别、状态、完成日期、整改时限、责任部门）"]),

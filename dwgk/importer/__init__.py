@@ -24,7 +24,7 @@ from .model import Block, ImportedContact, ImportedIssue, ImportResult, Note, St
 from .normalise import normalise_lines, normalise_punctuation, repair_dates
 from .report import format_report
 from .sources import ImportRefused, read_text_file
-from .walk import Walk, find_signature, find_title, finish_issues, read_header, walk_line
+from .walk import Walk, find_signature, finish_issues, read_head, walk_line
 from .write import (choose_key, compare_settings, existing_notices, join, md_escape, render_files, write_files,
                     yaml_value)
 
@@ -42,9 +42,11 @@ def parse_notice_text(text: str) -> ImportResult:
         info.append(f"已把{changed}处半角标点（如 , : ; ( )）改为全角")
     unplaced: list[Note] = []
 
-    title, title_line, head_end = find_title(lines, unplaced)
-    published, source, body_start = read_header(lines, head_end, unplaced)
-    body = lines[body_start:]
+    head = read_head(lines, unplaced)
+    title, title_line, published, source = head.title, head.title_line, head.published, head.source
+    if source and not head.source_labelled:
+        warnings.append(Note(head.source_line, f"原文没有写“来源”二字，来源按日期旁的“{source}”导入，请核对"))
+    body = lines[head.body_start:]
     signed, signer, body = find_signature(body, unplaced)
 
     walk = Walk(warnings=warnings, unplaced=unplaced)
@@ -53,20 +55,20 @@ def parse_notice_text(text: str) -> ImportResult:
     contact = read_contact(walk)
 
     issues, categories = finish_issues(walk)
-    facts = read_facts([b for b in walk.intro if b.kind == "para"], warnings)
+    year = (published.year if published else signed.year if signed else None)
+    facts = read_facts([b for b in walk.intro if b.kind == "para"], warnings, year)
     stated = find_stated(walk.intro + walk.outro)
     issues = decide_statuses(issues, stated, warnings)
     stated, intro, outro = cross_check(stated, categories, issues, walk.intro, walk.outro, warnings)
 
     publisher = signer
     if not publisher and title:
-        m = re.match(r"^(?:中共)?(.+?)(?:党组|党委|党总支|党支部)?关于", title)
+        m = re.match(r"^(.+?)关于", title)
         if m:
             publisher = m[1]
             warnings.append(Note(title_line, f"原文没有落款单位，发布单位按标题取为“{publisher}”，请核对"))
-    if not source and publisher:
-        source = publisher
-        warnings.append(Note(0, f"原文没有写来源，来源暂填发布单位“{publisher}”，请核对"))
+    if not source:
+        warnings.append(Note(0, "原文没有写来源，notice.md 中“来源”留空，网页上不显示；如另有依据可以补填"))
     if published is None and signed is not None:
         published = dt.datetime(signed.year, signed.month, signed.day)
         warnings.append(Note(0, f"原文没有发布时间，发布时间暂按落款日期填为{signed.isoformat()}，请核对"))

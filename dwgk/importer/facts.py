@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 
-from .lexicon import (CN_NUM, CONTACT_ANY, DATE, DATE_RE, DONE, NUM, ONGOING, STATUSES, read_date, read_number,
+from .lexicon import (ROUND, TEAM_FORMS, CN_NUM, CONTACT_ANY, DATE, DATE_RE, DONE, NUM, ONGOING, STATUSES, read_date, read_number,
                       status_from_wording, valid_date)
 from .model import Block, ImportedContact, ImportedIssue, Note, StatedTotal, fmt
 from .walk import Walk
@@ -47,14 +47,22 @@ def read_contact(walk: Walk) -> ImportedContact:
 CONTACT_NAMES = {"phone": "电话", "email": "邮箱", "address": "地址", "postcode": "邮政编码"}
 
 
-def read_facts(paras, warnings) -> dict:
-    """巡察组, 开始日期, 结束日期, 反馈日期 from the notice's opening text."""
-    facts: dict = {"team": "", "start": None, "end": None, "feedback": None}
+YEARLESS = r"(?<![\d年/.-])(\d{1,2})月(\d{1,2})日"
+PERIOD_SEP = r"\s*(?:至|到|—+|-|~|～)\s*"
+
+
+def read_facts(paras, warnings, year: int | None = None) -> dict:
+    """巡察组, 开始日期, 结束日期, 反馈日期 and 巡察轮次 from the notice's opening text.
+
+    `year` is the notice's own year (its publishing or signing date): dates written without a year
+    (“7月9日至9月14日”, “并于7月26日召开了巡察反馈会议”) are read in it, and flagged.
+    """
+    facts: dict = {"team": "", "start": None, "end": None, "feedback": None, "round": ""}
     period_span = None
     for block in paras:
         text = block.text
         if facts["start"] is None:
-            m = re.search(DATE + r"\s*(?:至|到|—+|-|~|～)\s*(?:" + DATE + r"|(\d{1,2})月(\d{1,2})日?)", text)
+            m = re.search(DATE + PERIOD_SEP + r"(?:" + DATE + r"|(\d{1,2})月(\d{1,2})日?)", text)
             if m:
                 start = valid_date(int(m[1]), int(m[2]), int(m[3]))
                 if m[4]:
@@ -65,7 +73,7 @@ def read_facts(paras, warnings) -> dict:
                     facts["start"], facts["end"] = start, end
                     period_span = (block.line, m.start(), m.end())
             else:
-                m = re.search(r"((?:19|20)\d{2})年(\d{1,2})月(?:\s*(?:至|到|—+|-|~|～)\s*(?:((?:19|20)\d{2})年)?(\d{1,2})月)(?!\d)",
+                m = re.search(r"((?:19|20)\d{2})年(\d{1,2})月(?:" + PERIOD_SEP + r"(?:((?:19|20)\d{2})年)?(\d{1,2})月)(?!\d)",
                               text)
                 if m:
                     y1, m1 = int(m[1]), int(m[2])
@@ -76,32 +84,66 @@ def read_facts(paras, warnings) -> dict:
                         period_span = (block.line, m.start(), m.end())
                         warnings.append(Note(block.line, f"巡察时间“{m[0]}”没有写具体日期，开始日期暂填{facts['start']}、"
                                                          f"结束日期暂填{facts['end']}，请核对"))
+                else:
+                    m = re.search(YEARLESS + PERIOD_SEP + r"(?:(\d{1,2})月)?(\d{1,2})日", text)
+                    if m and "巡" in text and year:
+                        start = valid_date(year, int(m[1]), int(m[2]))
+                        end = valid_date(year, int(m[3] or m[1]), int(m[4]))
+                        if start and end:
+                            if end < start:
+                                start = valid_date(year - 1, start.month, start.day)
+                            facts["start"], facts["end"] = start, end
+                            period_span = (block.line, m.start(), m.end())
+                            warnings.append(Note(block.line, f"巡察时间“{m[0]}”没有写年份，按通报的年份读作{start}至{end}，"
+                                                             "请核对"))
         if not facts["team"]:
-            t = re.search(rf"(?:[省市州县区旗盟]委|中央)?第[{CN_NUM}\d]+轮?(?:巡察|巡视)组", text) or \
-                re.search(r"(?:[省市州县区旗盟]委|中央)(?:[^，。；、\d]{0,6}?)(?:巡察|巡视)组", text)
-            if t:
-                facts["team"] = t[0]
-        if facts["feedback"] is None:
-            for sentence in re.split(r"(?<=[。；])", text):
-                if "反馈" not in sentence:
-                    continue
-                for d in DATE_RE.finditer(sentence):
-                    offset = text.find(sentence)
-                    if period_span and period_span[0] == block.line and \
-                            period_span[1] <= offset + d.start() < period_span[2]:
-                        continue
-                    if read_date(d):
-                        facts["feedback"] = read_date(d)
-                        break
-                if facts["feedback"]:
+            for form in TEAM_FORMS:
+                t = form.search(text)
+                if t:
+                    facts["team"] = t[0]
                     break
+        if not facts["round"]:
+            r = ROUND.search(text)
+            if r:
+                facts["round"] = r[0]
+        if facts["feedback"] is None:
+            facts["feedback"] = _feedback_date(block, text, period_span, facts["end"], year, warnings)
     names = {"team": "巡察组", "start": "巡察开始日期", "end": "巡察结束日期", "feedback": "巡察反馈日期"}
     missing = [names[k] for k in names if not facts[k]]
     if missing:
-        warnings.append(Note(0, f"原文中没有找到{'、'.join(missing)}，notice.md 中已留空，生成网站前必须填写"))
+        warnings.append(Note(0, f"原文中没有找到{'、'.join(missing)}，notice.md 中这几项留空，网页上不显示；"
+                                "如另有依据可以补填"))
     if facts["start"] and facts["end"] and facts["end"] < facts["start"]:
         warnings.append(Note(0, "巡察结束日期早于开始日期，请核对"))
     return facts
+
+
+def _feedback_date(block, text, period_span, end, year, warnings):
+    """The date of the sentence that tells of the feedback (反馈), with or without its year."""
+    offset = 0
+    for sentence in re.split(r"(?<=[。；])", text):
+        start_at, offset = offset, offset + len(sentence)
+        if "反馈" not in sentence:
+            continue
+
+        def in_period(pos):
+            return period_span and period_span[0] == block.line and period_span[1] <= start_at + pos < period_span[2]
+
+        for d in DATE_RE.finditer(sentence):
+            if not in_period(d.start()) and read_date(d):
+                return read_date(d)
+        for d in re.finditer(YEARLESS, sentence):
+            base = end.year if end else year
+            if in_period(d.start()) or not base:
+                continue
+            found = valid_date(base, int(d[1]), int(d[2]))
+            if found and end and found < end:
+                found = valid_date(base + 1, found.month, found.day)
+            if found:
+                warnings.append(Note(block.line, f"反馈日期“{d[0]}”没有写年份，按{'巡察结束日期' if end else '通报'}的年份"
+                                                 f"读作{found}，请核对"))
+                return found
+    return None
 
 
 # ----- stated totals

@@ -149,6 +149,28 @@ CONTACT_LABELS = (
 CONTACT_ANY = "|".join(f"(?P<{k}>{p})" for k, p in CONTACT_LABELS)
 CONTACT_LINE = re.compile(rf"^(?:(?:联系方式|联系人)\s*[：:]?\s*)?(?:{CONTACT_ANY})\s*(?:[：:]|(?=[\d(（+]))")
 CONTACT_HEAD = re.compile(r"^联系方式\s*[：:]?$")
-HEADER_LABELS = re.compile(r"(发布时间|发布日期|时间|日期|来源|作者|编辑|责任编辑|浏览次数|浏览|点击数|点击|阅读|"
-                            r"访问量|字号|字体|分享|打印|关闭|【)")
+HEADER_LABELS = re.compile(r"(发布时间|发布日期|成文日期|时间|日期|来源|发布机构|作者|编辑|责任编辑|浏览次数|浏览|点击数|"
+                            r"点击|阅读|访问量|字号|字体|分享|打印|关闭|【)")
+# The head of a saved page: labels of the lines around the title.
+SOURCE_LABELS = ("信息来源", "文章来源", "来源", "发布机构")  # best first
+HEAD_LABEL = re.compile(r"^(?:信息索引号|索引号|文件名称|发布机构|成文日期|公开方式|发布时间|发布日期|信息来源|文章来源|来源|"
+                        r"日期|时间|浏览次数|访问量|点击数|字号|字体大小|字体|分享)\s*[：:]")
+HEAD_LABEL_ONLY = re.compile(HEAD_LABEL.pattern + r"$")
+HEAD_BULLET = re.compile(r"^[•·●▪◆■*\-–]\s*")
+CRUMB = re.compile(r">|›|»|当前位置|您的位置|所在位置")
+TITLE_END = r"(通报|公告|公示|情况|报告)$"
+# A unit's name standing alone beside the date (a source without its 来源 label).
+UNIT_NAME = re.compile(r"[\u4e00-\u9fff（）()\d]{2,24}(?:委员会|委|局|办公室|办|中心|院|部|厅|处|所|街道|办事处|镇|乡|"
+                       r"党组|党支部|党总支|机关|政府|公司|学校|大学|医院|社区|村|组)")
 
+
+# The inspecting team, most specific form first: 区委第三巡察组, 市委巡察二组, 省委巡视七组, 工委第一巡察组,
+# 委党组巡察组, 县委巡察组.
+_BODY = r"(?:[省市州县区旗盟]委|党工委|工委|党委|党组|中央)"
+TEAM_FORMS = (
+    re.compile(rf"{_BODY}?第[{CN_NUM}\d]+轮?(?:巡察|巡视)组"),
+    re.compile(rf"{_BODY}(?:巡察|巡视)[{CN_NUM}\d]+组"),
+    re.compile(r"(?:[省市州县区旗盟]委|中央)(?:[^，。；、\d]{0,6}?)(?:巡察|巡视)组"),
+)
+# An inspection round: 十四届区委第三轮巡察, 区委第三轮巡察, 十一届市委第三轮巡视.
+ROUND = re.compile(rf"(?:[{CN_NUM}]{{1,3}}届)?(?:[省市州县区旗盟]委|党委|党工委)第[{CN_NUM}\d]{{1,3}}轮(?:常规|专项)?(?:巡察|巡视)")

@@ -65,6 +65,7 @@ class ImportResult:
     source: str = ""
     signed: dt.date | None = None
     team: str = ""
+    round: str = ""  # 巡察轮次 named in the text, e.g. 十四届区委第三轮巡察
     start: dt.date | None = None
     end: dt.date | None = None
     feedback: dt.date | None = None
@@ -80,9 +81,8 @@ class ImportResult:
 
     @property
     def unit(self) -> str:
-        """主办单位 guessed from the issuing unit: “中共某局党组” -> “某局”."""
-        m = re.fullmatch(r"中共(.+?)(?:党组|党委|党总支|党支部|党工委)", self.publisher)
-        return m[1] if m else self.publisher
+        """主办单位 guessed from the issuing unit: “中共某局党组” -> “某局”, “某中心第1党支部” -> “某中心”."""
+        return unit_of(self.publisher)
 
     @property
     def site_title(self) -> str:
@@ -94,3 +94,10 @@ class ImportResult:
 
 def fmt(value) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def unit_of(publisher: str) -> str:
+    """The unit behind a party body's name: “中共某医院委员会” -> “某医院”; other names as they are."""
+    m = re.fullmatch(r"(?:中共)?(.+?)(?:机关)?(?:第[\d一二三四五六七八九十]+)?(?:党组|党委|党总支|党支部|党工委|工作委员会|委员会)",
+                     publisher)
+    return m[1] if m and len(m[1]) >= 2 else publisher

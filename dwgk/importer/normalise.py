@@ -80,6 +80,7 @@ def _read_month_day(rest: str) -> list[tuple[int, int]]:
 
 _GARBLED_DAY = re.compile(r"(?<![\d.])((?:19|20)\d{2})(年?)(\d{2,4})日")
 _GARBLED_MONTH = re.compile(r"(?<![\d.])((?:19|20)\d{2})(\d{1,2})月")
+_GARBLED_MONTH_DAY = re.compile(r"(?<![\d年月.\-/:：])(\d{3,4})日(?![\d])")
 _BARE_DATE = re.compile(r"^((?:19|20)\d{2})(\d{2})(\d{2})$")
 
 
@@ -109,8 +110,20 @@ def repair_dates(line: str, lineno: int, warnings: list) -> str:
         warnings.append(Note(lineno, f"日期“{m[0]}”缺少“年”，已读作{fixed}，请核对"))
         return fixed
 
+    def month_day(m):
+        readings = _read_month_day(m[1])
+        if not readings:
+            return m[0]
+        (mo, d), others = readings[0], readings[1:]
+        fixed = f"{mo}月{d}日"
+        other = "或".join(f"{a}月{b}日" for a, b in others)
+        warnings.append(Note(lineno, f"日期“{m[0]}”缺少“月”，{'可读作' + fixed + '或' + other + '，已按' + fixed + '导入' if other else '已读作' + fixed}"
+                                     "，请核对"))
+        return fixed
+
     line = _GARBLED_DAY.sub(day, line)
     line = _GARBLED_MONTH.sub(month, line)
+    line = _GARBLED_MONTH_DAY.sub(month_day, line)
     bare = _BARE_DATE.match(line)
     if bare and valid_date(int(bare[1]), int(bare[2]), int(bare[3])):
         fixed = f"{int(bare[1])}年{int(bare[2])}月{int(bare[3])}日"

@@ -7,8 +7,10 @@ import re
 from dataclasses import dataclass, field
 
 from .classify import Reading, classify, group_status, is_category_text, match_issue, title_strength
-from .lexicon import (CN_NUM, CONTACT_LINE, DATE_RE, HEADER_LABELS, MARKERS, TIME_RE, TITLE_STATUS, read_date,
-                      read_date_line, read_number, status_of_word)
+from .lexicon import (CN_NUM, CONTACT_LINE, CRUMB, DATE_RE, HEAD_BULLET, HEAD_LABEL, HEAD_LABEL_ONLY, HEADER_LABELS,
+                      MARKERS, SOURCE_LABELS, TIME_RE, TITLE_END, TITLE_STATUS, UNIT_NAME, read_date, read_date_line,
+                      read_number, status_of_word)
+from .normalise import HAS_CJK
 from .model import Block, Note
 
 # ----------------------------------------------------------------------------------------------
@@ -59,65 +61,113 @@ class Walk:
         self.where = "outro"
 
 
-_TITLE_END = r"(通报|公告|公示|情况|报告)$"
+@dataclass(frozen=True)
+class Head:
+    """What stands above the notice's text: its title and the page's date and source lines."""
+
+    title: str = ""
+    title_line: int = 0
+    published: dt.datetime | None = None
+    source: str = ""
+    source_line: int = 0
+    source_labelled: bool = True  # False: a unit name standing beside the date, with no 来源 label
+    body_start: int = 0
 
 
-def find_title(lines, unplaced):
-    """The title: the first line that reads like one (web-page crumbs before it are unplaced)."""
-    for i, (lineno, line) in enumerate(lines[:6]):
-        if re.search(_TITLE_END, line) and len(line) <= 100 and "。" not in line:
-            first = i
-            # A long title wrapped onto two lines on the web page: “…关于” / “…的通报”.
-            if i > 0 and "关于" in lines[i - 1][1] and "关于" not in line and len(lines[i - 1][1]) <= 60 \
-                    and not re.search(r"[。，；>]", lines[i - 1][1]):
-                first = i - 1
-            for skipped in lines[:first]:
-                unplaced.append(Note(skipped[0], skipped[1]))
-            return "".join(t for _, t in lines[first : i + 1]), lines[first][0], i + 1
-    for i, (lineno, line) in enumerate(lines[:6]):
-        if DATE_RE.search(line) or HEADER_LABELS.match(line):
-            continue
-        if len(line) <= 100 and "。" not in line:
-            for skipped in lines[:i]:
-                unplaced.append(Note(skipped[0], skipped[1]))
-            return line, lineno, i + 1
-        break
-    return "", 0, 0
+def is_body_line(line: str) -> bool:
+    """The notice's own text has begun: a sentence, or a numbered head or issue."""
+    if len(line) > 100 or ("。" in line[:-1] or line.endswith("。")) and len(line) > 30:
+        return True
+    kinds = classify(line)
+    return "head" in kinds or ("issue" in kinds and kinds["issue"].form != "关于")
 
 
-def read_header(lines, start, unplaced):
-    """Date, time and source under the title; other web-page lines there are unplaced."""
+def read_head(lines, unplaced) -> Head:
+    """Title, publishing time and source from the lines before the notice's text.
+
+    The head ends at the first line of the text itself, so a section head (一、…) or the opening
+    paragraph is never taken as the title. Web-page lines there (crumbs, 浏览次数) are unplaced.
+    """
+    end = 0
+    while end < len(lines) and end < 30 and not is_body_line(lines[end][1]):
+        end += 1
+    head = [(n, HEAD_BULLET.sub("", t)) for n, t in lines[:end]]
+    title_at = find_title(head)
+    title, title_line = "", 0
+    used: set[int] = set()
+    if title_at is not None:
+        first, last = title_at
+        title = "".join(t for _, t in head[first : last + 1])
+        title_line = head[first][0]
+        used.update(range(first, last + 1))
     published = None
-    source = ""
-    i = start
-    while i < len(lines) and i < start + 6:
-        lineno, line = lines[i]
-        is_header = len(line) <= 80 and "。" not in line and (
-            DATE_RE.search(line) or HEADER_LABELS.search(line))
-        if not is_header:
-            break
+    source, source_line, source_rank, labelled = "", 0, 99, True
+    for i, (lineno, line) in enumerate(head):
+        if i in used:
+            continue
+        if line == title:  # the title repeated (文件名称: …, then the page's heading)
+            used.add(i)
+            continue
+        if HEAD_LABEL_ONLY.match(line) and i + 1 < len(head) and i + 1 not in used \
+                and not HEAD_LABEL.match(head[i + 1][1]):
+            line = line + head[i + 1][1]  # “发布机构：” / “示例区卫生健康局” on two lines
+            used.add(i + 1)
         m = DATE_RE.search(line)
-        if m and published is None and read_date(m):
-            d = read_date(m)
+        is_header = len(line) <= 80 and "。" not in line and (m or HEADER_LABELS.search(line))
+        if not is_header:
+            unplaced.append(Note(lineno, line))
+            continue
+        rest = line
+        d = read_date(m) if m else None
+        if d:
             t = TIME_RE.search(line, m.end())
             if t and int(t[1]) < 24 and int(t[2]) < 60:
-                published = dt.datetime(d.year, d.month, d.day, int(t[1]), int(t[2]))
+                when = dt.datetime(d.year, d.month, d.day, int(t[1]), int(t[2]))
+                rest = rest.replace(t[0], "", 1)
             else:
-                published = dt.datetime(d.year, d.month, d.day)
-        s = re.search(r"来源\s*[：:]\s*(\S+)", line)
-        if s and not source:
-            source = s[1]
-        rest = line
-        if m:
-            rest = rest.replace(m[0], "")
-        rest = TIME_RE.sub("", rest)
-        if s:
-            rest = rest.replace(s[0], "")
-        rest = re.sub(r"(发布时间|发布日期|时间|日期)\s*[：:]?", "", rest).strip(" ：:|丨")
+                when = dt.datetime(d.year, d.month, d.day)
+            if published is None or (published.date() == when.date() and (published.hour, published.minute) == (0, 0)):
+                published = when
+            rest = rest.replace(m[0], "", 1)
+        for rank, label in enumerate(SOURCE_LABELS):
+            s = re.search(rf"{label}\s*[：:]\s*(\S+)", rest)
+            if s:
+                if rank < source_rank:
+                    source, source_line, source_rank, labelled = s[1], lineno, rank, True
+                rest = rest.replace(s[0], "")
+                break
+        rest = re.sub(r"(发布时间|发布日期|成文日期|时间|日期)\s*[：:]?", "", rest).strip(" ：:|丨")
+        if d and not source and UNIT_NAME.fullmatch(rest):
+            source, source_line, source_rank, labelled = rest, lineno, len(SOURCE_LABELS), False
+            rest = ""
         if rest:
             unplaced.append(Note(lineno, line))
-        i += 1
-    return published, source, i
+    return Head(title, title_line, published, source, source_line, labelled, end)
+
+
+def find_title(head) -> tuple[int, int] | None:
+    """(first, last) index of the title in the head: “……关于……的通报” first, else a line ending like one."""
+    def plain(line):
+        return len(line) <= 100 and "。" not in line and not CRUMB.search(line) and not HEAD_LABEL.match(line)
+
+    def wrapped(i):  # a long title wrapped onto two lines on the web page: “…关于” / “…的通报”
+        if i > 0 and "关于" in head[i - 1][1] and "关于" not in head[i][1] and len(head[i - 1][1]) <= 60 \
+                and not re.search(r"[。，；>：]", head[i - 1][1]) and plain(head[i - 1][1]):
+            return i - 1
+        return i
+
+    for strict in (True, False):
+        for i, (_, line) in enumerate(head):
+            if not plain(line) or not re.search(TITLE_END, line):
+                continue
+            first = wrapped(i)
+            if strict and "关于" not in "".join(t for _, t in head[first : i + 1]):
+                continue
+            return first, i
+    for i, (_, line) in enumerate(head[:1]):  # a page that starts with its title (cut short)
+        if plain(line) and HAS_CJK.search(line) and not DATE_RE.search(line) and not HEADER_LABELS.match(line):
+            return i, i
+    return None
 
 
 def find_signature(body, unplaced):

@@ -47,12 +47,14 @@ def _field(key: str, value, indent: str = "", missing: str = "通报中未找到
 
 
 def render_notice(result: ImportResult) -> str:
+    optional = "通报中未找到，可不填"
     lines = ["---", _field("标题", result.title), _field("发布单位", result.publisher),
-             _field("发布时间", result.published), _field("来源", result.source)]
+             _field("发布时间", result.published), _field("来源", result.source, missing=optional)]
     if result.signed:
         lines.append(_field("落款日期", result.signed))
-    lines += ["巡察:", _field("巡察组", result.team, "  "), _field("开始日期", result.start, "  "),
-              _field("结束日期", result.end, "  "), _field("反馈日期", result.feedback, "  "), "类别:"]
+    lines += ["巡察:", _field("巡察组", result.team, "  ", optional), _field("开始日期", result.start, "  ", optional),
+              _field("结束日期", result.end, "  ", optional), _field("反馈日期", result.feedback, "  ", optional),
+              "类别:"]
     lines += [f"  - {yaml_value(name)}" for name in result.categories]
     figures = []
     seen = set()
