@@ -20,7 +20,7 @@ from dataclasses import replace
 from ..content import SETTINGS_FILE, check_key
 from ..model import UsageError
 from .facts import cross_check, decide_statuses, find_stated, read_contact, read_facts
-from .model import Block, ImportedContact, ImportedIssue, ImportResult, Note, StatedTotal
+from .model import TITLE_PLACEHOLDER, Block, ImportedContact, ImportedIssue, ImportResult, Note, StatedTotal
 from .normalise import normalise_lines, normalise_punctuation, repair_dates
 from .report import format_report
 from .sources import ImportRefused, read_text_file
@@ -72,8 +72,12 @@ def parse_notice_text(text: str) -> ImportResult:
     if published is None and signed is not None:
         published = dt.datetime(signed.year, signed.month, signed.day)
         warnings.append(Note(0, f"原文没有发布时间，发布时间暂按落款日期填为{signed.isoformat()}，请核对"))
+    if not title and issues:
+        warnings.append(Note(0, f"原文开头没有通报标题（如“……关于巡察整改情况的通报”），notice.md 中标题暂填"
+                                f"“{TITLE_PLACEHOLDER}”，请按原文改正"))
     if not issues and title:
-        warnings.append(Note(0, "没有找到任何问题（如“1、关于“……”的问题”）"))
+        warnings.append(Note(0, "没有找到任何问题（如“1、关于“……”的问题”），只导入了通报正文；"
+                                "请对照原文补上问题文件，或检查原文是否复制完整"))
     elif issues and not walk.contact_lines and signed is None:
         warnings.append(Note(body[-1][0] if body else 0,
                              "原文末尾没有联系方式和落款，可能没有复制完整：请对照原文检查最后一个问题和结尾"))
@@ -102,10 +106,10 @@ def import_notice(notice_path: str, content_dir: str, key: str | None = None) ->
     if encoding_note:
         result = with_info(result, encoding_note)
     shown = notice_path
-    if not result.title or not result.issues:
-        raise ImportRefused(f"{shown}: 没有找到通报标题或任何问题（如“1、关于“……”的问题”），未写入任何文件",
+    if not result.title and not result.issues:
+        raise ImportRefused(f"{shown}: 没有找到通报标题，也没有找到任何问题（如“1、关于“……”的问题”），未写入任何文件",
                             format_report(result, shown, [], content_dir))
-    same = existing_notices(content_dir).get(result.title)
+    same = existing_notices(content_dir).get(result.title) if result.title else None
     if same:
         raise ImportRefused(f"通报“{result.title}”已经导入过：{same}。未写入任何文件；"
                             "如要重新导入，请先移走该通报文件夹")

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from .lexicon import (CLOSING, CN_NUM, CONTACT_HEAD, CONTACT_LINE, EXPLICIT_STATUS, MEASURE, NUM, read_number,
+from .lexicon import (CATEGORY_LABEL, PROBLEM_END, CLOSING, CN_NUM, CONTACT_HEAD, CONTACT_LINE, DESCRIPTION_LABEL, EXPLICIT_STATUS, MEASURE, NUM, read_number,
                       status_of_word)
 
 
@@ -36,6 +36,8 @@ def numbered(m: re.Match) -> bool:
 
 def short_head(m: re.Match) -> bool:
     """A numbered head, not a numbered sentence."""
+    if CATEGORY_LABEL.match(m[2]):  # “（一）反馈问题：……不到位，整改质效不高。”
+        return len(m[2]) <= 80
     return is_short_head(m[2]) and not m[2].endswith(("。", "；"))
 
 
@@ -59,6 +61,7 @@ LINE_KINDS = (
     LineKind("issue", SECTION, numbered, "一、"),
     LineKind("issue", re.compile(r"^()(关于.+的问题[。；]?)$"), None, "关于"),
     LineKind("closing", CLOSING),
+    LineKind("description", DESCRIPTION_LABEL),
     LineKind("status", EXPLICIT_STATUS, status_word),
     LineKind("measure", MEASURE),
 )
@@ -83,6 +86,8 @@ def title_strength(text: str) -> int:
         return 0
     if re.search(r"^关于.+问题", body) or (body.endswith("问题") and len(body) <= 60):
         return 2
+    if len(body) <= 40 and "，" not in body and PROBLEM_END.search(body):
+        return 2  # “1.结余药品使用不规范。”: a problem named by what is wrong
     if text.endswith(("。", "；")) or len(body) > 50:
         return 0
     return 1
@@ -106,6 +111,8 @@ def group_status(text: str) -> str | None:
 
 
 def is_category_text(text: str) -> bool:
+    if CATEGORY_LABEL.match(text):
+        return True
     body = re.sub(r"[（(][^（）()]*[）)]$", "", text).rstrip("：:")
     return len(body) <= 40 and "。" not in body and ("方面" in body or body.endswith("问题"))
 

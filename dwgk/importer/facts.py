@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 
-from .lexicon import (ROUND, TEAM_FORMS, CN_NUM, CONTACT_ANY, DATE, DATE_RE, DONE, NUM, ONGOING, STATUSES, read_date, read_number,
+from .lexicon import (ROUND, TEAM_FORMS, CONTACT_ANY, DATE, DATE_RE, DONE, NUM, ONGOING, STATUSES, read_date, read_number,
                       status_from_wording, valid_date)
 from .model import Block, ImportedContact, ImportedIssue, Note, StatedTotal, fmt
 from .walk import Walk
@@ -149,18 +149,20 @@ def _feedback_date(block, text, period_span, end, year, warnings):
 # ----- stated totals
 
 _UNIT = r"(?:项|条|个(?=问题))"
+_ANY_UNIT = r"(?:项|条|个)"  # after a status word (“已完成整改19个”) a count is plain
 _STATED_PATTERNS = (
-    (("类别数", "问题总数"), re.compile(NUM + r"(?:个)?(?:大类|个方面|类)" + NUM + _UNIT + r"(?:具体)?问题")),
-    (("问题总数",), re.compile(r"(?:反馈|指出|发现|共)(?:的|了|计|有)?(?:问题)?(?:共|共计)?" + NUM + _UNIT + r"(?:具体)?问题")),
+    (("类别数", "问题总数"), re.compile(NUM + r"(?:个)?(?:大类|个方面|类)" + NUM + _UNIT + r"(?:具体|突出)?问题")),
+    (("问题总数",), re.compile(r"(?:反馈|指出|发现|共)(?:的|了|计|有)?(?:问题)?(?:共|共计)?" + NUM + _UNIT + r"(?:具体|突出)?问题")),
+    (("问题总数",), re.compile(r"(?:反馈|指出|发现)(?:的)?问题(?:共|共计)?" + NUM + _ANY_UNIT)),
     (("问题总数",), re.compile(r"(?<![\d大类])" + NUM + _UNIT + r"问题中")),
     (("已完成",), re.compile(r"(?:已有|已经有|其中)?" + NUM + _UNIT + r"(?:问题)?(?:已经?|均已|已全部)?"
                                r"(?:整改完毕|整改完成|完成整改|整改到位|办结|销号)")),
-    (("已完成",), re.compile(r"(?:已整改完成|已完成整改|已整改到位|已整改|已完成)" + NUM + _UNIT)),
+    (("已完成",), re.compile(r"(?:已整改完成|已完成整改|已整改到位|已整改|已完成|完成整改)" + NUM + _ANY_UNIT)),
     (("整改中",), re.compile(r"(?:还有|尚有|仍有)?" + NUM + _UNIT + r"(?:问题)?(?:正在|仍在|尚在)(?:持续)?(?:整改|推进)")),
-    (("整改中",), re.compile(r"(?:正在整改|正在推进|整改中|尚未完成|未完成)(?:的)?(?:问题)?" + NUM + _UNIT)),
+    (("整改中",), re.compile(r"(?:正在整改|正在推进|整改中|尚未完成|未完成)(?:的)?(?:问题)?" + NUM + _ANY_UNIT)),
     (("长期坚持",), re.compile(NUM + _UNIT + r"(?:问题)?(?:需要?|需)?长期(?:坚持|整改|推进)")),
-    (("长期坚持",), re.compile(r"(?:长期坚持|需长期坚持|长期整改)(?:的)?(?:问题)?" + NUM + _UNIT)),
-    (("整改完成率",), re.compile(r"整改(?:完成)?率(?:为|达到|达)?\s*(\d{1,3}(?:\.\d+)?)\s*%")),
+    (("长期坚持",), re.compile(r"(?:长期坚持|需长期坚持|长期整改)(?:的)?(?:问题)?" + NUM + _ANY_UNIT)),
+    (("整改完成率",), re.compile(r"(?:整改完成|整改|总体完成|完成)率(?:为|达到|达)?\s*(\d{1,3}(?:\.\d+)?)\s*%")),
 )
 
 
@@ -173,6 +175,12 @@ class _Span:
     arabic: bool
 
 
+def counts_measures(text: str, at: int) -> bool:
+    """A figure at `at` counts measures (措施) when the sentence spoke of them after its last 问题."""
+    sentence = text[text.rfind("。", 0, at) + 1 : at]
+    return sentence.rfind("措施") > sentence.rfind("问题")
+
+
 def find_stated(blocks):
     """Every figure the notice states about itself, with where it stands."""
     found = []
@@ -183,6 +191,8 @@ def find_stated(blocks):
                 if any(a < m.end() and m.start() < b for a, b in taken):
                     continue
                 taken.append((m.start(), m.end()))
+                if names[0] != "问题总数" and counts_measures(block.text, m.start()):
+                    continue  # “制定整改措施94条，已完成整改94条”: measures, not problems
                 for g, name in enumerate(names, start=1):
                     raw = m[g]
                     value = float(raw) if name == "整改完成率" else read_number(raw)
@@ -240,8 +250,10 @@ def decide_statuses(issues, stated, warnings):
         else:
             status, reason, guessed = ONGOING, "原文和公布的数字都不能确定，暂定为“整改中”", True
             warnings.append(Note(out.raw.line, f"第{out.number}项问题的整改状态无法从原文判断，暂定为“整改中”，请核对"))
+        word = out.raw.explicit_text if out.raw.explicit and status == out.raw.explicit else ""
         result.append(ImportedIssue(out.number, out.raw.title, out.category, status, reason, guessed,
-                                    tuple(md_escape(p) for p in out.paragraphs), out.raw.line))
+                                    tuple(md_escape(p) for p in out.paragraphs), out.raw.line,
+                                    tuple(md_escape(p) for p in out.description), word))
     return result
 
 

@@ -136,6 +136,12 @@ def status_from_wording(paragraphs) -> tuple[set, list[str]]:
 
 
 MARKERS = "主要做法|整改措施|整改情况|整改落实情况|整改举措|具体措施|采取的措施|整改成效|整改进展|落实情况"
+# A category head that says what it is: “（一）反馈问题：……”.
+CATEGORY_LABEL = re.compile(r"^(?:反馈问题|问题类别|问题类型|存在问题)\s*[：:]\s*")
+# How a problem named by what is wrong ends (“结余药品使用不规范”).
+PROBLEM_END = re.compile(r"(?:不到位|不规范|不够|不足|不严|不力|不强|不深|不实|不高|不全|不细|不及时|不健全|不完善|不明显|"
+                         r"缺失|薄弱|滞后|欠缺|短板|弱化|淡化|虚化|缺位|有差距|存在差距)$")
+DESCRIPTION_LABEL = re.compile(r"^[【\[（]?(?:问题表现|问题描述|具体表现|主要表现|存在问题|具体问题)[】\]）]?\s*[：:]")
 MEASURE = re.compile(rf"^[【\[（]?(?:{MARKERS})(?:[】\]）]\s*[：:]?|\s*[：:]|\s*$)\s*(.*)$")
 EXPLICIT_STATUS = re.compile(r"^[【\[（]?(?:整改)?(?:状态|进度|完成情况|进展情况)[】\]）]?\s*[：:]\s*(.{1,12})$")
 TITLE_STATUS = re.compile(r"\s*[（(【\[]([^（）()【】\[\]]{2,8})[）)】\]]$")

@@ -8,6 +8,10 @@ from dataclasses import dataclass
 
 
 
+#: notice.md's 标题 when the text has none (the report says so).
+TITLE_PLACEHOLDER = "巡察整改情况的通报（原文未找到标题，请填写）"
+
+
 @dataclass(frozen=True)
 class Note:
     """Something the editor should check: at a line of the text file (0: not tied to a line)."""
@@ -35,6 +39,8 @@ class ImportedIssue:
     status_guessed: bool  # True when neither the text nor the stated totals decide it
     paragraphs: tuple[str, ...]  # the measures (主要做法), one paragraph each
     line: int  # the line of its title in the text file
+    description: tuple[str, ...] = ()  # the problem itself (问题表现), when the text describes it
+    status_word: str = ""  # the status as the text labels it (“基本完成”), when it does
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,9 @@ def format_report(result: ImportResult, src_path: str, written: list[str], conte
         reasons.setdefault((issue.status, issue.status_reason), []).append(issue.number)
     for (status, reason), numbers in reasons.items():
         out.append(f"  第{_ranges(numbers)}项 {status}：{reason}")
+    mapping = status_mapping(result)
+    if mapping:
+        out.append("  原文的整改状态用语按网站的三种状态导入：" + "；".join(f"“{w}”→{s}" for w, s in mapping))
     out.append("")
     for line in result.info:
         out.append(f"说明：{line}。")
@@ -109,3 +112,9 @@ def _ranges(numbers) -> str:
 
 
 
+
+
+def status_mapping(result: ImportResult) -> list[tuple[str, str]]:
+    """(word as the text labels it, site status) for every label that is not itself a site status."""
+    found = {i.status_word: i.status for i in result.issues if i.status_word and i.status_word != i.status}
+    return sorted(found.items())

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from .classify import Reading, classify, group_status, is_category_text, match_issue, title_strength
-from .lexicon import (CN_NUM, CONTACT_LINE, CRUMB, DATE_RE, HEAD_BULLET, HEAD_LABEL, HEAD_LABEL_ONLY, HEADER_LABELS,
+from .lexicon import (CATEGORY_LABEL, CN_NUM, CONTACT_LINE, CRUMB, DATE_RE, HEAD_BULLET, HEAD_LABEL, HEAD_LABEL_ONLY, HEADER_LABELS,
                       MARKERS, SOURCE_LABELS, TIME_RE, TITLE_END, TITLE_STATUS, UNIT_NAME, read_date, read_date_line,
                       read_number, status_of_word)
 from .normalise import HAS_CJK
@@ -30,6 +30,9 @@ class RawIssue:
     before: list = field(default_factory=list)  # (line, text) before a measure marker
     after: list = field(default_factory=list)  # (line, text) after it
     marker: bool = False
+    description: list = field(default_factory=list)  # (line, text) of the problem itself (问题表现)
+    form: str = ""  # how its title was numbered (a LINE_KINDS form)
+    sub_form: str = ""  # how the items under it are numbered, when they are its own (（1）… under 1.)
 
 
 @dataclass
@@ -200,7 +203,9 @@ def walk_line(walk: Walk, lineno: int, line: str, next_line: str) -> None:
     if head and _place_head(walk, lineno, line, head, next_line):
         return
     issue = match_issue(line)
-    if issue is not None and _accept_issue(walk, issue, lineno, last=not next_line):
+    if issue is not None and _absorb_sub_item(walk, kinds["issue"].form, lineno, line):
+        return
+    if issue is not None and _accept_issue(walk, issue, lineno, kinds["issue"].form, last=not next_line):
         return
     if walk.where != "list":
         walk.text_blocks().append(Block("para", line, lineno))
@@ -229,7 +234,7 @@ def _place_head(walk: Walk, lineno: int, line: str, head: Reading, next_line: st
     if text.startswith("关于") and "方面" not in text and title_strength(text) == 2 and next_strength == 0:
         return False  # “（一）关于“……”的问题” followed by its measures: an issue, numbered 一、二、
     if is_category_text(text) or (not section and next_strength == 2):
-        name = re.sub(r"[（(]\d+\s*(个|项|条)(问题)?[）)]$", "", text).rstrip("：:")
+        name = re.sub(r"[（(]\d+\s*(个|项|条)(问题)?[）)]$", "", CATEGORY_LABEL.sub("", text)).rstrip("：:。")
         walk.where = "list"
         walk.category = name
         if name not in walk.categories:
@@ -258,7 +263,20 @@ def _continues_items(issue: RawIssue, numeral: str) -> bool:
     return bool(paragraphs) and paragraphs[-1][1].startswith(CN_NUM[n - 2] + "、")
 
 
-def _accept_issue(walk: Walk, issue, lineno: int, last: bool = False) -> bool:
+def _absorb_sub_item(walk: Walk, form: str, lineno: int, line: str) -> bool:
+    """“1.结余药品使用不规范。” then “（1）……”: items numbered another way right under an issue are its own."""
+    current = walk.issue
+    if current is None or form == current.form:
+        return False
+    fresh = not (current.before or current.after or current.description or current.marker)
+    if current.sub_form != form and not (fresh and not current.sub_form):
+        return False
+    current.sub_form = form
+    _add_to_issue(current, lineno, line)
+    return True
+
+
+def _accept_issue(walk: Walk, issue, lineno: int, form: str, last: bool = False) -> bool:
     """Start a new issue at this line if it reads as one where it stands; False to treat it as text."""
     number, title = issue
     measure = None
@@ -290,8 +308,9 @@ def _accept_issue(walk: Walk, issue, lineno: int, last: bool = False) -> bool:
     if m and status_of_word(m[1]):
         explicit, explicit_text = status_of_word(m[1]), m[1]
         title = title[: m.start()]
-    title = title.rstrip("。；;：: ")
-    raw = RawIssue(number, title, walk.category, walk.group, walk.group_head, lineno, explicit, explicit_text)
+    title = re.sub(r"(?<=问题)的?整改(?:落实)?(?:情况)?$", "", title.rstrip("。；;：: "))  # “关于“……”问题的整改”
+    raw = RawIssue(number, title, walk.category, walk.group, walk.group_head, lineno, explicit, explicit_text,
+                   form=form)
     walk.issues.append(raw)
     walk.issue = raw
     walk.in_category += 1
@@ -302,6 +321,9 @@ def _accept_issue(walk: Walk, issue, lineno: int, last: bool = False) -> bool:
 
 def _add_to_issue(issue: RawIssue, lineno: int, line: str) -> None:
     kinds = classify(line)
+    if "description" in kinds:
+        issue.description.append((lineno, line))
+        return
     if "status" in kinds:
         word = kinds["status"].match[1]
         issue.explicit, issue.explicit_text = status_of_word(word), word.rstrip("。")
@@ -320,7 +342,7 @@ def _add_to_issue(issue: RawIssue, lineno: int, line: str) -> None:
 
 
 def finish_issues(walk: Walk):
-    """Raw issues -> numbered issues with bodies; description paragraphs go to unplaced."""
+    """Raw issues -> numbered issues with their measures and the description of the problem."""
     categories = list(walk.categories)
     fallback = "巡察反馈的问题"
     if any(i.category is None for i in walk.issues):
@@ -344,9 +366,9 @@ def finish_issues(walk: Walk):
     for n, raw in enumerate(walk.issues, start=1):
         before = [t for _, t in raw.before]
         after = [t for _, t in raw.after]
-        if raw.marker:
-            for lineno, text in raw.before:
-                walk.unplaced.append(Note(lineno, text))
+        description = [t for _, t in raw.description]
+        if raw.marker:  # the text before “整改措施：” describes the problem
+            description += before
             paragraphs = after
         else:
             paragraphs = before + after
@@ -355,7 +377,7 @@ def finish_issues(walk: Walk):
             walk.warnings.append(Note(raw.line, f"第{number}项问题“{raw.title}”没有找到整改措施（主要做法），"
                                                 "问题文件的正文暂写“（原文未写明整改措施）”，请补充"))
             paragraphs = ["（原文未写明整改措施）"]
-        issues.append(RawIssueOut(number, raw, tuple(paragraphs), raw.category or fallback))
+        issues.append(RawIssueOut(number, raw, tuple(paragraphs), raw.category or fallback, tuple(description)))
     return sorted(issues, key=lambda i: i.number), categories
 
 
@@ -365,5 +387,6 @@ class RawIssueOut:
     raw: RawIssue
     paragraphs: tuple
     category: str
+    description: tuple = ()
 
 

@@ -12,7 +12,8 @@ from ..content import NOTICE_FILE, RESERVED_KEYS, SETTINGS_FILE, is_ignored_name
 from ..frontmatter import parse_yaml, split_front_matter
 from ..schema import STATED_FIGURES
 from .sources import ImportRefused
-from .model import fmt, Block, ImportedIssue, ImportResult
+from .lexicon import DESCRIPTION_LABEL, MEASURE
+from .model import TITLE_PLACEHOLDER, fmt, Block, ImportedIssue, ImportResult
 
 # ----------------------------------------------------------------------------------------------
 # Writing the content files (pure: returns {relative path: text})
@@ -48,7 +49,7 @@ def _field(key: str, value, indent: str = "", missing: str = "通报中未找到
 
 def render_notice(result: ImportResult) -> str:
     optional = "通报中未找到，可不填"
-    lines = ["---", _field("标题", result.title), _field("发布单位", result.publisher),
+    lines = ["---", _field("标题", result.title or TITLE_PLACEHOLDER), _field("发布单位", result.publisher),
              _field("发布时间", result.published), _field("来源", result.source, missing=optional)]
     if result.signed:
         lines.append(_field("落款日期", result.signed))
@@ -89,7 +90,13 @@ def _block_md(block: Block) -> str:
 def render_issue(issue: ImportedIssue) -> str:
     lines = ["---", f"编号: {issue.number}", _field("标题", issue.title), _field("类别", issue.category),
              f"状态: {issue.status}" + ("  # 导入时无法确定，请核对" if issue.status_guessed else ""), "---"]
-    return "\n".join(lines) + "\n" + "\n\n".join(issue.paragraphs) + "\n"
+    body = list(issue.paragraphs)
+    if issue.description:  # the problem as the notice describes it, then what was done
+        described = list(issue.description)
+        if not DESCRIPTION_LABEL.match(described[0]):
+            described[0] = "问题表现：" + described[0]
+        body = described + (["整改情况：" + body[0]] + body[1:] if not MEASURE.match(body[0]) else body)
+    return "\n".join(lines) + "\n" + "\n\n".join(body) + "\n"
 
 
 SITE_TEMPLATE = """\
