@@ -79,7 +79,7 @@ class Head:
 
 def is_body_line(line: str) -> bool:
     """The notice's own text has begun: a sentence, or a numbered head or issue."""
-    if len(line) > 100 or ("。" in line[:-1] or line.endswith("。")) and len(line) > 30:
+    if len(line) > 100 or "。" in line and len(line) > 15:
         return True
     kinds = classify(line)
     return "head" in kinds or ("issue" in kinds and kinds["issue"].form != "关于")
