@@ -23,7 +23,7 @@ from .facts import cross_check, decide_statuses, find_stated, read_contact, read
 from .model import TITLE_PLACEHOLDER, Block, ImportedContact, ImportedIssue, ImportResult, Note, StatedTotal
 from .normalise import normalise_lines, normalise_punctuation, repair_dates
 from .report import format_report
-from .sources import ImportRefused, read_text_file
+from .sources import ImportRefused, read_notice_file
 from .walk import Walk, find_signature, finish_issues, read_head, walk_line
 from .write import (choose_key, compare_settings, existing_notices, join, md_escape, render_files, write_files,
                     yaml_value)
@@ -33,8 +33,12 @@ __all__ = ["Block", "ImportRefused", "ImportResult", "ImportedContact", "Importe
            "render_files", "repair_dates", "write_files", "yaml_value"]
 
 
-def parse_notice_text(text: str) -> ImportResult:
-    """The notice in `text` (a plain-text copy of a published notice) as an ImportResult."""
+def parse_notice_text(text: str, headings: frozenset = frozenset()) -> ImportResult:
+    """The notice in `text` (a plain-text copy of a published notice) as an ImportResult.
+
+    `headings` are the lines that stood out as headings in a Word file or web page (bold, or a
+    heading style): an unnumbered one may be a category or a section head.
+    """
     warnings: list[Note] = []
     lines, changed = normalise_lines(text, warnings)
     info = []
@@ -49,7 +53,7 @@ def parse_notice_text(text: str) -> ImportResult:
     body = lines[head.body_start:]
     signed, signer, body = find_signature(body, unplaced)
 
-    walk = Walk(warnings=warnings, unplaced=unplaced)
+    walk = Walk(warnings=warnings, unplaced=unplaced, headings=headings)
     for i, (lineno, line) in enumerate(body):
         walk_line(walk, lineno, line, body[i + 1][1] if i + 1 < len(body) else "")
     contact = read_contact(walk)
@@ -101,10 +105,10 @@ def import_notice(notice_path: str, content_dir: str, key: str | None = None) ->
         errors: list = []
         if not check_key("--key", key, errors):
             raise UsageError(errors[0].message)
-    text, encoding_note = read_text_file(notice_path)
-    result = parse_notice_text(text)
-    if encoding_note:
-        result = with_info(result, encoding_note)
+    source = read_notice_file(notice_path)
+    result = parse_notice_text(source.text, source.headings)
+    for note in reversed(source.notes):
+        result = with_info(result, note)
     shown = notice_path
     if not result.title and not result.issues:
         raise ImportRefused(f"{shown}: 没有找到通报标题，也没有找到任何问题（如“1、关于“……”的问题”），未写入任何文件",

@@ -49,6 +49,7 @@ SECTION = re.compile(rf"^([{CN_NUM}]{{1,3}})\s*[、.．]\s*(.+)$")
 PAREN = re.compile(rf"^（([{CN_NUM}]{{1,3}})）\s*[、.．]?\s*(.+)$")
 
 LINE_KINDS = (
+    LineKind("table", re.compile(r"^\|.*\|$")),
     LineKind("contact", CONTACT_LINE),
     LineKind("contact", CONTACT_HEAD),
     LineKind("head", SECTION, short_head, "section"),

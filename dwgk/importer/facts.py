@@ -8,11 +8,11 @@ import re
 from dataclasses import dataclass
 
 
-from .lexicon import (ROUND, TEAM_FORMS, CONTACT_ANY, DATE, DATE_RE, DONE, NUM, ONGOING, STATUSES, read_date, read_number,
+from .lexicon import (ROUND, ROUND_BODY, TEAM_FORMS, CONTACT_ANY, DATE, DATE_RE, DONE, NUM, ONGOING, STATUSES, read_date, read_number,
                       status_from_wording, valid_date)
 from .model import Block, ImportedContact, ImportedIssue, Note, StatedTotal, fmt
 from .walk import Walk
-from .write import md_escape
+from .write import md_paragraph
 
 def read_contact(walk: Walk) -> ImportedContact:
     found: dict = {}
@@ -101,6 +101,9 @@ def read_facts(paras, warnings, year: int | None = None) -> dict:
                 t = form.search(text)
                 if t:
                     facts["team"] = t[0]
+                    body = ROUND_BODY.search(text[: t.start()])
+                    if t[0].startswith("第") and body:  # “区委第三轮巡察第二巡察组” -> 区委第二巡察组
+                        facts["team"] = body[1] + t[0]
                     break
         if not facts["round"]:
             r = ROUND.search(text)
@@ -161,7 +164,7 @@ _STATED_PATTERNS = (
     (("整改中",), re.compile(r"(?:还有|尚有|仍有)?" + NUM + _UNIT + r"(?:问题)?(?:正在|仍在|尚在)(?:持续)?(?:整改|推进)")),
     (("整改中",), re.compile(r"(?:正在整改|正在推进|整改中|尚未完成|未完成)(?:的)?(?:问题)?" + NUM + _ANY_UNIT)),
     (("长期坚持",), re.compile(NUM + _UNIT + r"(?:问题)?(?:需要?|需)?长期(?:坚持|整改|推进)")),
-    (("长期坚持",), re.compile(r"(?:长期坚持|需长期坚持|长期整改)(?:的)?(?:问题)?" + NUM + _ANY_UNIT)),
+    (("长期坚持",), re.compile(r"(?:长期坚持|需长期坚持|长期整改|持续整改)(?:的)?(?:问题)?" + NUM + _ANY_UNIT)),
     (("整改完成率",), re.compile(r"(?:整改完成|整改|总体完成|完成)率(?:为|达到|达)?\s*(\d{1,3}(?:\.\d+)?)\s*%")),
 )
 
@@ -252,8 +255,8 @@ def decide_statuses(issues, stated, warnings):
             warnings.append(Note(out.raw.line, f"第{out.number}项问题的整改状态无法从原文判断，暂定为“整改中”，请核对"))
         word = out.raw.explicit_text if out.raw.explicit and status == out.raw.explicit else ""
         result.append(ImportedIssue(out.number, out.raw.title, out.category, status, reason, guessed,
-                                    tuple(md_escape(p) for p in out.paragraphs), out.raw.line,
-                                    tuple(md_escape(p) for p in out.description), word))
+                                    tuple(md_paragraph(p) for p in out.paragraphs), out.raw.line,
+                                    tuple(md_paragraph(p) for p in out.description), word))
     return result
 
 

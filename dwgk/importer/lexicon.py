@@ -180,3 +180,6 @@ TEAM_FORMS = (
 )
 # An inspection round: 十四届区委第三轮巡察, 区委第三轮巡察, 十一届市委第三轮巡视.
 ROUND = re.compile(rf"(?:[{CN_NUM}]{{1,3}}届)?(?:[省市州县区旗盟]委|党委|党工委)第[{CN_NUM}\d]{{1,3}}轮(?:常规|专项)?(?:巡察|巡视)")
+ROUND_BODY = re.compile(rf"([省市州县区旗盟]委|党委|党工委)第[{CN_NUM}\d]{{1,3}}轮(?:常规|专项)?(?:巡察|巡视)$")
+# Where a sentence ends and a contact detail begins on the same line (“……进行监督。联系电话：……”).
+CONTACT_SPLIT = re.compile(r"(?<=[。！])\s*(?=(?:联系|举报|监督|咨询)?电话[：:]|(?:电子)?(?:邮箱|信箱)[：:]|联系方式[：:])")

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from .classify import Reading, classify, group_status, is_category_text, match_issue, title_strength
-from .lexicon import (CATEGORY_LABEL, CN_NUM, CONTACT_LINE, CRUMB, DATE_RE, HEAD_BULLET, HEAD_LABEL, HEAD_LABEL_ONLY, HEADER_LABELS,
+from .lexicon import (CATEGORY_LABEL, CN_NUM, CONTACT_LINE, CONTACT_SPLIT, CRUMB, DATE_RE, HEAD_BULLET, HEAD_LABEL, HEAD_LABEL_ONLY, HEADER_LABELS,
                       MARKERS, SOURCE_LABELS, TIME_RE, TITLE_END, TITLE_STATUS, UNIT_NAME, read_date, read_date_line,
                       read_number, status_of_word)
 from .normalise import HAS_CJK
@@ -52,6 +52,7 @@ class Walk:
     contact_lines: list = field(default_factory=list)
     unplaced: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    headings: frozenset = frozenset()  # lines that were headings in the file (bold, heading style)
 
     def text_blocks(self):
         return self.intro if self.where == "intro" else self.outro
@@ -193,6 +194,11 @@ def find_signature(body, unplaced):
 
 def walk_line(walk: Walk, lineno: int, line: str, next_line: str) -> None:
     """Place one line of the body: notice text, category, issue, measure, contact or unplaced."""
+    split = CONTACT_SPLIT.search(line) if walk.where != "intro" else None
+    if split and split.start() > 0:
+        walk_line(walk, lineno, line[: split.start()], line[split.start():])
+        walk_line(walk, lineno, line[split.start():], next_line)
+        return
     kinds = classify(line)
     if walk.where != "intro" and "contact" in kinds:
         if walk.where == "list":
@@ -206,6 +212,11 @@ def walk_line(walk: Walk, lineno: int, line: str, next_line: str) -> None:
     if issue is not None and _absorb_sub_item(walk, kinds["issue"].form, lineno, line):
         return
     if issue is not None and _accept_issue(walk, issue, lineno, kinds["issue"].form, last=not next_line):
+        return
+    if "table" in kinds:
+        _add_table_row(walk, lineno, line)
+        return
+    if lineno in walk.headings and _place_heading(walk, lineno, line):
         return
     if walk.where != "list":
         walk.text_blocks().append(Block("para", line, lineno))
@@ -261,6 +272,48 @@ def _continues_items(issue: RawIssue, numeral: str) -> bool:
         return False
     paragraphs = issue.after if issue.marker else issue.before
     return bool(paragraphs) and paragraphs[-1][1].startswith(CN_NUM[n - 2] + "、")
+
+
+def _add_table_row(walk: Walk, lineno: int, line: str) -> None:
+    """A Markdown table row (from a Word or web-page table) joins the table before it."""
+    if walk.where == "list" and walk.issue is not None:
+        target = walk.issue.after if walk.issue.marker else walk.issue.before
+        if target and target[-1][1].startswith("|"):
+            target[-1] = (target[-1][0], target[-1][1] + "\n" + line)
+        else:
+            target.append((lineno, line))
+        return
+    blocks = walk.text_blocks() if walk.where != "list" else walk.outro
+    if blocks and blocks[-1].kind == "table":
+        blocks[-1] = Block("table", blocks[-1].text + "\n" + line, blocks[-1].line)
+    else:
+        blocks.append(Block("table", line, lineno))
+
+
+def _place_heading(walk: Walk, lineno: int, line: str) -> bool:
+    """An unnumbered heading (bold in the file): a status group, a category, or a section head."""
+    status = group_status(line)
+    if status:
+        walk.where = "list"
+        walk.group, walk.group_head = status, line
+        walk.in_category = 0
+        walk.end_issue()
+        return True
+    if is_category_text(line) and title_strength(line) < 2:
+        name = CATEGORY_LABEL.sub("", line).rstrip("：:。")
+        walk.where = "list"
+        walk.category = name
+        if name not in walk.categories:
+            walk.categories.append(name)
+        walk.in_category = 0
+        walk.end_issue()
+        return True
+    if walk.issue is None and len(line) <= 40 and not line.endswith(("。", "；", "：")):
+        if walk.where == "list":
+            walk.end_list()
+        walk.text_blocks().append(Block("head", line, lineno))
+        return True
+    return False
 
 
 def _absorb_sub_item(walk: Walk, form: str, lineno: int, line: str) -> bool:

@@ -27,6 +27,14 @@ def md_escape(text: str) -> str:
     return text.replace("{{", "｛｛").replace("}}", "｝｝")
 
 
+def md_paragraph(text: str) -> str:
+    """A paragraph as Markdown: a table (rows starting with “|”) keeps its pipes, its cells escaped."""
+    if not text.startswith("|"):
+        return md_escape(text)
+    return "\n".join("|".join(md_escape(cell) if i else cell for i, cell in enumerate(row.split("|")))
+                     for row in text.split("\n"))
+
+
 def yaml_value(text: str) -> str:
     """A value for `key: value` that dwgk reads back as exactly `text`: plain if that is safe, else quoted."""
     node = parse_yaml("", f"k: {text}", 1, [])
@@ -81,7 +89,7 @@ def render_notice(result: ImportResult) -> str:
 
 
 def _block_md(block: Block) -> str:
-    text = md_escape(block.text)
+    text = md_paragraph(block.text)
     # the placeholders this import put in must survive the escaping
     text = re.sub(r"｛｛(类别数|问题总数|已完成|整改中|长期坚持)｝｝", r"{{\1}}", text)
     return f"## {text}" if block.kind == "head" else text
