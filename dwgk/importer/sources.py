@@ -273,8 +273,9 @@ def is_chrome(attrs: dict) -> bool:
             return True
     return False
 # Lines of a portal's article frame that are never the notice's text.
-BOILERPLATE = re.compile(r"^(?:[【\[]?\s*(?:打印本页|打印|关闭窗口|关闭|返回顶部|收藏本页|加入收藏|分享到|字体|字号)[^】\]]*[】\]]?\s*)+$"
-                         r"|浏览次数|阅读次数|点击数|访问量|分享到|扫一扫|【\s*字体")
+BOILERPLATE = re.compile(r"(?:浏览次数|阅读次数|浏览量|阅读量|点击数|点击量|访问量)\s*[：:]\s*\d*\s*次?"
+                         r"|[【\[]\s*(?:打印本页|打印正文|打印|关闭窗口|关闭|返回顶部|收藏本页|加入收藏|字体|字号)[^】\]]{0,16}[】\]]"
+                         r"|(?:分享到|扫一扫)[：:]?\S*|^(?:打印本页|关闭窗口|返回顶部)$")
 HEADING = {"h1", "h2", "h3", "h4", "h5", "h6", "strong", "b"}
 
 
@@ -342,11 +343,11 @@ class _PageText(HTMLParser):
             if drop:
                 self.dropped -= 1
             elif not self.dropped:
-                self.close(open_tag)
+                self.close_tag(open_tag)
             if open_tag == tag:
                 break
 
-    def close(self, tag):
+    def close_tag(self, tag):
         if tag in HEADING:
             self.bold = max(0, self.bold - 1)
         if tag in ("td", "th") and self.cell is not None and self.table is not None:
@@ -413,7 +414,9 @@ def read_html(path: str, data: bytes) -> SourceText:
     parser.close_all()
     lines, bold = [], set()
     for n, line in enumerate(parser.lines, start=1):
-        if BOILERPLATE.search(line) and len(line) <= 60:
+        if len(line) <= 120:
+            line = BOILERPLATE.sub("", line).strip()
+        if not line:
             continue
         lines.append(line)
         if n in parser.bold_lines:

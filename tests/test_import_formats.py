@@ -1,0 +1,117 @@
+"""`import` of the files editors have: a Word .docx, a page saved from the portal (.html, in its own
+encoding), and a clear answer for .doc, .wps and .pdf. The seed notice must import to the same
+categories, problems, contact and progress from each."""
+
+from __future__ import annotations
+
+import pytest
+
+from dwgk.importer import parse_notice_text
+from dwgk.importer.sources import read_notice_file
+from tests.notice_files import write_docx, write_html
+from tests.sites import REPO, SEED, run_cli
+
+NOTICES = REPO / "tests" / "fixtures" / "import-notices"
+SEED_TEXT = SEED.read_text(encoding="utf-8")
+SUMMARY = [["类别", "问题数", "已完成"], ["在落实全面从严治党主体责任方面", "3", "2"],
+           ["在执行财经纪律方面", "3", "2"], ["在落实新时代党的组织路线方面", "2", "2"]]
+
+
+def cli(*args):
+    return run_cli(*map(str, args), cwd=REPO)
+
+
+def what_a_site_shows(result):
+    return ([(i.number, i.title, i.category, i.status) for i in result.issues], result.categories, result.contact,
+            [(t.name, t.value, t.matches) for t in result.stated], result.published, result.source,
+            (result.team, result.start, result.end, result.feedback), result.publisher, result.signed)
+
+
+def imported(path):
+    source = read_notice_file(str(path))
+    return parse_notice_text(source.text, source.headings)
+
+
+SEED_SHOWS = what_a_site_shows(parse_notice_text(SEED_TEXT))
+
+
+@pytest.mark.parametrize("kind", ["docx", "html", "html-gbk"])
+def test_the_seed_imports_the_same_from_word_and_from_a_saved_page(kind, tmp_path):
+    if kind == "docx":
+        path = write_docx(SEED_TEXT, tmp_path / "seed.docx")
+        text = read_notice_file(str(path)).text
+        assert "\n17、关于“领导分工调整不及时”的问题\n" in text  # Word's own numbering, as a reader sees it
+        assert "1、关于" not in SEED_TEXT.split("\n")[0]
+    else:
+        path = write_html(SEED_TEXT, tmp_path / "seed.html", "gbk" if kind == "html-gbk" else "utf-8")
+    result = imported(path)
+    assert what_a_site_shows(result) == SEED_SHOWS
+    assert len(result.categories) == 5 and len(result.issues) == 17
+    assert [i.status for i in result.issues].count("已完成") == 16
+
+
+def test_seed_docx_through_the_command_builds(tmp_path):
+    path = write_docx(SEED_TEXT, tmp_path / "通报.docx")
+    done = cli("import", path, "--content", tmp_path / "c")
+    assert done.rc == 0, done.err
+    assert "说明：已从 Word 文档（.docx）读取正文、编号和表格。\n" in done.out
+    assert "  找到 5 个类别、17 个问题：\n" in done.out
+    assert cli("check", "--content", tmp_path / "c").rc == 0
+
+
+def test_a_saved_page_leaves_the_portal_out(tmp_path):
+    path = write_html((NOTICES / "jiedao.txt").read_text(encoding="utf-8"), tmp_path / "page.htm", "gbk")
+    done = cli("import", path, "--content", tmp_path / "c")
+    assert done.rc == 0, done.err
+    assert "说明：已从网页（GB2312 编码）取出正文，略去了网站的导航、页脚和分享等。\n" in done.out
+    assert "  联系方式：电话 0199-34567890；邮箱 jiedao@example.gov.cn；" in done.out  # not the portal's footer
+    written = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "c").rglob("*.md"))
+    for chrome in ("浏览次数", "打印本页", "关闭窗口", "分享到", "互动交流", "相关链接", "0199-87654321", "统计代码",
+                   "网站标识码", "字体"):
+        assert chrome not in written, chrome
+    assert "示例街道党工委关于区委巡察反馈意见整改情况的通报" in written
+    assert cli("check", "--content", tmp_path / "c").rc == 0
+
+
+def test_word_tables_become_markdown_tables(tmp_path):
+    path = write_docx((NOTICES / "hospital.txt").read_text(encoding="utf-8"), tmp_path / "yiyuan.docx", SUMMARY)
+    done = cli("import", path, "--content", tmp_path / "c")
+    assert done.rc == 0, done.err
+    notice = (tmp_path / "c" / "2024" / "notice.md").read_text(encoding="utf-8")
+    assert ("| 类别 | 问题数 | 已完成 |\n| --- | --- | --- |\n| 在落实全面从严治党主体责任方面 | 3 | 2 |\n") in notice
+    assert cli("build", "--content", tmp_path / "c", "--output", tmp_path / "site").rc == 0
+    page = (tmp_path / "site" / "2024" / "index.html").read_text(encoding="utf-8")
+    assert "<td>在执行财经纪律方面</td>" in page
+
+
+def test_html_tables_become_markdown_tables(tmp_path):
+    path = write_html((NOTICES / "hospital.txt").read_text(encoding="utf-8"), tmp_path / "yiyuan.html", table=SUMMARY)
+    result = imported(path)
+    assert any(b.kind == "table" and b.text.startswith("| 类别 | 问题数 | 已完成 |\n| --- |") for b in result.intro)
+    assert len(result.issues) == 8
+
+
+@pytest.mark.parametrize("name, data, says", [
+    ("通报.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "是 Word 97-2003 文档（.doc）"),
+    ("通报.wps", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "是 WPS 文字文档（.wps）"),
+    ("通报.pdf", b"%PDF-1.7\n", "是 PDF 文件"),
+    ("通报.txt", b"%PDF-1.7\n", "是 PDF 文件"),  # named .txt, but a PDF all the same
+])
+def test_doc_wps_and_pdf_are_told_how_to_save_the_file(name, data, says, tmp_path):
+    (tmp_path / name).write_bytes(data)
+    result = cli("import", tmp_path / name, "--content", tmp_path / "c")
+    assert result.rc == 2
+    assert result.err.startswith(f"错误：{tmp_path}/{name} {says}，dwgk 只能读 .docx、.html 和 .txt：")
+    assert "Traceback" not in result.err and not (tmp_path / "c").exists()
+    if says != "是 PDF 文件":
+        assert result.err.endswith("请在 Word 或 WPS 中打开它，选“文件 → 另存为”，保存类型选“Word 文档（*.docx）”或"
+                                   "“纯文本（*.txt，编码选 UTF-8）”，再导入另存的文件\n")
+    else:
+        assert "另存为 .txt（编码选 UTF-8）后再导入\n" in result.err
+
+
+def test_a_damaged_docx_is_refused_with_a_message(tmp_path):
+    (tmp_path / "坏.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    result = cli("import", tmp_path / "坏.docx", "--content", tmp_path / "c")
+    assert result.rc == 1
+    assert result.err.startswith(f"错误：{tmp_path}/坏.docx: 无法作为 Word 文档（.docx）读取，文件可能已损坏；")
