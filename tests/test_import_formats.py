@@ -17,6 +17,13 @@ SUMMARY = [["类别", "问题数", "已完成"], ["在落实全面从严治党�
            ["在执行财经纪律方面", "3", "2"], ["在落实新时代党的组织路线方面", "2", "2"]]
 
 
+def without_round(name: str) -> str:
+    """A fixture notice with its round unnamed: the round files it would add (轮次/) build only with the
+    portal model of issue #15; the round itself is pinned in test_import_portal.py."""
+    text = (NOTICES / name).read_text(encoding="utf-8")
+    return text.replace("十四届区委第三轮巡察第二巡察组", "区委第二巡察组").replace("根据十四届区委第三轮巡察工作安排", "根据区委巡察工作安排")
+
+
 def cli(*args):
     return run_cli(*map(str, args), cwd=REPO)
 
@@ -60,7 +67,7 @@ def test_seed_docx_through_the_command_builds(tmp_path):
 
 
 def test_a_saved_page_leaves_the_portal_out(tmp_path):
-    path = write_html((NOTICES / "jiedao.txt").read_text(encoding="utf-8"), tmp_path / "page.htm", "gbk")
+    path = write_html(without_round("jiedao.txt"), tmp_path / "page.htm", "gbk")
     done = cli("import", path, "--content", tmp_path / "c")
     assert done.rc == 0, done.err
     assert "说明：已从网页（GB2312 编码）取出正文，略去了网站的导航、页脚和分享等。\n" in done.out
@@ -74,7 +81,7 @@ def test_a_saved_page_leaves_the_portal_out(tmp_path):
 
 
 def test_word_tables_become_markdown_tables(tmp_path):
-    path = write_docx((NOTICES / "hospital.txt").read_text(encoding="utf-8"), tmp_path / "yiyuan.docx", SUMMARY)
+    path = write_docx(without_round("hospital.txt"), tmp_path / "yiyuan.docx", SUMMARY)
     done = cli("import", path, "--content", tmp_path / "c")
     assert done.rc == 0, done.err
     notice = (tmp_path / "c" / "2024" / "notice.md").read_text(encoding="utf-8")

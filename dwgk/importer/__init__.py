@@ -17,11 +17,12 @@ import os
 import re
 from dataclasses import replace
 
-from ..content import SETTINGS_FILE, check_key
+from ..content import check_key
 from ..model import UsageError
 from .facts import cross_check, decide_statuses, find_stated, read_contact, read_facts
 from .model import TITLE_PLACEHOLDER, Block, ImportedContact, ImportedIssue, ImportResult, Note, StatedTotal
 from .normalise import normalise_lines, normalise_punctuation, repair_dates
+from .portal import plan_portal, read_settings
 from .report import format_report
 from .sources import ImportRefused, read_notice_file
 from .walk import Walk, find_signature, finish_issues, read_head, walk_line
@@ -118,9 +119,14 @@ def import_notice(notice_path: str, content_dir: str, key: str | None = None) ->
         raise ImportRefused(f"通报“{result.title}”已经导入过：{same}。未写入任何文件；"
                             "如要重新导入，请先移走该通报文件夹")
     key = choose_key(result, content_dir, key)
-    with_settings = not os.path.exists(os.path.join(content_dir, SETTINGS_FILE))
-    files = render_files(result, key, with_settings)
-    settings_note = [] if with_settings else compare_settings(result, content_dir)
+    settings = read_settings(content_dir)
+    with_settings = settings is None
+    plan = plan_portal(result, content_dir, settings, lambda path, line: f"{path}:{line}")
+    result = replace(result, unit_ref=plan.unit_ref, round_ref=plan.round_ref, info=result.info + plan.info)
+    files = {**render_files(result, key, with_settings), **plan.files}
+    settings_note = list(plan.notes)
+    if not with_settings and not plan.unit_ref:
+        settings_note += compare_settings(result, content_dir)
     try:
         write_files(content_dir, key, files)
     except OSError as exc:

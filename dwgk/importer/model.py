@@ -72,6 +72,8 @@ class ImportResult:
     signed: dt.date | None = None
     team: str = ""
     round: str = ""  # 巡察轮次 named in the text, e.g. 十四届区委第三轮巡察
+    unit_ref: str = ""  # 被巡察单位 to write in notice.md (decided against the content folder)
+    round_ref: str = ""  # 巡察轮次 to write in notice.md (decided against the content folder)
     start: dt.date | None = None
     end: dt.date | None = None
     feedback: dt.date | None = None

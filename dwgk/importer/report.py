@@ -73,16 +73,17 @@ def format_report(result: ImportResult, src_path: str, written: list[str], conte
     out.append("")
     if written:
         out.append("已写入：")
-        issue_files = [p for p in written if not p.endswith((NOTICE_FILE, SETTINGS_FILE))]
+        notice = next((p for p in written if p.endswith(NOTICE_FILE)), "")
+        folder = notice.rsplit("/", 1)[0]
+        issue_files = [p for p in written if p.rsplit("/", 1)[0] == folder and not p.endswith(NOTICE_FILE)]
         out += [f"  {p}" for p in written if p.endswith(NOTICE_FILE)]
         if issue_files:
             names = [p.rsplit("/", 1)[1] for p in issue_files]
             folder = issue_files[0].rsplit("/", 1)[0]
             shown_names = names[0] if len(names) == 1 else f"{names[0]} 至 {names[-1]}"
             out.append(f"  {folder}/{shown_names}（{len(names)}个问题文件）")
-        out += [f"  {p}" for p in written if p.endswith(SETTINGS_FILE)]
-        out.append(f"下一步：运行 python build.py check --content {content_dir} 检查，"
-                   f"无误后运行 python build.py build --content {content_dir} 生成网站。")
+        out += [f"  {p}" for p in written if p != notice and p not in issue_files]
+        out.append(next_steps(content_dir))
     return "\n".join(out) + "\n"
 
 
@@ -118,3 +119,9 @@ def status_mapping(result: ImportResult) -> list[tuple[str, str]]:
     """(word as the text labels it, site status) for every label that is not itself a site status."""
     found = {i.status_word: i.status for i in result.issues if i.status_word and i.status_word != i.status}
     return sorted(found.items())
+
+
+def next_steps(content_dir: str) -> str:
+    """What to run after an import (one place, so the wording can follow the command line)."""
+    return (f"下一步：运行 python build.py check --content {content_dir} 检查，"
+            f"无误后运行 python build.py build --content {content_dir} 生成网站。")

@@ -44,7 +44,7 @@ def yaml_value(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _field(key: str, value, indent: str = "", missing: str = "通报中未找到，请填写") -> str:
+def field_line(key: str, value, indent: str = "", missing: str = "通报中未找到，请填写") -> str:
     if value in (None, ""):
         return f"{indent}{key}:  # {missing}"
     if isinstance(value, dt.datetime):
@@ -57,12 +57,16 @@ def _field(key: str, value, indent: str = "", missing: str = "通报中未找到
 
 def render_notice(result: ImportResult) -> str:
     optional = "通报中未找到，可不填"
-    lines = ["---", _field("标题", result.title or TITLE_PLACEHOLDER), _field("发布单位", result.publisher),
-             _field("发布时间", result.published), _field("来源", result.source, missing=optional)]
+    lines = ["---", field_line("标题", result.title or TITLE_PLACEHOLDER), field_line("发布单位", result.publisher),
+             field_line("发布时间", result.published), field_line("来源", result.source, missing=optional)]
+    if result.unit_ref:
+        lines.append(field_line("被巡察单位", result.unit_ref))
+    if result.round_ref:
+        lines.append(field_line("巡察轮次", result.round_ref))
     if result.signed:
-        lines.append(_field("落款日期", result.signed))
-    lines += ["巡察:", _field("巡察组", result.team, "  ", optional), _field("开始日期", result.start, "  ", optional),
-              _field("结束日期", result.end, "  ", optional), _field("反馈日期", result.feedback, "  ", optional),
+        lines.append(field_line("落款日期", result.signed))
+    lines += ["巡察:", field_line("巡察组", result.team, "  ", optional), field_line("开始日期", result.start, "  ", optional),
+              field_line("结束日期", result.end, "  ", optional), field_line("反馈日期", result.feedback, "  ", optional),
               "类别:"]
     lines += [f"  - {yaml_value(name)}" for name in result.categories]
     figures = []
@@ -96,7 +100,7 @@ def _block_md(block: Block) -> str:
 
 
 def render_issue(issue: ImportedIssue) -> str:
-    lines = ["---", f"编号: {issue.number}", _field("标题", issue.title), _field("类别", issue.category),
+    lines = ["---", f"编号: {issue.number}", field_line("标题", issue.title), field_line("类别", issue.category),
              f"状态: {issue.status}" + ("  # 导入时无法确定，请核对" if issue.status_guessed else ""), "---"]
     body = list(issue.paragraphs)
     if issue.description:  # the problem as the notice describes it, then what was done
@@ -132,11 +136,11 @@ SITE_TEMPLATE = """\
 
 def render_settings(result: ImportResult) -> str:
     c = result.contact
-    postcode = f'  邮政编码: "{c.postcode}"' if re.fullmatch(r"\d+", c.postcode) else _field("邮政编码", c.postcode, "  ")
+    postcode = f'  邮政编码: "{c.postcode}"' if re.fullmatch(r"\d+", c.postcode) else field_line("邮政编码", c.postcode, "  ")
     return SITE_TEMPLATE.format(
-        title=_field("网站名称", result.site_title), publisher=_field("主办单位", result.unit),
-        phone=_field("电话", c.phone, "  "), email=_field("邮箱", c.email, "  "),
-        address=_field("地址", c.address, "  "), postcode=postcode)
+        title=field_line("网站名称", result.site_title), publisher=field_line("主办单位", result.unit),
+        phone=field_line("电话", c.phone, "  "), email=field_line("邮箱", c.email, "  "),
+        address=field_line("地址", c.address, "  "), postcode=postcode)
 
 
 def issue_file_name(issue: ImportedIssue, count: int) -> str:
@@ -243,10 +247,13 @@ def write_files(content_dir: str, key: str, files: dict[str, str]) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    if SETTINGS_FILE in files:
+    for rel, text in files.items():  # site.yml, 单位/…, 轮次/…: created, never replaced
+        if rel.startswith(f"{key}/"):
+            continue
+        os.makedirs(os.path.dirname(os.path.join(content_dir, rel)), exist_ok=True)
         try:
-            with open(os.path.join(content_dir, SETTINGS_FILE), "x", encoding="utf-8", newline="\n") as f:
-                f.write(files[SETTINGS_FILE])
+            with open(os.path.join(content_dir, rel), "x", encoding="utf-8", newline="\n") as f:
+                f.write(text)
         except FileExistsError:  # written meanwhile by someone else: theirs stays
             pass
 
