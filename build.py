@@ -102,11 +102,11 @@ def make_parser() -> argparse.ArgumentParser:
     sub = add("archive", "把网站现在的样子归档为一个年度版本并重新生成网站；加 --verify 则校验全部归档")
     sub.add_argument("year", nargs="?", metavar="年度", help="四位数字的年份（默认今年）")
     sub.add_argument("--verify", action="store_true", help="按清单校验归档，列出缺失、多出或被改动的文件")
-    text = "把纯文本的整改通报导入为内容文件（不覆盖已有文件）"
+    text = "把已发布的整改通报（Word 文档 .docx、网页 .html 或纯文本 .txt）导入为内容文件（不覆盖已有文件）"
     sub = commands.add_parser("import", help=text, description=text, add_help=False)
     sub.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
     sub._positionals.title = "参数"
-    sub.add_argument("notice", metavar="通报文件", help="从网页或 Word 复制出的通报全文，存为 .txt 文件")
+    sub.add_argument("notice", metavar="通报文件", help="通报的 Word 文档（.docx）、从浏览器另存的网页（.html、.htm）或纯文本（.txt）")
     sub.add_argument("--content", default="content", metavar="文件夹", help="内容文件夹（默认 content；不存在时新建）")
     sub.add_argument("--key", metavar="文件夹名", help="通报文件夹名（默认取发布年份，如 2019；已占用时为 2019-2）")
     # The preview's own folder (gitignored), outside every folder it watches.

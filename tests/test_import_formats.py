@@ -117,6 +117,12 @@ def test_doc_wps_and_pdf_are_told_how_to_save_the_file(name, data, says, tmp_pat
         assert "另存为 .txt（编码选 UTF-8）后再导入\n" in result.err
 
 
+def test_help_names_the_formats():
+    out = cli("import", "-h").out
+    assert "把已发布的整改通报（Word 文档 .docx、网页 .html 或纯文本 .txt）导入为内容文件（不覆盖已有文件）" in out
+    assert "通报的 Word 文档（.docx）、从浏览器另存的网页（.html、.htm）或纯文本（.txt）" in out
+
+
 def test_a_damaged_docx_is_refused_with_a_message(tmp_path):
     (tmp_path / "坏.docx").write_bytes(b"PK\x03\x04 not really a zip")
     result = cli("import", tmp_path / "坏.docx", "--content", tmp_path / "c")
