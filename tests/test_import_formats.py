@@ -57,6 +57,19 @@ def test_the_seed_imports_the_same_from_word_and_from_a_saved_page(kind, tmp_pat
     assert [i.status for i in result.issues].count("已完成") == 16
 
 
+@pytest.mark.parametrize("name", ["hospital", "jiedao", "minzhengju"])
+@pytest.mark.parametrize("kind", ["docx", "html", "html-gbk"])
+def test_the_other_notices_import_the_same_from_word_and_from_a_saved_page(name, kind, tmp_path):
+    text = (NOTICES / f"{name}.txt").read_text(encoding="utf-8")
+    if kind == "docx":
+        path = write_docx(text, tmp_path / f"{name}.docx")
+    else:
+        path = write_html(text, tmp_path / f"{name}.html", "gbk" if kind == "html-gbk" else "utf-8")
+    expected = what_a_site_shows(parse_notice_text(text))
+    assert what_a_site_shows(imported(path)) == expected
+    assert len(expected[0]) >= 4 and expected[2].phone.startswith("0199-")
+
+
 def test_seed_docx_through_the_command_builds(tmp_path):
     path = write_docx(SEED_TEXT, tmp_path / "通报.docx")
     done = cli("import", path, "--content", tmp_path / "c")
@@ -115,6 +128,55 @@ def test_doc_wps_and_pdf_are_told_how_to_save_the_file(name, data, says, tmp_pat
                                    "“纯文本（*.txt，编码选 UTF-8）”，再导入另存的文件\n")
     else:
         assert "另存为 .txt（编码选 UTF-8）后再导入\n" in result.err
+
+
+def test_word_bold_heads_and_chinese_numbering_are_structure(tmp_path):
+    """Unnumbered bold heads become categories; Word's “（一）” numbering (chineseCounting) is read as written."""
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    document.add_paragraph("示例区民政局关于巡察整改情况的通报", style="Title")
+    document.add_paragraph("2023-09-28 10:00")
+    document.add_paragraph("根据区委统一部署，区委第二巡察组于2023年3月1日至4月20日对我局进行了巡察，现将整改情况予以公布。")
+    numbering = document.part.numbering_part.element
+    abstract = OxmlElement("w:abstractNum")
+    abstract.set(qn("w:abstractNumId"), "91")
+    lvl = OxmlElement("w:lvl")
+    lvl.set(qn("w:ilvl"), "0")
+    for tag, value in (("w:start", "1"), ("w:numFmt", "chineseCounting"), ("w:lvlText", "（%1）")):
+        node = OxmlElement(tag)
+        node.set(qn("w:val"), value)
+        lvl.append(node)
+    abstract.append(lvl)
+    numbering.insert(0, abstract)
+    num = OxmlElement("w:num")
+    num.set(qn("w:numId"), "91")
+    ref = OxmlElement("w:abstractNumId")
+    ref.set(qn("w:val"), "91")
+    num.append(ref)
+    numbering.append(num)
+    for head, problems in (("在党的建设方面", ["学习不够", "制度不全"]), ("在作风建设方面", ["会议过多"])):
+        document.add_paragraph().add_run(head).bold = True
+        for problem in problems:
+            paragraph = document.add_paragraph(f"关于“{problem}”的问题")
+            numpr = OxmlElement("w:numPr")
+            for tag, value in (("w:ilvl", "0"), ("w:numId", "91")):
+                node = OxmlElement(tag)
+                node.set(qn("w:val"), value)
+                numpr.append(node)
+            paragraph._p.get_or_add_pPr().append(numpr)
+            document.add_paragraph("整改措施：已建立制度。")
+            document.add_paragraph("整改进度：已完成")
+    document.save(tmp_path / "n.docx")
+    source = read_notice_file(str(tmp_path / "n.docx"))
+    assert "\n（三）关于“会议过多”的问题\n" in source.text
+    result = parse_notice_text(source.text, source.headings)
+    assert result.categories == ("在党的建设方面", "在作风建设方面")
+    assert [(i.number, i.title, i.category) for i in result.issues] == [
+        (1, "关于“学习不够”的问题", "在党的建设方面"), (2, "关于“制度不全”的问题", "在党的建设方面"),
+        (3, "关于“会议过多”的问题", "在作风建设方面")]
 
 
 def test_help_names_the_formats():

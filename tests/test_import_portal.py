@@ -42,6 +42,7 @@ def test_a_round_named_in_a_new_folder_gets_its_round_file(tmp_path):
     assert (f"说明：通报写明巡察轮次“十四届区委第三轮巡察”，已写入 轮次/14-3.yml，notice.md 的“巡察轮次”填为此名称。\n"
             in done.out)
     assert f"  {site}/轮次/14-3.yml\n" in done.out
+    assert "  巡察：区委第二巡察组，2024-03-04至2024-05-10，反馈日期2024-07-26；巡察轮次：十四届区委第三轮巡察\n" in done.out
 
 
 def test_the_seed_names_no_round_and_writes_no_portal_files(tmp_path):

@@ -18,7 +18,7 @@ def format_report(result: ImportResult, src_path: str, written: list[str], conte
     out.append(f"  发布时间：{_show(result.published)}；来源：{result.source or '（未找到）'}；"
                f"落款：{result.publisher or '（未找到）'} {_show(result.signed)}")
     out.append(f"  巡察：{result.team or '（未找到巡察组）'}，{_show(result.start)}至{_show(result.end)}，"
-               f"反馈日期{_show(result.feedback)}")
+               f"反馈日期{_show(result.feedback)}" + (f"；巡察轮次：{result.round}" if result.round else ""))
     c = result.contact
     out.append(f"  联系方式：电话 {c.phone or '（未找到）'}；邮箱 {c.email or '（未找到）'}；"
                f"地址 {c.address or '（未找到）'}；邮政编码 {c.postcode or '（未找到）'}")

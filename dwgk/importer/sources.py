@@ -82,11 +82,6 @@ def decode_text(path: str, data: bytes) -> tuple[str, str | None]:
         raise ImportRefused(f"{path}: 无法识别文件编码，请在编辑器中用“UTF-8”编码另存此文件") from None
 
 
-def read_text_file(path: str) -> tuple[str, str | None]:
-    """The text of a plain-text notice file and a note when it was not UTF-8."""
-    return decode_text(path, read_bytes(path))
-
-
 def table_rows(rows: list[list[str]]) -> list[str]:
     """Rows of cells as Markdown table lines (a header rule after the first row)."""
     rows = [[re.sub(r"\s+", " ", c.replace("|", "｜")).strip() for c in row] for row in rows if any(c.strip() for c in row)]

@@ -60,6 +60,23 @@ class Walk:
     def end_issue(self):
         self.issue = None
 
+    def start_group(self, status: str, head: str):
+        """A head like “一、已整改完成的问题”: the issues under it have its status."""
+        self.where = "list"
+        self.group, self.group_head = status, head
+        self.in_category = 0
+        self.end_issue()
+
+    def start_category(self, head: str):
+        """A category head: “（一）在……方面（3个问题）”, “（一）反馈问题：……”."""
+        name = re.sub(r"[（(]\d+\s*(个|项|条)(问题)?[）)]$", "", CATEGORY_LABEL.sub("", head)).rstrip("：:。")
+        self.where = "list"
+        self.category = name
+        if name not in self.categories:
+            self.categories.append(name)
+        self.in_category = 0
+        self.end_issue()
+
     def end_list(self):
         self.end_issue()
         self.where = "outro"
@@ -235,23 +252,14 @@ def _place_head(walk: Walk, lineno: int, line: str, head: Reading, next_line: st
     section = head.form == "section"
     status = group_status(text)
     if status:
-        walk.where = "list"
-        walk.group, walk.group_head = status, text
-        walk.in_category = 0
-        walk.end_issue()
+        walk.start_group(status, text)
         return True
     following = match_issue(next_line)
     next_strength = title_strength(following[1]) if following else 0
     if text.startswith("关于") and "方面" not in text and title_strength(text) == 2 and next_strength == 0:
         return False  # “（一）关于“……”的问题” followed by its measures: an issue, numbered 一、二、
     if is_category_text(text) or (not section and next_strength == 2):
-        name = re.sub(r"[（(]\d+\s*(个|项|条)(问题)?[）)]$", "", CATEGORY_LABEL.sub("", text)).rstrip("：:。")
-        walk.where = "list"
-        walk.category = name
-        if name not in walk.categories:
-            walk.categories.append(name)
-        walk.in_category = 0
-        walk.end_issue()
+        walk.start_category(text)
         return True
     if not section:
         return False
@@ -294,19 +302,10 @@ def _place_heading(walk: Walk, lineno: int, line: str) -> bool:
     """An unnumbered heading (bold in the file): a status group, a category, or a section head."""
     status = group_status(line)
     if status:
-        walk.where = "list"
-        walk.group, walk.group_head = status, line
-        walk.in_category = 0
-        walk.end_issue()
+        walk.start_group(status, line)
         return True
     if is_category_text(line) and title_strength(line) < 2:
-        name = CATEGORY_LABEL.sub("", line).rstrip("：:。")
-        walk.where = "list"
-        walk.category = name
-        if name not in walk.categories:
-            walk.categories.append(name)
-        walk.in_category = 0
-        walk.end_issue()
+        walk.start_category(line)
         return True
     if walk.issue is None and len(line) <= 40 and not line.endswith(("。", "；", "：")):
         if walk.where == "list":
