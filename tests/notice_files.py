@@ -24,25 +24,16 @@ def write_docx(text: str, path: Path, table: list[list[str]] | None = None) -> P
     """The notice as a .docx: the title in the Title style, heads bold, issues numbered by Word itself
     (the “1、” typed in the text becomes a numbered-list paragraph), and `table` after the opening."""
     import docx  # noqa: PLC0415
-    from docx.oxml import OxmlElement  # noqa: PLC0415
-    from docx.oxml.ns import qn  # noqa: PLC0415
 
     document = docx.Document()
-    num_id = _numbering(document, OxmlElement, qn)
+    num_id = add_numbering(document)
     lines = notice_lines(text)
     document.add_paragraph(lines[0], style="Title")
     opened = False
     for line in lines[1:]:
         issue = ISSUE.match(line)
         if issue:
-            paragraph = document.add_paragraph(issue[2])
-            ppr = paragraph._p.get_or_add_pPr()
-            numpr = OxmlElement("w:numPr")
-            for tag, value in (("w:ilvl", "0"), ("w:numId", str(num_id))):
-                node = OxmlElement(tag)
-                node.set(qn("w:val"), value)
-                numpr.append(node)
-            ppr.append(numpr)
+            number_paragraph(document.add_paragraph(issue[2]), num_id)
         elif HEAD.match(line):
             document.add_paragraph().add_run(line).bold = True
         else:
@@ -57,26 +48,43 @@ def write_docx(text: str, path: Path, table: list[list[str]] | None = None) -> P
     return path
 
 
-def _numbering(document, OxmlElement, qn) -> int:
-    """A decimal “%1、” list definition in the document's numbering part; its numId."""
+def add_numbering(document, num_id: int = 90, fmt: str = "decimal", text: str = "%1、") -> int:
+    """A one-level list definition in the document's numbering part (as Word writes one); its numId."""
+    from docx.oxml import OxmlElement  # noqa: PLC0415
+    from docx.oxml.ns import qn  # noqa: PLC0415
+
+    def node(tag, value):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), value)
+        return element
+
     numbering = document.part.numbering_part.element
     abstract = OxmlElement("w:abstractNum")
-    abstract.set(qn("w:abstractNumId"), "90")
+    abstract.set(qn("w:abstractNumId"), str(num_id))
     lvl = OxmlElement("w:lvl")
     lvl.set(qn("w:ilvl"), "0")
-    for tag, value in (("w:start", "1"), ("w:numFmt", "decimal"), ("w:lvlText", "%1、")):
-        node = OxmlElement(tag)
-        node.set(qn("w:val"), value)
-        lvl.append(node)
+    for tag, value in (("w:start", "1"), ("w:numFmt", fmt), ("w:lvlText", text)):
+        lvl.append(node(tag, value))
     abstract.append(lvl)
     numbering.insert(0, abstract)
     num = OxmlElement("w:num")
-    num.set(qn("w:numId"), "90")
-    ref = OxmlElement("w:abstractNumId")
-    ref.set(qn("w:val"), "90")
-    num.append(ref)
+    num.set(qn("w:numId"), str(num_id))
+    num.append(node("w:abstractNumId", str(num_id)))
     numbering.append(num)
-    return 90
+    return num_id
+
+
+def number_paragraph(paragraph, num_id: int) -> None:
+    """Put a paragraph in a numbered list, as Word's numbering button does."""
+    from docx.oxml import OxmlElement  # noqa: PLC0415
+    from docx.oxml.ns import qn  # noqa: PLC0415
+
+    numpr = OxmlElement("w:numPr")
+    for tag, value in (("w:ilvl", "0"), ("w:numId", str(num_id))):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), value)
+        numpr.append(element)
+    paragraph._p.get_or_add_pPr().append(numpr)
 
 
 def write_html(text: str, path: Path, encoding: str = "utf-8", table: list[list[str]] | None = None) -> Path:

@@ -8,7 +8,7 @@ import pytest
 
 from dwgk.importer import parse_notice_text
 from dwgk.importer.sources import read_notice_file
-from tests.notice_files import write_docx, write_html
+from tests.notice_files import add_numbering, number_paragraph, write_docx, write_html
 from tests.sites import REPO, SEED, run_cli
 
 NOTICES = REPO / "tests" / "fixtures" / "import-notices"
@@ -133,40 +133,16 @@ def test_doc_wps_and_pdf_are_told_how_to_save_the_file(name, data, says, tmp_pat
 def test_word_bold_heads_and_chinese_numbering_are_structure(tmp_path):
     """Unnumbered bold heads become categories; Word's “（一）” numbering (chineseCounting) is read as written."""
     import docx
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     document = docx.Document()
     document.add_paragraph("示例区民政局关于巡察整改情况的通报", style="Title")
     document.add_paragraph("2023-09-28 10:00")
     document.add_paragraph("根据区委统一部署，区委第二巡察组于2023年3月1日至4月20日对我局进行了巡察，现将整改情况予以公布。")
-    numbering = document.part.numbering_part.element
-    abstract = OxmlElement("w:abstractNum")
-    abstract.set(qn("w:abstractNumId"), "91")
-    lvl = OxmlElement("w:lvl")
-    lvl.set(qn("w:ilvl"), "0")
-    for tag, value in (("w:start", "1"), ("w:numFmt", "chineseCounting"), ("w:lvlText", "（%1）")):
-        node = OxmlElement(tag)
-        node.set(qn("w:val"), value)
-        lvl.append(node)
-    abstract.append(lvl)
-    numbering.insert(0, abstract)
-    num = OxmlElement("w:num")
-    num.set(qn("w:numId"), "91")
-    ref = OxmlElement("w:abstractNumId")
-    ref.set(qn("w:val"), "91")
-    num.append(ref)
-    numbering.append(num)
+    num_id = add_numbering(document, 91, "chineseCounting", "（%1）")
     for head, problems in (("在党的建设方面", ["学习不够", "制度不全"]), ("在作风建设方面", ["会议过多"])):
         document.add_paragraph().add_run(head).bold = True
         for problem in problems:
-            paragraph = document.add_paragraph(f"关于“{problem}”的问题")
-            numpr = OxmlElement("w:numPr")
-            for tag, value in (("w:ilvl", "0"), ("w:numId", "91")):
-                node = OxmlElement(tag)
-                node.set(qn("w:val"), value)
-                numpr.append(node)
-            paragraph._p.get_or_add_pPr().append(numpr)
+            number_paragraph(document.add_paragraph(f"关于“{problem}”的问题"), num_id)
             document.add_paragraph("整改措施：已建立制度。")
             document.add_paragraph("整改进度：已完成")
     document.save(tmp_path / "n.docx")
