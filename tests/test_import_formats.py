@@ -104,6 +104,20 @@ def test_word_tables_become_markdown_tables(tmp_path):
     assert "<td>在执行财经纪律方面</td>" in page
 
 
+def test_a_plain_page_with_menus_and_no_heading(tmp_path):
+    """No class names to go by: link-only lines are menus; the <title> gives the notice's title."""
+    text = (NOTICES / "minzhengju.txt").read_text(encoding="utf-8")
+    body = "".join(f"<p>{line.strip()}</p>" for line in text.split("\n")[1:] if line.strip())
+    page = ("<html><head><meta charset='utf-8'><title>中共示例区民政局党组关于巡察整改进展情况的通报 - 示例区民政局</title>"
+            "</head><body><table><tr><td><a href='/'>首页</a></td><td><a href='/a'>机构概况</a></td>"
+            "<td><a href='/b'>党务公开</a></td></tr></table>"
+            f"<div>{body}</div><p><a href='/c'>网站地图</a> | <a href='/d'>联系我们</a></p></body></html>")
+    (tmp_path / "p.html").write_text(page, encoding="utf-8")
+    result = imported(tmp_path / "p.html")
+    assert what_a_site_shows(result) == what_a_site_shows(parse_notice_text(text))
+    assert result.unplaced == ()
+
+
 def test_html_tables_become_markdown_tables(tmp_path):
     path = write_html((NOTICES / "hospital.txt").read_text(encoding="utf-8"), tmp_path / "yiyuan.html", table=SUMMARY)
     result = imported(path)

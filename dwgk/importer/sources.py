@@ -286,20 +286,26 @@ class _PageText(HTMLParser):
         self.dropped = 0
         self.bold = 0
         self.bold_text: list[str] = []
+        self.link = 0
+        self.link_text: list[str] = []
         self.title = ""
         self.in_title = False
         self.table: list[list[str]] | None = None
         self.cell: list[str] | None = None
+        self.cell_links: list[str] = []
         self.tables = 0
 
     def flush(self):
         text = re.sub(r"[ \t\r\n]+", " ", "".join(self.current)).strip()
+        if text and only_links(text, "".join(self.link_text)) and len(text) <= 40:
+            text = ""  # a line that is nothing but links: a menu, however it is marked up
         if text:
             self.lines.append(text)
             if "".join(self.bold_text).strip() == text:
                 self.bold_lines.add(len(self.lines))
         self.current = []
         self.bold_text = []
+        self.link_text = []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -321,12 +327,15 @@ class _PageText(HTMLParser):
             self.table.append([])
         elif tag in ("td", "th") and self.table is not None:
             self.cell = []
+            self.cell_links = []
         elif tag == "br" and self.cell is not None:
             self.cell.append(" ")
         elif tag in BLOCK:
             self.flush()
         if tag in HEADING:
             self.bold += 1
+        if tag == "a":
+            self.link += 1
 
     def handle_endtag(self, tag):
         if tag == "title":
@@ -345,9 +354,12 @@ class _PageText(HTMLParser):
     def close_tag(self, tag):
         if tag in HEADING:
             self.bold = max(0, self.bold - 1)
+        if tag == "a":
+            self.link = max(0, self.link - 1)
         if tag in ("td", "th") and self.cell is not None and self.table is not None:
             if self.table:
-                self.table[-1].append("".join(self.cell))
+                text = "".join(self.cell)
+                self.table[-1].append("" if only_links(text, "".join(self.cell_links)) else text)
             self.cell = None
         elif tag == "table" and self.table is not None:
             rows = self.table
@@ -374,13 +386,25 @@ class _PageText(HTMLParser):
             return
         if self.cell is not None:
             self.cell.append(data)
+            if self.link:
+                self.cell_links.append(data)
             return
         self.current.append(data)
         if self.bold:
             self.bold_text.append(data)
+        if self.link:
+            self.link_text.append(data)
 
     def close_all(self):
         self.flush()
+
+
+def only_links(text: str, linked: str) -> bool:
+    """All of the text is link text (separators such as “|” aside)."""
+    def bare(s):
+        return re.sub(r"[\s|｜/·•]+", "", s)
+
+    return bool(bare(text)) and bare(text) == bare(linked)
 
 
 CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.I)
