@@ -179,4 +179,18 @@ def test_a_damaged_docx_is_refused_with_a_message(tmp_path):
     (tmp_path / "坏.docx").write_bytes(b"PK\x03\x04 not really a zip")
     result = cli("import", tmp_path / "坏.docx", "--content", tmp_path / "c")
     assert result.rc == 1
-    assert result.err.startswith(f"错误：{tmp_path}/坏.docx: 无法作为 Word 文档（.docx）读取，文件可能已损坏；")
+    assert result.err == (f"错误：{tmp_path}/坏.docx: 无法作为 Word 文档（.docx）读取，文件可能已损坏；请在 Word 或 WPS 中"
+                          "打开它，选“文件 → 另存为”，保存类型选“Word 文档（*.docx）”或“纯文本（*.txt，编码选 UTF-8）”，"
+                          "再导入另存的文件\n")
+
+
+def test_without_python_docx_the_message_says_what_to_do(tmp_path, monkeypatch):
+    import sys
+
+    from dwgk.model import UsageError
+
+    path = write_docx(SEED_TEXT, tmp_path / "seed.docx")
+    monkeypatch.setitem(sys.modules, "docx", None)  # as if python-docx were not installed
+    with pytest.raises(UsageError) as raised:
+        read_notice_file(str(path))
+    assert str(raised.value) == "读取 .docx 需要 python-docx：请运行 pip install python-docx，或把通报另存为 .txt 再导入"

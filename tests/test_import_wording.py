@@ -62,6 +62,12 @@ def test_garbled_dates_without_year_or_month():
     assert "日期“914日”缺少“月”，已读作9月14日，请核对" in messages
 
 
+def test_a_garbled_date_that_reads_two_ways_is_flagged_with_both():
+    result = parse_notice_text(opening("2023年10月1日至10月30日，区委第二巡察组对我局进行了巡察。111日，巡察组向我局反馈了巡察意见。"))
+    assert str(result.feedback) == "2024-01-11"  # the first reading, after the inspection's end; both are flagged
+    assert "日期“111日”缺少“月”，可读作1月11日或11月1日，已按1月11日导入，请核对" in [n.message for n in result.warnings]
+
+
 def test_date_and_source_line_without_labels():
     result = parse_notice_text(f"{TITLE}\n2023-09-28 10:00 示例区民政局\n2023年3月1日至4月20日，区委第二巡察组对我局进行了巡察，现将整改情况予以公布。\n")
     assert (str(result.published), result.source) == ("2023-09-28 10:00:00", "示例区民政局")

@@ -96,10 +96,12 @@ def parse_notice_text(text: str, headings: frozenset = frozenset()) -> ImportRes
     )
 
 
-
-
 def import_notice(notice_path: str, content_dir: str, key: str | None = None) -> str:
-    """Import one text file into content_dir; return the report. Raises ImportRefused, UsageError."""
+    """Import one notice file (.txt, .docx, .html) into content_dir; return the report.
+
+    Raises ImportRefused (nothing to import, or it would overwrite) and UsageError (bad arguments, or a
+    .doc, .wps or .pdf file).
+    """
     if os.path.exists(content_dir) and not os.path.isdir(content_dir):
         raise UsageError(f"{content_dir} 不是文件夹")
     if key is not None:
