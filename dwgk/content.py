@@ -42,6 +42,24 @@ def is_ignored_name(name: str) -> bool:
     )
 
 
+#: A file name that would be unsafe in the site, the archive's zip or its checksum list.
+UNPUBLISHABLE_NAME = ("文件名含有反斜杠（\\）、换行等控制字符或无法识别的字符，不能发布"
+                      "（在有的系统上会写到别处，也会弄乱压缩包的校验清单）；请给文件改名")
+_UNPUBLISHABLE = re.compile(r"[\\\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def is_publishable_name(rel_path: str) -> bool:
+    """No backslash (a folder separator elsewhere), no control character (it breaks a line of
+    SHA256SUMS.txt or a message), no byte that is not UTF-8 (a zip cannot name it)."""
+    return not _UNPUBLISHABLE.search(rel_path)
+
+
+def shown_name(path: str) -> str:
+    """A path as a message can show it on one line: control characters written as escapes."""
+    return _UNPUBLISHABLE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii")
+                              if m.group() != "\\" else "\\", path)
+
+
 @dataclass(frozen=True)
 class SourceFile:
     """One file of the content folder as read from disk."""
@@ -153,6 +171,9 @@ def sort_sources(content_dir: str, sources: list[SourceFile], errors: list):
     for source in sources:
         if source.is_link:
             errors.append(ContentError(source.src_path, 1, "不支持符号链接（快捷方式）：请把文件本身放进内容文件夹"))
+            continue
+        if not is_publishable_name(source.rel_path):
+            errors.append(ContentError(shown_name(source.src_path), 1, UNPUBLISHABLE_NAME))
             continue
         if "/" not in source.rel_path:
             if source.rel_path == SETTINGS_FILE:

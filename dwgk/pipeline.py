@@ -44,10 +44,9 @@ def load_site(paths: Paths, sources=None, base_url: str | None = None) -> Site:
     errors: list = []
     sources = read_sources(paths.content_dir) if sources is None else sources
     settings, notices, issues, failed = parse_content(paths.content_dir, sources, errors)
-    if settings is None:
-        raise BuildFailed(errors)
+    # Assembled without settings too: its checks across files report what a build reports.
     site = assemble_site(settings, notices, issues, failed, errors)
-    if errors:
+    if settings is None or errors:
         raise BuildFailed(errors)
     return with_base_url(site, base_url)
 

@@ -144,6 +144,26 @@ CASES = {
         [replace("content/2019/02.md", "状态: 已完成", "状态: 完成了"), replace(ISSUE3, "编号: 3", "编号: 2")],
         ["content/2019/02.md:5: 未知的整改状态“完成了”（可选：已完成、整改中、长期坚持）",
          "content/2019/03.md:2: 编号 2 重复：content/2019/02.md 已使用此编号（编号决定网址 issue-2.html）"]),
+    "attachments-named-like-pages": (
+        [write("content/2019/ledger.csv", b"x"), write("content/2019/issue-3.html", b"<p>x</p>"),
+         write("content/2019/index.html", b'<p class="archive-banner">x</p>'), write("content/2019/Index.html", b"x")],
+        ["content/2019/Index.html:1: 附件“Index.html”与生成的通报页同名（网址 2019/Index.html），请给附件改名",
+         "content/2019/index.html:1: 附件“index.html”与生成的通报页同名（网址 2019/index.html），请给附件改名",
+         "content/2019/issue-3.html:1: 附件“issue-3.html”与生成的第3项问题的页面同名（网址 2019/issue-3.html），请给附件改名",
+         "content/2019/ledger.csv:1: 附件“ledger.csv”与生成的整改台账同名（网址 2019/ledger.csv），请给附件改名"]),
+    "unpublishable-file-names": (
+        [write("content/2019/a\\..\\..\\evil.bat", b"x"), write("content/2019/new\nline.pdf", b"x"),
+         write("content/2019/04\x01.md", b"x"), write("content/2019/sub/bell\x07.txt", b"x")],
+        [f"content/2019/{name}:1: 文件名含有反斜杠（\\）、换行等控制字符或无法识别的字符，不能发布"
+         "（在有的系统上会写到别处，也会弄乱压缩包的校验清单）；请给文件改名"
+         for name in ("a\\..\\..\\evil.bat", "new\\nline.pdf", "04\\x01.md", "sub/bell\\x07.txt")]),
+    "settings-error-and-unknown-category": (
+        # The checks across files still run when site.yml cannot be read: one run lists both.
+        [replace("content/site.yml", "网站名称:", "网站名称: ["),
+         replace(ISSUE3, "类别: 在坚持党的领导方面", "类别: 不存在的类别")],
+        ["content/2019/03.md:4: 未知的类别“不存在的类别”（本通报声明的类别：在坚持党的领导方面、在加强党的建设方面、"
+         "在落实全面从严治党方面、在党风廉政建设和反腐败工作方面、在干部担当作为与选人用人方面）",
+         "content/site.yml:3: YAML 格式错误（did not find expected ',' or ']'）"]),
     "several-files-at-once": (
         [replace(ISSUE3, "状态: 已完成", "状态: 完成"), replace("content/2019/05.md", "编号: 5", "编号: 0"),
          replace(NOTICE, "  - 在加强党的建设方面\n", "  - 在坚持党的领导方面\n")],
