@@ -17,7 +17,8 @@ from dataclasses import dataclass, replace
 
 from . import __version__, pipeline
 from .content import display_path, read_sources
-from .model import ArchiveBanner, BuildFailed, ContentError, UsageError
+from .model import ArchiveBanner, BuildFailed, ContentError, OutputFile, UsageError
+from .output import check_planned
 from .render import cn_date
 from .snapshots import (CONTENT_DIR, MANIFEST_NAME, SITE_DIR, YEAR, Checked, Manifest, check_snapshot,
                         entry_for, list_years, manifest_json, zip_root)
@@ -68,10 +69,12 @@ def take_snapshot(paths: pipeline.Paths, year: str, taken: dt.date) -> Taken:
     folder = os.path.join(paths.archive_dir, year)
     refuse_existing(folder, year)
     sources = read_sources(paths.content_dir)
-    site = pipeline.load_site(paths, sources)
+    # Only a site that passes every check a build makes is frozen: an archive cannot be undone.
+    site, _ = pipeline.prepare(paths, sources=sources)
     banner = ArchiveBanner(year, taken, site.settings.base_url)
-    # A snapshot links only inside itself: its 404 page must not use the live site's base path.
-    frozen = replace(site, settings=replace(site.settings, base_url=""))
+    # A snapshot links only inside itself (its 404 page must not use the live site's base path),
+    # and holds this year's pages, not earlier snapshots.
+    frozen = replace(site, snapshots=(), settings=replace(site.settings, base_url=""))
     pages = pipeline.render(paths, frozen, banner)
     missing = [f.out_path for f in pages if f.out_path.endswith(".html") and BANNER_MARK not in f.data]
     if missing:
@@ -84,6 +87,12 @@ def take_snapshot(paths: pipeline.Paths, year: str, taken: dt.date) -> Taken:
     manifest = Manifest(year, taken, __version__, tuple(entry_for(p, d) for p, d in sorted(files.items())))
     manifest_data = manifest_json(manifest)
     stored = {MANIFEST_NAME: manifest_data, **files, manifest.zip_name: make_zip(manifest, manifest_data, files)}
+    # The build that follows publishes the snapshot in the output folder: nothing may be in its way.
+    published = [OutputFile(f"archive/{year}/{f.out_path}", f.data) for f in pages]
+    problems = check_planned(paths.output_dir, published + [OutputFile(f"archive/{manifest.zip_name}",
+                                                                       stored[manifest.zip_name])])
+    if problems:
+        raise BuildFailed(problems)
     write_snapshot(paths.archive_dir, year, stored)
     return Taken(folder, os.path.join(folder, manifest.zip_name),
                  sum(1 for f in pages if f.out_path.endswith(".html")), len(files))

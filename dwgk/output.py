@@ -310,19 +310,39 @@ def check_staged(output_dir: str, staged: list[Staged], written_before: frozense
     """Refuse unsafe paths, two files at one path, and overwriting a file dwgk did not write.
 
     written_before: what the manifest lists, when the caller knows it."""
+    return check_targets(output_dir, ((s.out_path, lambda s=s: s.existed and s.tmp is not None) for s in staged),
+                         written_before)
+
+
+def check_planned(output_dir: str, files: list[OutputFile]) -> list[ContentError]:
+    """check_staged for files not staged (check, archive): the same errors a build would report."""
+    return check_targets(output_dir, ((f.out_path, lambda f=f: _differs(output_dir, f)) for f in files))
+
+
+def _differs(output_dir: str, f: OutputFile) -> bool:
+    """Something is at the file's target, and it is not these bytes."""
+    target = os.path.join(output_dir, f.out_path)
+    if not os.path.lexists(target):
+        return False
+    return os.path.islink(target) or _read(target) != f.data
+
+
+def check_targets(output_dir: str, targets, written_before: frozenset | None = None) -> list[ContentError]:
+    """targets: (out_path, whether something else is at it now) pairs, the second asked only
+    where it matters (a target the last build did not write)."""
     errors = []
     written_before = read_manifest(output_dir) if written_before is None else written_before
     seen = set()
-    for s in staged:
-        if not safe_out_path(s.out_path):
-            errors.append(ContentError(s.out_path, 1, "输出路径不安全：不能写到输出文件夹之外"))
+    for out_path, taken in targets:
+        if not safe_out_path(out_path):
+            errors.append(ContentError(out_path, 1, "输出路径不安全：不能写到输出文件夹之外"))
             continue
-        if s.out_path in seen:
-            errors.append(ContentError(s.out_path, 1, "两个内容生成了同一个输出文件"))
-        seen.add(s.out_path)
-        if s.out_path not in written_before and s.existed and s.tmp is not None:
+        if out_path in seen:
+            errors.append(ContentError(out_path, 1, "两个内容生成了同一个输出文件"))
+        seen.add(out_path)
+        if out_path not in written_before and taken():
             errors.append(ContentError(
-                os.path.join(output_dir, s.out_path), 1,
+                os.path.join(output_dir, out_path), 1,
                 "此文件不是 dwgk 生成的，为免覆盖而停止；请把它移出输出文件夹后再生成"))
     return errors
 

@@ -22,7 +22,7 @@ from .content import collect, display_path, parse_content, read_sources, sort_so
 from .discovery import SKIPPED_NOTE
 from .linkcheck import BrokenLink, Existing, check_links, find_in_sources, link_problem, page_problems, scan
 from .model import ArchiveBanner, BuildFailed, ContentError, OutputFile, Site, UsageError
-from .output import (check_output_dir, check_staged, commit, discard_staging, open_staging, preserved_files,
+from .output import (check_output_dir, check_planned, check_staged, commit, discard_staging, open_staging, preserved_files,
                      stage_files, staged_bytes)
 from .parallel import run_shares
 from .snapshots import read_snapshots
@@ -108,10 +108,14 @@ def _read_text(path: str) -> str:
         return ""
 
 
-def prepare(paths: Paths, base_url: str | None = None) -> tuple[Site, list[OutputFile]]:
-    """The site and the files a build would write, links checked; nothing written."""
-    site = load_snapshots(paths, load_site(paths, base_url=base_url))
+def prepare(paths: Paths, base_url: str | None = None, sources=None) -> tuple[Site, list[OutputFile]]:
+    """The site and the files a build would write, after every check a build makes (links, and
+    files in the output folder it must not overwrite); nothing written."""
+    site = load_snapshots(paths, load_site(paths, sources, base_url=base_url))
     files = render(paths, site)
+    problems = check_planned(paths.output_dir, files)
+    if problems:
+        raise BuildFailed(problems)
     check_site_links(paths, site, files)
     return site, files
 
