@@ -28,10 +28,9 @@ from dataclasses import dataclass, field, replace
 
 from .content import SourceFile, display_path, parse_file, parse_folder, read_data, read_sources, stat_key
 from .model import Issue, Notice
-from .output import MANIFEST, read_manifest, stat_target
+from .output import CACHE_DIR, MANIFEST, read_manifest, stat_target
 from .snapshots import read_snapshots
 
-CACHE_DIR = ".dwgk-cache"
 BESIDE_OUTPUT = ""  # cache_dir meaning CACHE_DIR in the folder that holds the output folder
 SITE_UNIT = "/"  # the unit of site-wide pages (home, contact, 404, assets, sitemap, feed); never a folder name
 ARCHIVE_UNIT = "//archive"  # the unit of the published yearly snapshots

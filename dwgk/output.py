@@ -62,14 +62,33 @@ def safe_out_path(out_path: str) -> bool:
     return norm == out_path and not norm.startswith("..") and norm != "."
 
 
-def check_output_dir(output_dir: str, watched_dirs: list[str], label: str = "输出文件夹") -> str | None:
+CACHE_DIR = ".dwgk-cache"  # the build cache's folder (cache.py), beside the output folder by default
+#: dwgk's own code: no folder dwgk writes to may be, hold or lie in it.
+CODE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def check_output_dir(output_dir: str, watched_dirs: list[str], label: str = "输出文件夹",
+                     is_cache: bool = False) -> str | None:
     """Why output_dir may not be used, in Chinese; None if it is fine."""
     out = os.path.realpath(output_dir)
+    if os.path.dirname(out) == out:
+        return f"{label} {output_dir} 是磁盘的根文件夹，不能使用；请另建一个专用的文件夹"
+    if out == os.path.realpath(os.path.expanduser("~")):
+        return f"{label} {output_dir} 是用户的主文件夹，不能使用；请另建一个专用的文件夹"
+    if not is_cache and CACHE_DIR in out.split(os.sep):
+        return f"{label} {output_dir} 是生成缓存文件夹 {CACHE_DIR} 或在它里面，不能使用"
+    if overlaps(out, CODE_DIR):
+        return f"{label} {output_dir} 不能与 dwgk 的程序文件夹 {CODE_DIR} 相同、在它里面或包含它"
     for watched in watched_dirs:
-        w = os.path.realpath(watched)
-        if out == w or out.startswith(w + os.sep) or w.startswith(out + os.sep):
+        if overlaps(out, watched):
             return f"{label} {output_dir} 不能与 {watched} 相同、在它里面或包含它"
     return None
+
+
+def overlaps(a: str, b: str) -> bool:
+    """One folder is the other, or inside it (the root folder holds every other)."""
+    a, b = os.path.realpath(a), os.path.realpath(b)
+    return os.path.commonpath([a, b]) in (a, b)
 
 
 def read_manifest(output_dir: str) -> frozenset[str]:

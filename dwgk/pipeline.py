@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, replace
 
 from .assemble import assemble_notice, assemble_site, order_notices
-from .cache import (ARCHIVE_UNIT, BESIDE_OUTPUT, SITE_UNIT, BuildCache, NeedsFullNotices, Plan, is_summary, open_cache,
+from .cache import (ARCHIVE_UNIT, BESIDE_OUTPUT, SITE_UNIT, default_cache_dir, BuildCache, NeedsFullNotices, Plan, is_summary, open_cache,
                     summarize)
 from .content import collect, display_path, parse_content, read_sources, sort_sources
 from .discovery import SKIPPED_NOTE
@@ -122,16 +122,21 @@ def prepare(paths: Paths, base_url: str | None = None, sources=None) -> tuple[Si
 
 def check(paths: Paths, base_url: str | None = None) -> list[OutputFile]:
     """Everything a build does except writing: the files it would write."""
+    check_paths(paths)
     return prepare(paths, base_url)[1]
 
 
 def check_paths(paths: Paths, cache_dir: str | None = None) -> None:
     """Refuse folders that overlap: a build must never write into its sources, the archive or the cache."""
-    problem = (check_output_dir(paths.output_dir, [paths.content_dir, paths.layouts_dir, paths.archive_dir])
-               or check_output_dir(paths.archive_dir, [paths.content_dir, paths.layouts_dir], "归档文件夹"))
-    if not problem and cache_dir:
-        problem = check_output_dir(cache_dir, [paths.content_dir, paths.layouts_dir, paths.output_dir,
-                                               paths.archive_dir], "缓存文件夹")
+    cache = display_path(default_cache_dir(paths.output_dir)) if cache_dir in (None, BESIDE_OUTPUT) else cache_dir
+    checks = [lambda: check_output_dir(paths.output_dir, [paths.content_dir, paths.layouts_dir, paths.archive_dir,
+                                                          cache]),
+              lambda: check_output_dir(paths.archive_dir, [paths.content_dir, paths.layouts_dir], "归档文件夹")]
+    if cache_dir is not None:  # a folder the editor named is named first
+        cache_check = lambda: check_output_dir(cache, [paths.content_dir, paths.layouts_dir, paths.output_dir,  # noqa: E731
+                                                       paths.archive_dir], "缓存文件夹", is_cache=True)
+        checks.insert(0 if cache_dir else 2, cache_check)
+    problem = next(filter(None, (check() for check in checks)), None)
     if problem:
         raise UsageError(problem)
 

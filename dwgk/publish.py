@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from .content import display_path
 from .linkcheck import check_links
 from .model import BuildFailed, ContentError, OutputFile, UsageError
-from .output import list_site_files, remove_empty_dirs, safe_out_path, write_atomic
+from .cache import default_cache_dir
+from .output import check_output_dir, list_site_files, overlaps, remove_empty_dirs, safe_out_path, write_atomic
 
 MANIFEST = ".dwgk-publish.json"
 CHECKSUMS = "SHA256SUMS.txt"
@@ -60,11 +61,12 @@ def check_targets(paths, dest: str | None, zip_path: str | None) -> None:
     if not dest and not zip_path:
         raise UsageError("请给出发布目标文件夹（如 python build.py publish /var/www/html/dwgk），"
                          "或用 --zip 文件名 生成压缩包")
-    folders = [paths.content_dir, paths.layouts_dir, paths.output_dir, paths.archive_dir]
+    folders = [paths.content_dir, paths.layouts_dir, paths.output_dir, paths.archive_dir,
+               display_path(default_cache_dir(paths.output_dir))]
     if dest:
-        for folder in folders:
-            if _overlap(dest, folder):
-                raise UsageError(f"发布目标 {dest} 不能与 {folder} 相同、在它里面或包含它")
+        problem = check_output_dir(dest, folders, "发布目标")
+        if problem:
+            raise UsageError(problem)
         if os.path.lexists(dest) and not os.path.isdir(dest):
             raise UsageError(f"发布目标 {dest} 不是文件夹")
         if not os.path.isdir(os.path.dirname(os.path.abspath(dest))):
@@ -73,15 +75,10 @@ def check_targets(paths, dest: str | None, zip_path: str | None) -> None:
         if not zip_path.lower().endswith(".zip"):
             raise UsageError(f"压缩包 {zip_path} 的文件名应以 .zip 结尾")
         for folder in folders:
-            if _overlap(zip_path, folder):
+            if overlaps(zip_path, folder):
                 raise UsageError(f"压缩包 {zip_path} 不能放在 {folder} 里面")
         if not os.path.isdir(os.path.dirname(os.path.abspath(zip_path))):
             raise UsageError(f"压缩包 {zip_path} 所在的文件夹不存在")
-
-
-def _overlap(a: str, b: str) -> bool:
-    a, b = os.path.realpath(a), os.path.realpath(b)
-    return a == b or a.startswith(b + os.sep) or b.startswith(a + os.sep)
 
 
 def read_site(output_dir: str) -> list[OutputFile]:

@@ -102,6 +102,29 @@ def test_output_inside_content_is_a_usage_error(tmp_path):
     assert not (tmp_path / "content/site").exists()
 
 
+@pytest.mark.parametrize("command, output, message", [
+    # `check` where a faulty build would write into the machine's own folders: the same words.
+    ("check", "/", "输出文件夹 / 是磁盘的根文件夹，不能使用；请另建一个专用的文件夹"),
+    ("build", "~", "输出文件夹 {home} 是用户的主文件夹，不能使用；请另建一个专用的文件夹"),
+    ("build", ".dwgk-cache", "输出文件夹 .dwgk-cache 是生成缓存文件夹 .dwgk-cache 或在它里面，不能使用"),
+    ("build", ".dwgk-cache/site", "输出文件夹 .dwgk-cache/site 是生成缓存文件夹 .dwgk-cache 或在它里面，不能使用"),
+    ("check", "{code}", "输出文件夹 {code} 不能与 dwgk 的程序文件夹 {code} 相同、在它里面或包含它"),
+    ("check", "{code}/../..", "输出文件夹 {code}/../.. 不能与 dwgk 的程序文件夹 {code} 相同、在它里面或包含它"),
+    ("archive", ".dwgk-cache", "输出文件夹 .dwgk-cache 是生成缓存文件夹 .dwgk-cache 或在它里面，不能使用"),
+])
+def test_folders_no_site_may_be_written_to_are_refused(tmp_path, monkeypatch, command, output, message):
+    copy_example(tmp_path)
+    home = tmp_path / "home"
+    (home / "notes").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    code = str(REPO / "dwgk")
+    output = str(home) if output == "~" else output.format(code=code)
+    result = run_cli(command, "--output", output, cwd=tmp_path)
+    assert (result.rc, result.err) == (2, f"错误：{message.format(home=home, code=code)}\n")
+    assert sorted(os.listdir(tmp_path)) == ["content", "home"]
+    assert os.listdir(home) == ["notes"]
+
+
 def test_a_symbolic_link_in_content_is_refused(tmp_path):
     # A link could make dwgk copy a file from anywhere on the machine into the site.
     copy_example(tmp_path)

@@ -201,6 +201,8 @@ def test_a_content_error_publishes_nothing(tmp_path):
     (["content/www"], "错误：发布目标 content/www 不能与 content 相同、在它里面或包含它"),
     (["."], "错误：发布目标 . 不能与 content 相同、在它里面或包含它"),
     (["site"], "错误：发布目标 site 不能与 site 相同、在它里面或包含它"),
+    (["/", "--dry-run"], "错误：发布目标 / 是磁盘的根文件夹，不能使用；请另建一个专用的文件夹"),
+    ([".dwgk-cache"], "错误：发布目标 .dwgk-cache 是生成缓存文件夹 .dwgk-cache 或在它里面，不能使用"),
     (["nowhere/www/dwgk"], "错误：发布目标 nowhere/www/dwgk 的上级文件夹不存在"),
     (["www/dwgk/index.html"], "错误：发布目标 www/dwgk/index.html 不是文件夹"),
     (["--zip", "site/all.zip"], "错误：压缩包 site/all.zip 不能放在 site 里面"),
