@@ -9,6 +9,7 @@ Layout of a content folder:
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -16,7 +17,7 @@ import stat
 from dataclasses import dataclass, replace
 
 from .frontmatter import decode_text, parse_yaml, split_front_matter
-from .model import ContentError, Contact, Inspection, Issue, IssueFacts, Notice, Settings, StatedFigure
+from .model import BuildFailed, ContentError, Contact, Inspection, Issue, IssueFacts, Notice, Settings, StatedFigure
 from .schema import ISSUE_FIELDS, NOTICE_FIELDS, SETTINGS_FIELDS, STATED_FIGURES, read_fields
 
 SETTINGS_FILE = "site.yml"
@@ -70,6 +71,7 @@ class SourceFile:
     digest: str = ""  # sha256 of the bytes, when a build cache is used
     stat_key: tuple = ()  # (size, mtime_ns, ctime_ns, inode) as found when listing the folder
     is_link: bool = False  # a symbolic link: refused by parse
+    special: bool = False  # neither a file nor a folder (a named pipe, a device): refused by parse
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,8 @@ def read_sources(content_dir: str, known: dict | None = None, keep_data: bool = 
     return files
 
 
-def _read_folder(folder: str, prefix: str, shown: str, known: dict | None, keep: bool, files: list) -> None:
+def _read_folder(content_dir: str, prefix: str, shown: str, known: dict | None, keep: bool, files: list) -> None:
+    folder = os.path.join(content_dir, prefix)
     try:
         with os.scandir(folder) as it:
             entries = sorted((e for e in it if not is_ignored_name(e.name)), key=lambda e: e.name)
@@ -123,10 +126,12 @@ def _read_folder(folder: str, prefix: str, shown: str, known: dict | None, keep:
         if known is not None and rel in known and known[rel][0] == key:
             files.append(SourceFile(rel, f"{shown}/{rel}", None, known[rel][1], key))
             continue
+        if not stat.S_ISREG(st.st_mode):
+            files.append(SourceFile(rel, f"{shown}/{rel}", b"", special=True))  # parse reports it
+            continue
         data, digest = None, ""
         if known is not None or keep:
-            with open(entry.path, "rb") as f:
-                data = f.read()
+            data = read_regular(content_dir, rel, f"{shown}/{rel}", st)
             digest = hashlib.sha256(data).hexdigest() if known is not None else ""
         files.append(SourceFile(rel, f"{shown}/{rel}", data if keep else None, digest, key))
     for entry in folders:
@@ -134,15 +139,66 @@ def _read_folder(folder: str, prefix: str, shown: str, known: dict | None, keep:
             files.append(SourceFile(prefix + entry.name, f"{shown}/{prefix + entry.name}", b"", is_link=True))
     for entry in folders:
         if not entry.is_symlink():
-            _read_folder(entry.path, prefix + entry.name + "/", shown, known, keep, files)
+            _read_folder(content_dir, prefix + entry.name + "/", shown, known, keep, files)
 
 
 def read_data(content_dir: str, source: SourceFile) -> SourceFile:
     """The source with its bytes, reading them if read_sources did not."""
     if source.data is not None:
         return source
-    with open(os.path.join(content_dir, source.rel_path), "rb") as f:
-        return replace(source, data=f.read())
+    return replace(source, data=read_regular(content_dir, source.rel_path, source.src_path))
+
+
+LINK_REFUSED = "不支持符号链接（快捷方式）：请把文件本身放进内容文件夹"
+SPECIAL_REFUSED = "不是普通文件（如命名管道、设备文件），不能发布：请删除它，或换成文件本身"
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_FOLDER = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW
+
+
+def read_regular(content_dir: str, rel_path: str, src_path: str, listed: os.stat_result | None = None) -> bytes:
+    """The bytes of a content file, read without following a symbolic link anywhere below the
+    content folder: a file listed as regular may have been swapped for a link (to a secret
+    elsewhere on the machine) since. listed: the file's lstat when it was listed; the file read
+    must be that one. A link or anything else than a regular file raises BuildFailed."""
+    parts = rel_path.split("/")
+    flags = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        if _NOFOLLOW and os.open in os.supports_dir_fd:
+            fd = _open_below(content_dir, parts, flags)
+        else:  # no O_NOFOLLOW (Windows): the file must be the one a look without following names
+            fd = os.open(os.path.join(content_dir, *parts), flags)
+            here = os.lstat(os.path.join(content_dir, *parts))
+            if stat.S_ISLNK(here.st_mode) or (here.st_dev, here.st_ino) != _identity(os.fstat(fd)):
+                os.close(fd)
+                raise BuildFailed([ContentError(src_path, 1, LINK_REFUSED)])
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):  # a link where a name was
+            raise BuildFailed([ContentError(src_path, 1, LINK_REFUSED)]) from None
+        raise
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise BuildFailed([ContentError(src_path, 1, SPECIAL_REFUSED)])
+        if listed is not None and _identity(st) != _identity(listed):
+            raise BuildFailed([ContentError(src_path, 1, LINK_REFUSED)])
+        return f.read()
+
+
+def _identity(st: os.stat_result) -> tuple:
+    return st.st_dev, st.st_ino
+
+
+def _open_below(content_dir: str, parts: list[str], flags: int) -> int:
+    """Open content_dir/parts… one name at a time, none of them a link."""
+    folder = os.open(content_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        for name in parts[:-1]:
+            inner = os.open(name, _FOLDER, dir_fd=folder)
+            os.close(folder)
+            folder = inner
+        return os.open(parts[-1], flags, dir_fd=folder)
+    finally:
+        os.close(folder)
 
 
 def parse_file(source: SourceFile) -> Parsed:
@@ -150,7 +206,7 @@ def parse_file(source: SourceFile) -> Parsed:
     errors: list = []
     key, _, inner = source.rel_path.partition("/")
     facts = None
-    if source.is_link:
+    if source.is_link or source.special:
         value = None
     elif source.rel_path == SETTINGS_FILE:
         value = parse_settings(source.src_path, source.data, errors)
@@ -169,8 +225,8 @@ def sort_sources(content_dir: str, sources: list[SourceFile], errors: list):
     settings_source = None
     folders: dict[str, list[SourceFile]] = {}
     for source in sources:
-        if source.is_link:
-            errors.append(ContentError(source.src_path, 1, "不支持符号链接（快捷方式）：请把文件本身放进内容文件夹"))
+        if source.is_link or source.special:
+            errors.append(ContentError(source.src_path, 1, LINK_REFUSED if source.is_link else SPECIAL_REFUSED))
             continue
         if not is_publishable_name(source.rel_path):
             errors.append(ContentError(shown_name(source.src_path), 1, UNPUBLISHABLE_NAME))

@@ -15,10 +15,10 @@ from dataclasses import replace
 import jinja2
 from markupsafe import Markup, escape
 
-from .content import PLACEHOLDER, display_path, is_ignored_name
+from .content import PLACEHOLDER, display_path, is_ignored_name, read_regular
 from .discovery import page_links, police_record_url, portal_date, render_discovery
 from .markup import shift_headings
-from .model import ArchiveBanner, ArchivedOutput, ContentError, Notice, OutputFile, Site
+from .model import ArchiveBanner, ArchivedOutput, BuildFailed, ContentError, Notice, OutputFile, Site
 
 ASSETS_DIR = "assets"
 ARCHIVE_INDEX = "archive/index.html"
@@ -206,9 +206,13 @@ def render_notice(env, site: Site, notice: Notice, layouts_dir: str, content_dir
     links_site = replace(site, notices=(notice,))
     files = render_pages(env, _one_notice_site(site), notice_pages(notice), layouts_dir, errors, banner, links_site)
     files.append(OutputFile(notice.ledger_url, render_ledger(notice)))
+    shown = display_path(content_dir)
     for name in notice.attachments:
-        with open(os.path.join(content_dir, notice.key, name), "rb") as f:
-            files.append(OutputFile(f"{notice.key}/{name}", f.read()))
+        rel = f"{notice.key}/{name}"
+        try:  # read now, not when listed: the file must still be a file, not a link to elsewhere
+            files.append(OutputFile(rel, read_regular(content_dir, rel, f"{shown}/{rel}")))
+        except BuildFailed as failed:
+            errors += failed.errors
     return files
 
 

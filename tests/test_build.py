@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -132,6 +134,50 @@ def test_a_symbolic_link_in_content_is_refused(tmp_path):
     result = run_cli("build", cwd=tmp_path)
     assert result.rc == 1
     assert result.err.splitlines()[0] == "content/2019/hostname.txt:1: 不支持符号链接（快捷方式）：请把文件本身放进内容文件夹"
+    assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize("swap", ["file", "folder"])
+def test_an_attachment_swapped_for_a_link_after_listing_is_not_read(tmp_path, monkeypatch, swap):
+    # The race of a red-team pass: the listing saw a file, and by the time its bytes are read a
+    # link to a secret stands there (or the folder above it has become a link). Here the swap
+    # happens between the two public stages, load_site (lists) and render (reads attachments).
+    from dwgk import pipeline
+    from dwgk.model import BuildFailed
+
+    copy_example(tmp_path)
+    (tmp_path / "secret/docs").mkdir(parents=True)
+    (tmp_path / "secret/docs/方案.txt").write_text("机密", encoding="utf-8")
+    (tmp_path / "content/2019/docs").mkdir()
+    (tmp_path / "content/2019/docs/方案.txt").write_text("公开的附件", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    paths = pipeline.Paths("content", str(REPO / "layouts"), "site")
+    site = pipeline.load_site(paths)
+    if swap == "file":
+        (tmp_path / "content/2019/docs/方案.txt").unlink()
+        os.symlink(tmp_path / "secret/docs/方案.txt", tmp_path / "content/2019/docs/方案.txt")
+    else:
+        shutil.rmtree(tmp_path / "content/2019/docs")
+        os.symlink(tmp_path / "secret/docs", tmp_path / "content/2019/docs")
+    with pytest.raises(BuildFailed) as failed:
+        pipeline.render(paths, site)
+    assert [str(e) for e in failed.value.errors] == [
+        "content/2019/docs/方案.txt:1: 不支持符号链接（快捷方式）：请把文件本身放进内容文件夹"]
+
+
+def test_a_named_pipe_in_content_is_refused_without_waiting(tmp_path):
+    # open() of a named pipe waits for a writer that never comes: the build hung.
+    copy_example(tmp_path)
+    os.mkfifo(tmp_path / "content/2019/附件.pdf")
+    for args in (["build"], ["build", "--no-cache"], ["check"]):
+        try:
+            proc = subprocess.run([sys.executable, str(REPO / "build.py"), *args], cwd=tmp_path,
+                                  capture_output=True, text=True, timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"{args} waits on the named pipe")
+        assert (proc.returncode, proc.stderr.splitlines()) == (1, [
+            "content/2019/附件.pdf:1: 不是普通文件（如命名管道、设备文件），不能发布：请删除它，或换成文件本身",
+            "共 1 处错误，网站未更新。"])
     assert not (tmp_path / "site").exists()
 
 
