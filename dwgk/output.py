@@ -352,9 +352,16 @@ def check_targets(output_dir: str, targets, written_before: frozenset | None = N
     errors = []
     written_before = read_manifest(output_dir) if written_before is None else written_before
     seen = set()
+    folders: dict[str, bool] = {}  # folder in the output -> whether it may be written into
     for out_path, taken in targets:
         if not safe_out_path(out_path):
             errors.append(ContentError(out_path, 1, "输出路径不安全：不能写到输出文件夹之外"))
+            continue
+        blocked = _blocked_folder(output_dir, posixpath.dirname(out_path), folders)
+        if blocked:
+            if folders[blocked] is not None:
+                folders[blocked] = None  # named once
+                errors.append(ContentError(os.path.join(output_dir, blocked), 1, BLOCKED_FOLDER))
             continue
         if out_path in seen:
             errors.append(ContentError(out_path, 1, "两个内容生成了同一个输出文件"))
@@ -364,6 +371,26 @@ def check_targets(output_dir: str, targets, written_before: frozenset | None = N
                 os.path.join(output_dir, out_path), 1,
                 "此文件不是 dwgk 生成的，为免覆盖而停止；请把它移出输出文件夹后再生成"))
     return errors
+
+
+BLOCKED_FOLDER = ("这里应是一个文件夹，却是符号链接（快捷方式）或文件；dwgk 不会写到链接指向的地方，"
+                  "为免覆盖而停止：请把它移出输出文件夹后再生成")
+
+
+def _blocked_folder(output_dir: str, folder: str, known: dict) -> str | None:
+    """The first folder on the way to `folder` (relative, with "/") that is a link or not a
+    folder; None when there is none. known: folder -> True (fine), False or None (blocked)."""
+    parts = folder.split("/") if folder else []
+    for end in range(1, len(parts) + 1):
+        sub = "/".join(parts[:end])
+        if sub not in known:
+            try:
+                known[sub] = stat.S_ISDIR(os.lstat(os.path.join(output_dir, sub)).st_mode)
+            except FileNotFoundError:
+                known[sub] = True  # made when the file is written
+        if known[sub] is not True:
+            return sub
+    return None
 
 
 def commit(output_dir: str, staged: list[Staged], current: set[str],
@@ -394,9 +421,11 @@ def commit(output_dir: str, staged: list[Staged], current: set[str],
         written += 1
     _clear_staging(staging)
     removed = 0
+    folders: dict[str, bool] = {}
     for stale in sorted(old - current):
         target = os.path.join(output_dir, stale)
-        if os.path.isfile(target) and not os.path.islink(target):
+        if (os.path.isfile(target) and not os.path.islink(target)
+                and not _blocked_folder(output_dir, posixpath.dirname(stale), folders)):
             os.remove(target)
             removed += 1
             remove_empty_dirs(output_dir, os.path.dirname(stale))
@@ -440,10 +469,10 @@ def _move_tree(source: str, dest: str) -> None:
         target = os.path.join(dest, entry.name)
         if not entry.is_dir(follow_symlinks=False):
             os.replace(entry.path, target)
-        elif os.path.isdir(target):
+        elif os.path.isdir(target) and not os.path.islink(target):  # never into a linked folder
             _move_tree(entry.path, target)
         else:
-            os.rename(entry.path, target)  # fails, as makedirs would, where a file is in the way
+            os.rename(entry.path, target)  # fails, as makedirs would, where a file or link is in the way
 
 
 def write_atomic(target: str, data: bytes) -> None:

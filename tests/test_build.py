@@ -181,6 +181,27 @@ def test_a_named_pipe_in_content_is_refused_without_waiting(tmp_path):
     assert not (tmp_path / "site").exists()
 
 
+@pytest.mark.parametrize("built_before", [False, True])
+def test_never_writes_through_a_linked_folder_in_the_output(tmp_path, built_before):
+    copy_example(tmp_path)
+    if built_before:
+        assert run_cli("build", cwd=tmp_path).rc == 0
+        shutil.rmtree(tmp_path / "site/2019")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere/index.html").write_text("别处的页面", encoding="utf-8")
+    (tmp_path / "site").mkdir(exist_ok=True)
+    os.symlink(tmp_path / "elsewhere", tmp_path / "site/2019")
+    site = stat_tree(tmp_path / "site")
+    for args in (["build"], ["build", "--no-cache"], ["check"]):
+        result = run_cli(*args, cwd=tmp_path)
+        assert (result.rc, result.err.splitlines()) == (1, [
+            "site/2019:1: 这里应是一个文件夹，却是符号链接（快捷方式）或文件；dwgk 不会写到链接指向的地方，"
+            "为免覆盖而停止：请把它移出输出文件夹后再生成", "共 1 处错误，网站未更新。"]), args
+    assert os.listdir(tmp_path / "elsewhere") == ["index.html"]
+    assert (tmp_path / "elsewhere/index.html").read_text(encoding="utf-8") == "别处的页面"
+    assert stat_tree(tmp_path / "site") == site
+
+
 def test_no_output_path_can_leave_the_output_folder():
     from dwgk.output import safe_out_path
     assert safe_out_path("2019/issue-1.html") and safe_out_path("2019/整改方案.pdf")
