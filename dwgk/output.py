@@ -18,6 +18,7 @@ has another name too (the editor's hard-linked backup of site/) is never written
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import itertools
@@ -33,6 +34,11 @@ from dataclasses import dataclass
 
 from .content import stat_key
 from .model import ContentError, OutputFile
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX
+    fcntl = None
 
 MANIFEST = ".dwgk-files.json"
 STAGING = ".dwgk-staging"
@@ -89,6 +95,24 @@ def overlaps(a: str, b: str) -> bool:
     """One folder is the other, or inside it (the root folder holds every other)."""
     a, b = os.path.realpath(a), os.path.realpath(b)
     return os.path.commonpath([a, b]) in (a, b)
+
+
+@contextlib.contextmanager
+def writing_into(folder: str):
+    """One dwgk at a time writes into folder: a lock on the folder that holds it (which, unlike
+    the folder, is there before and after), whether or not a build cache is used. Two builds
+    into one folder would take each other's staged files away."""
+    holder = os.path.dirname(os.path.abspath(folder))
+    if fcntl is None:  # pragma: no cover - not POSIX
+        yield
+        return
+    os.makedirs(holder, exist_ok=True)
+    fd = os.open(holder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def read_manifest(output_dir: str) -> frozenset[str]:

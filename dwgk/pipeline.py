@@ -23,7 +23,7 @@ from .discovery import SKIPPED_NOTE
 from .linkcheck import BrokenLink, Existing, check_links, find_in_sources, link_problem, page_problems, scan
 from .model import ArchiveBanner, BuildFailed, ContentError, OutputFile, Site, UsageError
 from .output import (check_output_dir, check_planned, check_staged, commit, discard_staging, open_staging, preserved_files,
-                     stage_files, staged_bytes)
+                     stage_files, staged_bytes, writing_into)
 from .parallel import run_shares
 from .snapshots import read_snapshots
 
@@ -152,7 +152,7 @@ def build(paths: Paths, base_url: str | None = None, cache_dir: str | None = BES
     Returns counts (files, written, removed), the base URL used, and notes for the editor.
     """
     check_paths(paths, cache_dir)
-    with _records_left_alone() as loaded, open_cache(paths, cache_dir) as cache:
+    with writing_into(paths.output_dir), _records_left_alone() as loaded, open_cache(paths, cache_dir) as cache:
         errors: list = []
         archive_errors: list = []
         sources = cache.read_sources()                                                     # read

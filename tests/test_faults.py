@@ -138,3 +138,20 @@ def test_kill_9_of_serve_leaves_no_worker_holding_the_port(tmp_path, big_content
     finally:
         again.send_signal(signal.SIGTERM)
         again.communicate(timeout=HANG)
+
+
+def test_two_builds_without_cache_at_once_take_turns(tmp_path, big_content):
+    # Without the cache there was no lock: the second build cleared the first one's staging
+    # folder, and the first failed with a message about the disk.
+    shutil.copytree(big_content, tmp_path / "content")
+    first = start(tmp_path, "build", "--no-cache")
+    deadline = time.monotonic() + HANG
+    while not (tmp_path / "site/.dwgk-staging").exists() and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    rc, out = run(tmp_path, "build", "--no-cache")
+    assert rc == 0, out
+    first_out, _ = first.communicate(timeout=HANG)
+    assert first.returncode == 0, first_out
+    shutil.copytree(big_content, tmp_path / "clean/content")
+    assert run(tmp_path / "clean", "build", "--no-cache")[0] == 0
+    assert read_tree(tmp_path / "site") == read_tree(tmp_path / "clean/site")
