@@ -18,10 +18,12 @@ When a file counts as unchanged (also in README, "生成缓存"):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
 import pickle
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field, replace
@@ -128,8 +130,12 @@ class BuildCache:
             fcntl.flock(self._lock, fcntl.LOCK_EX)
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, *exc):
         try:
+            if exc_type is not None and issubclass(exc_type, OSError) and self.spare_dir:
+                # A full disk, most likely: the spare copies of the pages only save time, and
+                # those this build made are the space the next build needs.
+                shutil.rmtree(self.spare_dir, ignore_errors=True)
             self._save()
         finally:
             if self._lock is not None:
@@ -502,8 +508,13 @@ def _save(path: str, obj, dumps, check: str = "") -> None:
     payload = dumps(obj)
     header = _MAGIC + check.encode().ljust(64) + hashlib.sha256(payload).digest()
     tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "wb") as f:
-        f.write(header + payload)
+    try:  # a write that fails (a full disk) leaves nothing behind
+        with open(tmp, "wb") as f:
+            f.write(header + payload)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
     try:
         os.remove(path)
     except FileNotFoundError:

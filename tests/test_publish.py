@@ -106,6 +106,18 @@ def test_each_file_is_replaced_atomically(tmp_path):
     assert not [p for p in read_tree(dest) if p.endswith(".tmp")]
 
 
+def test_the_half_written_files_of_a_killed_publish_are_removed_by_the_next(tmp_path):
+    # kill -9 between creating a temporary file and renaming it into place leaves it behind.
+    dest = example(tmp_path)
+    assert publish(tmp_path, "www/dwgk").rc == 0
+    for debris in ("www/dwgk/.dwgk-k2x9_q0a.tmp", "www/dwgk/2019/.dwgk-abcdefgh.tmp"):
+        (tmp_path / debris).write_bytes(b"")
+    (tmp_path / "www/dwgk/.dwgk-notes.tmp").write_text("门户管理员的文件", encoding="utf-8")  # not a name dwgk makes
+    published = read_tree(dest)
+    assert publish(tmp_path, "www/dwgk").rc == 0
+    assert read_tree(dest) == {p: d for p, d in published.items() if d or not p.endswith(".tmp")}
+
+
 def test_dry_run_lists_the_changes_and_changes_nothing(tmp_path):
     dest = example(tmp_path)
     assert publish(tmp_path, "www/dwgk").rc == 0
