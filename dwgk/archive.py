@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -18,7 +19,7 @@ from dataclasses import dataclass, replace
 from . import __version__, pipeline
 from .content import display_path, read_sources
 from .model import ArchiveBanner, BuildFailed, ContentError, OutputFile, UsageError
-from .output import check_planned
+from .output import check_planned, write_atomic, writing_into
 from .render import cn_date
 from .snapshots import (CONTENT_DIR, MANIFEST_NAME, SITE_DIR, YEAR, Checked, Manifest, check_snapshot,
                         entry_for, list_years, manifest_json, zip_root)
@@ -120,12 +121,21 @@ def make_zip(manifest: Manifest, manifest_data: bytes, files: dict[str, bytes]) 
 
 
 def write_snapshot(archive_dir: str, year: str, files: dict[str, bytes]) -> None:
-    """Write into a hidden folder, then rename it into place: a year folder is complete or absent."""
+    """Write into a hidden folder, then rename it into place: a year folder is complete or absent.
+    One archive at a time, which removes what a killed one left."""
     os.makedirs(archive_dir, exist_ok=True)
+    with writing_into(archive_dir):
+        _write_snapshot(archive_dir, year, files)
+
+
+def _write_snapshot(archive_dir: str, year: str, files: dict[str, bytes]) -> None:
+    for name in os.listdir(archive_dir):  # left by an archive that was killed while writing
+        path = os.path.join(archive_dir, name)
+        if _STAGING.fullmatch(name) and os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
     attributes = os.path.join(archive_dir, ".gitattributes")
     if not os.path.lexists(attributes):
-        with open(attributes, "x", encoding="utf-8", newline="\n") as f:
-            f.write(GITATTRIBUTES)
+        write_atomic(attributes, GITATTRIBUTES.encode("utf-8"))
     staging = tempfile.mkdtemp(prefix=f".{year}-", suffix=".tmp", dir=archive_dir)
     try:
         for rel, data in files.items():
@@ -141,6 +151,10 @@ def write_snapshot(archive_dir: str, year: str, files: dict[str, bytes]) -> None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+#: What write_snapshot names its folder while writing it (tempfile.mkdtemp's random part).
+_STAGING = re.compile(r"\.[12][0-9]{3}-[a-z0-9_]{8}\.tmp")
 
 
 def verify_archive(archive_dir: str, year: str | None = None) -> list[tuple[str, Checked]]:

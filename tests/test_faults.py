@@ -155,3 +155,92 @@ def test_two_builds_without_cache_at_once_take_turns(tmp_path, big_content):
     shutil.copytree(big_content, tmp_path / "clean/content")
     assert run(tmp_path / "clean", "build", "--no-cache")[0] == 0
     assert read_tree(tmp_path / "site") == read_tree(tmp_path / "clean/site")
+
+
+# --------------------------------------------------------------------------- #
+# kill -9 at random (seeded) moments of each command
+# --------------------------------------------------------------------------- #
+
+#: Kills per command; more with DWGK_FAULT_ROUNDS=50 (each round is one kill and one rerun).
+ROUNDS = int(os.environ.get("DWGK_FAULT_ROUNDS", "3"))
+
+
+def serve_until_ready(cwd: Path, port: str) -> tuple[int, str]:
+    """Start the preview, wait until it serves, stop it the way an editor does (Ctrl-C)."""
+    proc = start(cwd, "serve", "--port", port)
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if line.startswith("预览地址："):
+            proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=HANG)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail("the preview did not stop:\n" + "".join(lines))
+    ready = any(line.startswith("预览地址：") for line in lines)
+    return (proc.returncode if ready else 1), "".join(lines)
+
+
+class Scenario:
+    """One command with what comes before it: `before` makes the previous good state, then an
+    edit gives the command work, then `command` runs (and is killed)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.port = str(free_port())
+
+    def before(self, root: Path) -> None:
+        copy_example(root)
+        assert run(root, "build")[0] == 0
+        if self.name == "publish":
+            assert run(root, "publish", "www")[0] == 0
+        edit(root / "content/site.yml", "网站名称: ", "网站名称: 新")  # every page changes
+        edit(root / "content/2019/03.md", "二是", "二是进一步")
+
+    def args(self) -> list[str]:
+        return {"build": ["build"], "archive": ["archive", "2019"], "publish": ["publish", "www"],
+                "serve": ["serve", "--port", self.port]}[self.name]
+
+    def rerun(self, root: Path) -> tuple[int, str]:
+        if self.name == "serve":
+            return serve_until_ready(root, self.port)
+        rc, out = run(root, *self.args())
+        if self.name == "archive" and rc == 1 and "已经归档" in out:  # killed after the snapshot was in place
+            rc, verified = run(root, "archive", "--verify")
+            assert rc == 0, verified
+            rc, out = run(root, "build")
+        return rc, out
+
+    def result(self, root: Path) -> dict:
+        folders = {"build": ["site"], "archive": ["site", "archive"], "publish": ["site", "www"],
+                   "serve": [".preview"]}[self.name]
+        return {f"{folder}/{path}": data for folder in folders for path, data in read_tree(root / folder).items()}
+
+
+@pytest.mark.parametrize("name", ["build", "archive", "publish", "serve"])
+def test_kill_9_at_random_moments_then_the_next_run_equals_a_clean_one(tmp_path, name):
+    scenario = Scenario(name)
+    clean = tmp_path / "clean"
+    scenario.before(clean)
+    began = time.monotonic()
+    rc, out = scenario.rerun(clean)
+    length = time.monotonic() - began  # how long the command runs here: the kills fall within it
+    assert rc == 0, out
+    expected = scenario.result(clean)
+    rng = random.Random(f"dwgk kill -9 {name}")
+    for round_ in range(ROUNDS):
+        root = tmp_path / f"round-{round_}"
+        scenario.before(root)
+        proc = start(root, *scenario.args())
+        time.sleep(rng.uniform(0, length))
+        workers = children(proc.pid)
+        kill_main(proc)
+        wait_gone(workers)
+        rc, out = scenario.rerun(root)
+        assert rc == 0, out
+        assert "Traceback" not in out
+        assert scenario.result(root) == expected, f"round {round_}"
+        assert not [p for p in scenario.result(root) if re.search(r"\.tmp$|\.dwgk-staging/", p)]
+        if name == "archive":
+            assert sorted(os.listdir(root / "archive")) == [".gitattributes", "2019"]
