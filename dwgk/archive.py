@@ -7,6 +7,7 @@ snapshots.py for the format).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
@@ -123,9 +124,16 @@ def make_zip(manifest: Manifest, manifest_data: bytes, files: dict[str, bytes]) 
 def write_snapshot(archive_dir: str, year: str, files: dict[str, bytes]) -> None:
     """Write into a hidden folder, then rename it into place: a year folder is complete or absent.
     One archive at a time, which removes what a killed one left."""
-    os.makedirs(archive_dir, exist_ok=True)
-    with writing_into(archive_dir):
-        _write_snapshot(archive_dir, year, files)
+    created = not os.path.isdir(archive_dir)
+    try:
+        os.makedirs(archive_dir, exist_ok=True)
+        with writing_into(archive_dir):
+            _write_snapshot(archive_dir, year, files)
+    except BaseException:
+        if created:  # the archive folder is as it was: absent
+            with contextlib.suppress(OSError):
+                os.rmdir(archive_dir)
+        raise
 
 
 def _write_snapshot(archive_dir: str, year: str, files: dict[str, bytes]) -> None:
@@ -133,9 +141,6 @@ def _write_snapshot(archive_dir: str, year: str, files: dict[str, bytes]) -> Non
         path = os.path.join(archive_dir, name)
         if _STAGING.fullmatch(name) and os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path, ignore_errors=True)
-    attributes = os.path.join(archive_dir, ".gitattributes")
-    if not os.path.lexists(attributes):
-        write_atomic(attributes, GITATTRIBUTES.encode("utf-8"))
     staging = tempfile.mkdtemp(prefix=f".{year}-", suffix=".tmp", dir=archive_dir)
     try:
         for rel, data in files.items():
@@ -147,6 +152,9 @@ def _write_snapshot(archive_dir: str, year: str, files: dict[str, bytes]) -> Non
         os.chmod(staging, 0o755)
         folder = os.path.join(archive_dir, year)
         refuse_existing(folder, year)  # another run may have finished meanwhile
+        attributes = os.path.join(archive_dir, ".gitattributes")
+        if not os.path.lexists(attributes):
+            write_atomic(attributes, GITATTRIBUTES.encode("utf-8"))
         os.rename(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

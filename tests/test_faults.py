@@ -244,3 +244,89 @@ def test_kill_9_at_random_moments_then_the_next_run_equals_a_clean_one(tmp_path,
         assert not [p for p in scenario.result(root) if re.search(r"\.tmp$|\.dwgk-staging/", p)]
         if name == "archive":
             assert sorted(os.listdir(root / "archive")) == [".gitattributes", "2019"]
+
+
+# --------------------------------------------------------------------------- #
+# A full disk during each command
+# --------------------------------------------------------------------------- #
+
+
+@pytest.fixture
+def disk(tmp_path) -> Path:
+    """A small file system of its own (a tmpfs), to be filled up; skipped where none can be mounted."""
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    if not sys.platform.startswith("linux") or os.geteuid() != 0:
+        pytest.skip("a full disk is simulated with a tmpfs, which only root can mount on Linux")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(folder)],
+                             capture_output=True, text=True)
+    if mounted.returncode:
+        pytest.skip(f"this machine refuses to mount a tmpfs to fill up: {mounted.stderr.strip()}")
+    yield folder
+    subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def used(folder: Path) -> int:
+    st = os.statvfs(folder)
+    return (st.f_blocks - st.f_bfree) * st.f_frsize
+
+
+def resize(folder: Path, size: int) -> None:
+    """The file system's size: a few pages above what it holds fills it up, 64 MB frees it."""
+    size = -(-size // 4096) * 4096
+    subprocess.run(["mount", "-o", f"remount,size={size}", str(folder)], check=True, capture_output=True)
+
+
+def full_disk_failure(out: str) -> None:
+    assert "读写文件失败：No space left on device" in out or "写入失败（No space left on device）" in out, out
+    assert "Traceback" not in out
+
+
+def trees(root: Path, *folders: str) -> dict:
+    return {f: read_tree(root / f) for f in folders if (root / f).exists()}
+
+
+def test_a_build_that_fills_the_disk_leaves_the_site_and_room_for_the_next_edit(tmp_path, disk):
+    # The red-team case: a change to every page does not fit; the editor takes it back and makes
+    # a one-issue edit. That build must succeed with nothing deleted by hand.
+    copy_example(disk)
+    assert run(disk, "build")[0] == 0
+    site = read_tree(disk / "site")
+    resize(disk, used(disk) + sum(len(d) for d in site.values()) // 2)
+    edit(disk / "content/site.yml", "网站名称: ", "网站名称: 新")
+    rc, out = run(disk, "build")
+    assert rc == 1
+    full_disk_failure(out)
+    assert read_tree(disk / "site") == site
+    edit(disk / "content/site.yml", "网站名称: 新", "网站名称: ")
+    edit(disk / "content/2019/03.md", "二是", "二是进一步")
+    rc, out = run(disk, "build")
+    assert rc == 0, out
+    clean = tmp_path / "clean"
+    shutil.copytree(disk / "content", clean / "content")
+    assert run(clean, "build", "--no-cache")[0] == 0
+    assert read_tree(disk / "site") == read_tree(clean / "site")
+
+
+@pytest.mark.parametrize("name", ["archive", "publish"])
+def test_a_full_disk_during_archive_or_publish_then_space_freed(tmp_path, disk, name):
+    scenario = Scenario(name)
+    clean = tmp_path / "clean"
+    scenario.before(clean)
+    assert scenario.rerun(clean)[0] == 0
+    scenario.before(disk)
+    before = trees(disk, "site", "archive", "www")
+    resize(disk, used(disk) + 16 * 4096)
+    rc, out = run(disk, *scenario.args())
+    assert rc == 1
+    full_disk_failure(out)
+    after = trees(disk, "site", "archive", "www")
+    if name == "archive":
+        assert after == before
+    else:  # a web root is mirrored file by file: each file is its old or its new version, whole
+        new = read_tree(clean / "www")
+        assert all(data in (before["www"].get(p), new.get(p)) for p, data in after["www"].items())
+    resize(disk, 64 << 20)
+    rc, out = scenario.rerun(disk)
+    assert rc == 0, out
+    assert scenario.result(disk) == scenario.result(clean)
