@@ -17,7 +17,7 @@ import stat
 from dataclasses import dataclass, replace
 
 from .frontmatter import decode_text, parse_yaml, split_front_matter
-from .model import BuildFailed, ContentError, Contact, Inspection, Issue, IssueFacts, Notice, Settings, StatedFigure
+from .model import ACTIVE_ATTACHMENT_TYPES, BuildFailed, ContentError, Contact, Inspection, Issue, IssueFacts, Notice, Settings, StatedFigure
 from .schema import ISSUE_FIELDS, NOTICE_FIELDS, SETTINGS_FIELDS, STATED_FIGURES, read_fields
 
 SETTINGS_FILE = "site.yml"
@@ -330,7 +330,23 @@ def parse_settings(src_path: str, data: bytes, errors: list) -> Settings | None:
     values.pop("__lines__")
     contact = values.pop("contact")
     contact.pop("__lines__")
+    if "active_attachments" in values:
+        values["active_attachments"] = read_attachment_types(src_path, values["active_attachments"], errors)
+        if values["active_attachments"] is None:
+            return None
     return Settings(src_path=src_path, contact=Contact(**contact), **values)
+
+
+def read_attachment_types(src_path: str, items: list, errors: list) -> tuple[str, ...] | None:
+    """允许的网页类附件: file name extensions (html or .html), each one dwgk would refuse otherwise."""
+    types, before = [], len(errors)
+    for value, line in items:
+        ext = value.strip().lstrip(".").lower()
+        if ext not in ACTIVE_ATTACHMENT_TYPES:
+            errors.append(ContentError(src_path, line, f"“{value}”不是网页类附件的类型，其他类型的附件本来就会发布"
+                                                       f"（可列出：{'、'.join(ACTIVE_ATTACHMENT_TYPES)}）"))
+        types.append(ext)
+    return tuple(sorted(set(types))) if len(errors) == before else None
 
 
 def _parse_front(src_path: str, data: bytes, fields, errors: list):

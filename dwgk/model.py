@@ -67,6 +67,15 @@ class Settings:
     icp: str = ""  # ICP备案号
     police_record: str = ""  # 公安机关备案号
     base_url: str = ""  # 网站地址: absolute URL the site is published at (optional)
+    # 允许的网页类附件: types of ACTIVE_ATTACHMENT_TYPES the portal administrator lets through
+    active_attachments: tuple[str, ...] = ()
+
+
+#: Attachments a browser opens as a page or runs as a script: published on the portal's own
+#: address, such a file could run script with the portal's cookies. Refused unless site.yml's
+#: 允许的网页类附件 lists the type.
+ACTIVE_ATTACHMENT_TYPES = ("htm", "html", "js", "mht", "mhtml", "mjs", "shtml", "svg", "svgz", "swf", "xht",
+                           "xhtml", "xml", "xsl", "xslt")
 
 
 @dataclass(frozen=True)

@@ -563,15 +563,15 @@ def _foreign_file(rel):
     lambda root: edit(root / "content/2019/03.md", "二是", "[见附件](missing.pdf)二是"),
     lambda root: (root / "content/2019/index.html").write_bytes(b'<p class="archive-banner">x</p>'),
     lambda root: (root / "content/2019/a\\..\\..\\evil.bat").write_bytes(b"x"),
-    _foreign_file("2019/photo.html"),
+    _foreign_file("2019/photo.jpg"),
 ], ids=["broken-link", "attachment-named-like-a-page", "backslash-in-a-name", "foreign-file-in-site"])
 def test_archive_freezes_only_a_site_that_builds(tmp_path, epoch, damage):
     # An archive cannot be undone: it is written only when a build would pass on the same input.
     copy_example(tmp_path)
     assert run_cli("build", cwd=tmp_path).rc == 0
     damage(tmp_path)
-    if (tmp_path / "site/2019/photo.html").exists():  # the foreign file lies where an attachment goes
-        (tmp_path / "content/2019/photo.html").write_bytes(b"<p>x</p>")
+    if (tmp_path / "site/2019/photo.jpg").exists():  # the foreign file lies where an attachment goes
+        (tmp_path / "content/2019/photo.jpg").write_bytes(b"jpeg")
     site = stat_tree(tmp_path / "site")
     built = run_cli("check", cwd=tmp_path)
     assert built.rc == 1

@@ -157,6 +157,16 @@ CASES = {
         [f"content/2019/{name}:1: 文件名含有反斜杠（\\）、换行等控制字符或无法识别的字符，不能发布"
          "（在有的系统上会写到别处，也会弄乱压缩包的校验清单）；请给文件改名"
          for name in ("a\\..\\..\\evil.bat", "new\\nline.pdf", "04\\x01.md", "sub/bell\\x07.txt")]),
+    "attachments-that-run-script": (
+        # Published on the portal's address, such a file runs script with the portal's cookies.
+        [write("content/2019/说明.html", b"<script>alert(1)</script>"), write("content/2019/sub/图.SVG", b"<svg/>")],
+        [f"content/2019/{path}:1: 附件“{name}”是网页类文件（.{ext}），打开时可以在门户网站上运行其中的脚本，因此不发布；"
+         f"请改用 PDF 等格式，或请网站管理员在 site.yml 的“允许的网页类附件”中列出 {ext}"
+         for path, name, ext in (("sub/图.SVG", "sub/图.SVG", "svg"), ("说明.html", "说明.html", "html"))]),
+    "attachment-types-setting": (
+        [replace("content/site.yml", "网站名称:", "允许的网页类附件:\n  - .HTML\n  - pdf\n网站名称:")],
+        ["content/site.yml:4: “pdf”不是网页类附件的类型，其他类型的附件本来就会发布（可列出：htm、html、js、mht、mhtml、"
+         "mjs、shtml、svg、svgz、swf、xht、xhtml、xml、xsl、xslt）"]),
     "settings-error-and-unknown-category": (
         # The checks across files still run when site.yml cannot be read: one run lists both.
         [replace("content/site.yml", "网站名称:", "网站名称: ["),
@@ -205,6 +215,20 @@ def test_every_error_of_the_run_is_listed_sorted(tmp_path):
         "content/2019/05.md:2: “编号”应是正整数，而不是“0”",
         "content/2019/notice.md:14: 类别“在坚持党的领导方面”重复声明",
     ]
+
+
+def test_the_portal_administrator_may_let_web_page_attachments_through(tmp_path):
+    copy_example(tmp_path)
+    (tmp_path / "content/2019/说明.html").write_bytes(b"<p>x</p>")
+    (tmp_path / "content/2019/图.svg").write_bytes(b"<svg/>")
+    edit = replace("content/site.yml", "网站名称:", "允许的网页类附件:\n  - html\n网站名称:")
+    edit(tmp_path)
+    result = run_cli("build", cwd=tmp_path)
+    assert result.rc == 1
+    assert [line.split(":")[0] for line in result.err.splitlines()[:-1]] == ["content/2019/图.svg"]
+    (tmp_path / "content/2019/图.svg").unlink()
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    assert (tmp_path / "site/2019/说明.html").read_bytes() == b"<p>x</p>"
 
 
 def test_bom_and_crlf_are_fine(tmp_path):
