@@ -162,7 +162,7 @@ def test_two_builds_without_cache_at_once_take_turns(tmp_path, big_content):
 # --------------------------------------------------------------------------- #
 
 #: Kills per command; more with DWGK_FAULT_ROUNDS=50 (each round is one kill and one rerun).
-ROUNDS = int(os.environ.get("DWGK_FAULT_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("DWGK_FAULT_ROUNDS", "2"))
 
 
 def serve_until_ready(cwd: Path, port: str) -> tuple[int, str]:
@@ -330,3 +330,29 @@ def test_a_full_disk_during_archive_or_publish_then_space_freed(tmp_path, disk, 
     rc, out = scenario.rerun(disk)
     assert rc == 0, out
     assert scenario.result(disk) == scenario.result(clean)
+
+
+def test_a_full_disk_during_the_preview_then_space_freed(tmp_path, disk):
+    from tests.test_serve import ServeProcess  # the preview as a subprocess, read line by line
+
+    copy_example(disk)
+    preview = ServeProcess(disk, "--port", str(free_port()))
+    try:
+        preview.wait_line("^预览地址：")
+        before = read_tree(disk / ".preview")
+        resize(disk, used(disk) + sum(len(d) for d in before.values()) // 2)
+        mark = preview.mark()
+        edit(disk / "content/site.yml", "网站名称: ", "网站名称: 新")  # every page changes
+        preview.wait_line("读写文件失败：No space left on device", mark)
+        assert read_tree(disk / ".preview") == before
+        edit(disk / "content/site.yml", "网站名称: 新", "网站名称: ")  # taken back; one issue edited
+        mark = preview.mark()
+        edit(disk / "content/2019/03.md", "二是", "二是进一步")
+        preview.wait_line("^生成完成：", mark)
+    finally:
+        assert preview.stop() == 0
+    assert "Traceback" not in preview.output
+    clean = tmp_path / "clean"
+    shutil.copytree(disk / "content", clean / "content")
+    assert serve_until_ready(clean, str(free_port()))[0] == 0
+    assert read_tree(disk / ".preview") == read_tree(clean / ".preview")
