@@ -128,6 +128,10 @@ class BuildCache:
         if self.folder and fcntl is not None:  # one build at a time per output folder
             self._lock = open(os.path.join(self.folder, "lock"), "wb")
             fcntl.flock(self._lock, fcntl.LOCK_EX)
+            for name in os.listdir(self.folder):  # what a build killed while saving left (see _save)
+                if name.endswith(".tmp"):
+                    with contextlib.suppress(OSError):
+                        os.remove(os.path.join(self.folder, name))
         return self
 
     def __exit__(self, exc_type, *exc):

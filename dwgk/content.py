@@ -17,7 +17,8 @@ import stat
 from dataclasses import dataclass, replace
 
 from .frontmatter import decode_text, parse_yaml, split_front_matter
-from .model import ACTIVE_ATTACHMENT_TYPES, BuildFailed, ContentError, Contact, Inspection, Issue, IssueFacts, Notice, Settings, StatedFigure
+from .model import (ACTIVE_ATTACHMENT_TYPES, BuildFailed, ContentError, Contact, Inspection, Issue, IssueFacts, Notice,
+                    Settings, StatedFigure)
 from .schema import ISSUE_FIELDS, NOTICE_FIELDS, SETTINGS_FIELDS, STATED_FIGURES, read_fields
 
 SETTINGS_FILE = "site.yml"

@@ -16,14 +16,14 @@ import os
 from dataclasses import dataclass, replace
 
 from .assemble import assemble_notice, assemble_site, order_notices
-from .cache import (ARCHIVE_UNIT, BESIDE_OUTPUT, SITE_UNIT, default_cache_dir, BuildCache, NeedsFullNotices, Plan, is_summary, open_cache,
-                    summarize)
+from .cache import (ARCHIVE_UNIT, BESIDE_OUTPUT, SITE_UNIT, BuildCache, NeedsFullNotices, Plan, default_cache_dir,
+                    is_summary, open_cache, summarize)
 from .content import collect, display_path, parse_content, read_sources, sort_sources
 from .discovery import SKIPPED_NOTE
 from .linkcheck import BrokenLink, Existing, check_links, find_in_sources, link_problem, page_problems, scan
 from .model import ArchiveBanner, BuildFailed, ContentError, OutputFile, Site, UsageError
-from .output import (check_output_dir, check_planned, check_staged, commit, discard_staging, open_staging, preserved_files,
-                     stage_files, staged_bytes, writing_into)
+from .output import (check_output_dir, check_planned, check_staged, commit, discard_staging, open_staging,
+                     preserved_files, stage_files, staged_bytes, writing_into)
 from .parallel import run_shares
 from .snapshots import read_snapshots
 

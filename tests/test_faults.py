@@ -242,6 +242,7 @@ def test_kill_9_at_random_moments_then_the_next_run_equals_a_clean_one(tmp_path,
         assert "Traceback" not in out
         assert scenario.result(root) == expected, f"round {round_}"
         assert not [p for p in scenario.result(root) if re.search(r"\.tmp$|\.dwgk-staging/", p)]
+        assert not list(root.glob(".dwgk-cache/*/*.tmp"))  # nothing half-saved stays in the cache
         if name == "archive":
             assert sorted(os.listdir(root / "archive")) == [".gitattributes", "2019"]
 
