@@ -101,7 +101,8 @@ def overlaps(a: str, b: str) -> bool:
 def writing_into(folder: str):
     """One dwgk at a time writes into folder: a lock on the folder that holds it (which, unlike
     the folder, is there before and after), whether or not a build cache is used. Two builds
-    into one folder would take each other's staged files away."""
+    into one folder would take each other's staged files away. Holding it, the files a killed
+    write_atomic left in folder are removed."""
     holder = os.path.dirname(os.path.abspath(folder))
     if fcntl is None:  # pragma: no cover - not POSIX
         yield
@@ -110,6 +111,7 @@ def writing_into(folder: str):
     fd = os.open(holder, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
+        remove_debris(folder)  # what a dwgk killed while writing into it left
         yield
     finally:
         os.close(fd)
@@ -497,6 +499,23 @@ def _move_tree(source: str, dest: str) -> None:
             _move_tree(entry.path, target)
         else:
             os.rename(entry.path, target)  # fails, as makedirs would, where a file or link is in the way
+
+
+#: What write_atomic names a file while it is being written (tempfile.mkstemp's random part).
+_DEBRIS = re.compile(r"\.dwgk-[a-z0-9_]{8}\.tmp")
+
+
+def remove_debris(folder: str) -> None:
+    """Remove the files write_atomic left in folder when it was killed (the caller holds the lock
+    of writing_into, so no other dwgk is writing one)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join(folder, name)
+        if _DEBRIS.fullmatch(name) and os.path.isfile(path) and not os.path.islink(path):
+            os.remove(path)
 
 
 def write_atomic(target: str, data: bytes) -> None:

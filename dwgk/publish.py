@@ -15,7 +15,6 @@ import io
 import json
 import os
 import posixpath
-import re
 import zipfile
 from dataclasses import dataclass
 
@@ -23,8 +22,8 @@ from .cache import default_cache_dir
 from .content import display_path
 from .linkcheck import check_links
 from .model import BuildFailed, ContentError, OutputFile, UsageError
-from .output import (check_output_dir, list_site_files, overlaps, remove_empty_dirs, safe_out_path, write_atomic,
-                     writing_into)
+from .output import (check_output_dir, list_site_files, overlaps, remove_debris, remove_empty_dirs, safe_out_path,
+                     write_atomic, writing_into)
 
 MANIFEST = ".dwgk-publish.json"
 CHECKSUMS = "SHA256SUMS.txt"
@@ -203,7 +202,7 @@ def apply_mirror(plan: MirrorPlan, files: list[OutputFile]) -> None:
     path = MANIFEST
     try:
         os.makedirs(plan.dest, exist_ok=True)
-        remove_debris(plan)
+        remove_all_debris(plan)
         if order:
             pending = {p: sorted(h) for p, h in plan.previous.items()}
             for p in order:
@@ -226,23 +225,12 @@ def apply_mirror(plan: MirrorPlan, files: list[OutputFile]) -> None:
             f"写入失败（{exc.strerror or exc}）；目标文件夹中的每个文件都是完整的（旧的或新的），问题解决后重新发布即可")])
 
 
-#: What write_atomic names a file while it is being written (tempfile.mkstemp's random part).
-_DEBRIS = re.compile(r"\.dwgk-[a-z0-9_]{8}\.tmp")
-
-
-def remove_debris(plan: MirrorPlan) -> None:
+def remove_all_debris(plan: MirrorPlan) -> None:
     """Half-written files of a publish that was killed, in the folders publishing writes to (only
     one publish writes into a destination at a time: see writing_into)."""
     folders = {posixpath.dirname(p) for p in (*plan.manifest, *plan.previous)}
     for folder in sorted({f for p in folders for f in _with_parents(p)}):
-        try:
-            names = os.listdir(os.path.join(plan.dest, folder))
-        except OSError:
-            continue
-        for name in names:
-            path = os.path.join(plan.dest, folder, name)
-            if _DEBRIS.fullmatch(name) and os.path.isfile(path) and not os.path.islink(path):
-                os.remove(path)
+        remove_debris(os.path.join(plan.dest, folder))
 
 
 def _with_parents(folder: str) -> list[str]:

@@ -96,6 +96,17 @@ def test_never_overwrites_a_file_it_did_not_write(tmp_path):
     assert os.listdir(tmp_path / "site") == ["contact.html"]
 
 
+def test_the_half_written_manifest_of_a_killed_build_is_removed_by_the_next(tmp_path):
+    copy_example(tmp_path)
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    (tmp_path / "site/.dwgk-x1y2z3_a.tmp").write_bytes(b"")  # as kill -9 leaves it
+    (tmp_path / "site/.dwgk-notes.tmp").write_text("别人的文件", encoding="utf-8")  # not a name dwgk makes
+    for args in (["build"], ["build", "--no-cache"]):
+        assert run_cli(*args, cwd=tmp_path).rc == 0
+        assert sorted(p.name for p in (tmp_path / "site").glob(".dwgk-*")) == [".dwgk-files.json", ".dwgk-notes.tmp"]
+        (tmp_path / "site/.dwgk-x1y2z3_a.tmp").write_bytes(b"")
+
+
 def test_output_inside_content_is_a_usage_error(tmp_path):
     copy_example(tmp_path)
     result = run_cli("build", "--output", "content/site", cwd=tmp_path)
