@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from .cache import default_cache_dir
 from .content import display_path
 from .linkcheck import check_links
-from .model import BuildFailed, ContentError, OutputFile, UsageError
+from .model import BuildFailed, ContentError, OutputFile, UsageError, os_reason
 from .output import (check_output_dir, list_site_files, overlaps, remove_debris, remove_empty_dirs, safe_out_path,
                      write_atomic, writing_into)
 
@@ -222,7 +222,7 @@ def apply_mirror(plan: MirrorPlan, files: list[OutputFile]) -> None:
     except OSError as exc:
         raise PublishInterrupted([ContentError(
             display_path(os.path.join(plan.dest, path)), 1,
-            f"写入失败（{exc.strerror or exc}）；目标文件夹中的每个文件都是完整的（旧的或新的），问题解决后重新发布即可")])
+            f"写入失败：{os_reason(exc)}；目标文件夹中的每个文件都是完整的（旧的或新的），问题解决后重新发布即可")])
 
 
 def remove_all_debris(plan: MirrorPlan) -> None:
@@ -319,7 +319,7 @@ def publish(output_dir: str, base_url: str, dest: str | None, zip_path: str | No
                 write_atomic(os.path.abspath(zip_path), data)
             except OSError as exc:
                 raise PublishInterrupted([ContentError(display_path(zip_path), 1,
-                                                       f"写入失败（{exc.strerror or exc}），没有生成压缩包")])
+                                                       f"写入失败：{os_reason(exc)}，没有生成压缩包")])
             lines.append(f"压缩包已生成：{zip_path}，含网站的 {len(files)} 个文件和校验清单 {CHECKSUMS}；"
                          f"压缩包的 SHA-256 为 {sha256(data)}。")
     return lines

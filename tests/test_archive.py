@@ -543,7 +543,7 @@ def test_the_preview_looks_at_the_archive_again_only_when_something_in_it_change
     with monkeypatch.context() as m:  # a build that fails before it looks at the archive
         m.setattr(cache.BuildCache, "read_sources", unreadable)
         preview.rebuild(say, [str(page)])
-        assert preview.errors == (f"{paths.content_dir}: 读写文件失败：Input/output error",)
+        assert preview.errors == (f"{paths.content_dir}: 读写文件失败：磁盘读写出错（Input/output error）",)
     preview.rebuild(say, [issue])  # the change it did not look at is not forgotten
     assert preview.errors == altered
     preview.rebuild(say, [str(page)])

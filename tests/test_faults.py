@@ -279,7 +279,7 @@ def resize(folder: Path, size: int) -> None:
 
 
 def full_disk_failure(out: str) -> None:
-    assert "读写文件失败：No space left on device" in out or "写入失败（No space left on device）" in out, out
+    assert "读写文件失败：磁盘已满（No space left on device）" in out or "写入失败：磁盘已满（No space left on device）" in out, out
     assert "Traceback" not in out
 
 
@@ -344,7 +344,7 @@ def test_a_full_disk_during_the_preview_then_space_freed(tmp_path, disk):
         resize(disk, used(disk) + sum(len(d) for d in before.values()) // 2)
         mark = preview.mark()
         edit(disk / "content/site.yml", "网站名称: ", "网站名称: 新")  # every page changes
-        preview.wait_line("读写文件失败：No space left on device", mark)
+        preview.wait_line("读写文件失败：磁盘已满（No space left on device）", mark)
         assert read_tree(disk / ".preview") == before
         edit(disk / "content/site.yml", "网站名称: 新", "网站名称: ")  # taken back; one issue edited
         mark = preview.mark()
@@ -357,3 +357,15 @@ def test_a_full_disk_during_the_preview_then_space_freed(tmp_path, disk):
     shutil.copytree(disk / "content", clean / "content")
     assert serve_until_ready(clean, str(free_port()))[0] == 0
     assert read_tree(disk / ".preview") == read_tree(clean / ".preview")
+
+
+def test_the_reason_a_file_could_not_be_written_reads_in_chinese():
+    import errno
+
+    from dwgk.model import os_reason
+
+    reasons = {errno.ENOSPC: "磁盘已满", errno.EDQUOT: "超出磁盘配额", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+               errno.EROFS: "磁盘是只读的", errno.EIO: "磁盘读写出错", errno.ENOENT: "文件或文件夹不存在"}
+    for number, chinese in reasons.items():
+        assert os_reason(OSError(number, os.strerror(number), "site/x")) == f"{chinese}（{os.strerror(number)}）"
+    assert os_reason(OSError(errno.EMFILE, "Too many open files")) == "Too many open files"  # rare: as the system says

@@ -399,7 +399,7 @@ def test_an_interrupted_publish_leaves_whole_files_and_the_next_one_finishes(tmp
     result = publish(tmp_path, "www/dwgk")
     assert result.rc == 1
     assert result.err.splitlines() == [
-        "www/dwgk/2019/issue-7.html:1: 写入失败（No space left on device）；"
+        "www/dwgk/2019/issue-7.html:1: 写入失败：磁盘已满（No space left on device）；"
         "目标文件夹中的每个文件都是完整的（旧的或新的），问题解决后重新发布即可",
         "共 1 处错误，发布未完成。",
     ]
