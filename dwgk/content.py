@@ -162,26 +162,25 @@ def read_regular(content_dir: str, rel_path: str, src_path: str, listed: os.stat
     elsewhere on the machine) since. listed: the file's lstat when it was listed; the file read
     must be that one. A link or anything else than a regular file raises BuildFailed."""
     parts = rel_path.split("/")
+    path = os.path.join(content_dir, *parts)
     flags = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        if _NOFOLLOW and os.open in os.supports_dir_fd:
-            fd = _open_below(content_dir, parts, flags)
-        else:  # no O_NOFOLLOW (Windows): the file must be the one a look without following names
-            fd = os.open(os.path.join(content_dir, *parts), flags)
-            here = os.lstat(os.path.join(content_dir, *parts))
-            if stat.S_ISLNK(here.st_mode) or (here.st_dev, here.st_ino) != _identity(os.fstat(fd)):
-                os.close(fd)
-                raise BuildFailed([ContentError(src_path, 1, LINK_REFUSED)])
+        if listed is None and _NOFOLLOW and os.open in os.supports_dir_fd:
+            fd, expected = _open_below(content_dir, parts, flags), None
+        else:  # the file listed (a link above it would lead to another), or, without O_NOFOLLOW
+            # (Windows), the one a look that follows no link finds
+            fd = os.open(path, flags)
+            expected = listed or os.lstat(path)
     except OSError as exc:
         if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):  # a link where a name was
             raise BuildFailed([ContentError(src_path, 1, LINK_REFUSED)]) from None
         raise
     with os.fdopen(fd, "rb") as f:
         st = os.fstat(fd)
+        if expected is not None and (stat.S_ISLNK(expected.st_mode) or _identity(st) != _identity(expected)):
+            raise BuildFailed([ContentError(src_path, 1, LINK_REFUSED)])
         if not stat.S_ISREG(st.st_mode):
             raise BuildFailed([ContentError(src_path, 1, SPECIAL_REFUSED)])
-        if listed is not None and _identity(st) != _identity(listed):
-            raise BuildFailed([ContentError(src_path, 1, LINK_REFUSED)])
         return f.read()
 
 

@@ -176,6 +176,25 @@ def test_an_attachment_swapped_for_a_link_after_listing_is_not_read(tmp_path, mo
         "content/2019/docs/方案.txt:1: 不支持符号链接（快捷方式）：请把文件本身放进内容文件夹"]
 
 
+def test_a_file_read_as_listed_must_be_the_file_listed(tmp_path):
+    # Reading during the listing: the folder above may have become a link since the file was seen.
+    from dwgk.content import read_regular
+    from dwgk.model import BuildFailed
+
+    (tmp_path / "content/2019").mkdir(parents=True)
+    (tmp_path / "secret").mkdir()
+    (tmp_path / "content/2019/a.txt").write_text("公开", encoding="utf-8")
+    (tmp_path / "secret/a.txt").write_text("机密", encoding="utf-8")
+    listed = os.lstat(tmp_path / "content/2019/a.txt")
+    assert read_regular(str(tmp_path / "content"), "2019/a.txt", "content/2019/a.txt", listed) == "公开".encode()
+    shutil.rmtree(tmp_path / "content/2019")
+    os.symlink(tmp_path / "secret", tmp_path / "content/2019")
+    with pytest.raises(BuildFailed) as failed:
+        read_regular(str(tmp_path / "content"), "2019/a.txt", "content/2019/a.txt", listed)
+    assert [str(e) for e in failed.value.errors] == [
+        "content/2019/a.txt:1: 不支持符号链接（快捷方式）：请把文件本身放进内容文件夹"]
+
+
 def test_a_named_pipe_in_content_is_refused_without_waiting(tmp_path):
     # open() of a named pipe waits for a writer that never comes: the build hung.
     copy_example(tmp_path)
