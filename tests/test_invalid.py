@@ -1,7 +1,7 @@
 """One case per kind of bad input, each with the exact messages an editor sees (zola's test_sites_invalid).
 
 Each case copies the example, applies its edits, runs `build`, and expects exit status 1, exactly these
-lines on stderr, and no site written.
+lines on stderr, and no site written; `check` and `archive` must say the same, and archive nothing.
 """
 
 from __future__ import annotations
@@ -197,6 +197,9 @@ def test_bad_input_gets_exact_chinese_errors(tmp_path, name):
     assert not (tmp_path / "site").exists()
     check = run_cli("check", cwd=tmp_path)
     assert (check.rc, check.err) == (1, result.err)
+    archived = run_cli("archive", "2019", cwd=tmp_path)  # an archive freezes only what a build accepts
+    assert (archived.rc, archived.err) == (1, result.err.replace("网站未更新。", "没有归档，网站未更新。"))
+    assert not (tmp_path / "archive").exists()
 
 
 def _sort_key(line):
