@@ -17,7 +17,7 @@ sys.path.insert(0, HERE)
 import importlib.util  # noqa: E402
 
 from dwgk import pipeline  # noqa: E402
-from dwgk.model import BuildFailed, UsageError  # noqa: E402
+from dwgk.model import BuildFailed, UsageError, os_reason  # noqa: E402
 from dwgk.schema import bad_url_message, normalise_base_url  # noqa: E402
 
 
@@ -209,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         from dwgk.content import display_path  # noqa: PLC0415 - only on this path
 
         where = display_path(exc.filename) if exc.filename else args.output
-        print(f"{where}: 读写文件失败：{exc.strerror or exc}", file=sys.stderr)
+        print(f"{where}: 读写文件失败：{os_reason(exc)}", file=sys.stderr)
         print("生成中断：请排除上面的问题（如磁盘已满、没有写入权限）后重新生成。", file=sys.stderr)
         return 1
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import replace
 
 from .model import Category, ContentError, Issue, IssueFacts, Notice, Settings, Site
@@ -56,7 +57,22 @@ def assemble_notice(notice: Notice, issues: list[Issue], failed: tuple[IssueFact
     notice = replace(notice, categories=categories)
     if not incomplete:
         check_stated(notice, errors)
+    check_attachments(notice, errors)
     return notice
+
+
+def check_attachments(notice: Notice, errors: list) -> None:
+    """An attachment is published at its own name beside the notice's pages: it may not take the
+    name of one of them; the message names the attachment, which the editor can rename."""
+    generated = {"index.html": "通报页", "ledger.csv": "整改台账"}
+    generated.update((posixpath.basename(c.url), f"类别页“{c.name}”") for c in notice.categories)
+    generated.update((posixpath.basename(i.url), f"第{i.number}项问题的页面") for i in notice.issues)
+    folder = posixpath.dirname(notice.src_path)
+    for name in notice.attachments:
+        taken = generated.get(name) or generated.get(name.lower())
+        if taken:
+            errors.append(ContentError(f"{folder}/{name}", 1,
+                                       f"附件“{name}”与生成的{taken}同名（网址 {notice.key}/{name}），请给附件改名"))
 
 
 def check_stated(notice: Notice, errors: list) -> None:

@@ -18,20 +18,21 @@ When a file counts as unchanged (also in README, "生成缓存"):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
 import pickle
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field, replace
 
 from .content import SourceFile, display_path, parse_file, parse_folder, read_data, read_sources, stat_key
 from .model import Issue, Notice
-from .output import MANIFEST, read_manifest, stat_target
+from .output import CACHE_DIR, MANIFEST, read_manifest, stat_target
 from .snapshots import read_snapshots
 
-CACHE_DIR = ".dwgk-cache"
 BESIDE_OUTPUT = ""  # cache_dir meaning CACHE_DIR in the folder that holds the output folder
 SITE_UNIT = "/"  # the unit of site-wide pages (home, contact, 404, assets, sitemap, feed); never a folder name
 ARCHIVE_UNIT = "//archive"  # the unit of the published yearly snapshots
@@ -127,10 +128,18 @@ class BuildCache:
         if self.folder and fcntl is not None:  # one build at a time per output folder
             self._lock = open(os.path.join(self.folder, "lock"), "wb")
             fcntl.flock(self._lock, fcntl.LOCK_EX)
+            for name in os.listdir(self.folder):  # what a build killed while saving left (see _save)
+                if name.endswith(".tmp"):
+                    with contextlib.suppress(OSError):
+                        os.remove(os.path.join(self.folder, name))
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, *exc):
         try:
+            if exc_type is not None and issubclass(exc_type, OSError) and self.spare_dir:
+                # A full disk, most likely: the spare copies of the pages only save time, and
+                # those this build made are the space the next build needs.
+                shutil.rmtree(self.spare_dir, ignore_errors=True)
             self._save()
         finally:
             if self._lock is not None:
@@ -503,8 +512,13 @@ def _save(path: str, obj, dumps, check: str = "") -> None:
     payload = dumps(obj)
     header = _MAGIC + check.encode().ljust(64) + hashlib.sha256(payload).digest()
     tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "wb") as f:
-        f.write(header + payload)
+    try:  # a write that fails (a full disk) leaves nothing behind
+        with open(tmp, "wb") as f:
+            f.write(header + payload)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
     try:
         os.remove(path)
     except FileNotFoundError:

@@ -9,6 +9,7 @@ Layout of a content folder:
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -16,7 +17,8 @@ import stat
 from dataclasses import dataclass, replace
 
 from .frontmatter import decode_text, parse_yaml, split_front_matter
-from .model import ContentError, Contact, Inspection, Issue, IssueFacts, Notice, Settings, StatedFigure
+from .model import (ACTIVE_ATTACHMENT_TYPES, BuildFailed, ContentError, Contact, Inspection, Issue, IssueFacts, Notice,
+                    Settings, StatedFigure)
 from .schema import ISSUE_FIELDS, NOTICE_FIELDS, SETTINGS_FIELDS, STATED_FIGURES, read_fields
 
 SETTINGS_FILE = "site.yml"
@@ -42,6 +44,24 @@ def is_ignored_name(name: str) -> bool:
     )
 
 
+#: A file name that would be unsafe in the site, the archive's zip or its checksum list.
+UNPUBLISHABLE_NAME = ("文件名含有反斜杠（\\）、换行等控制字符或无法识别的字符，不能发布"
+                      "（在有的系统上会写到别处，也会弄乱压缩包的校验清单）；请给文件改名")
+_UNPUBLISHABLE = re.compile(r"[\\\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def is_publishable_name(rel_path: str) -> bool:
+    """No backslash (a folder separator elsewhere), no control character (it breaks a line of
+    SHA256SUMS.txt or a message), no byte that is not UTF-8 (a zip cannot name it)."""
+    return not _UNPUBLISHABLE.search(rel_path)
+
+
+def shown_name(path: str) -> str:
+    """A path as a message can show it on one line: control characters written as escapes."""
+    return _UNPUBLISHABLE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii")
+                              if m.group() != "\\" else "\\", path)
+
+
 @dataclass(frozen=True)
 class SourceFile:
     """One file of the content folder as read from disk."""
@@ -52,6 +72,7 @@ class SourceFile:
     digest: str = ""  # sha256 of the bytes, when a build cache is used
     stat_key: tuple = ()  # (size, mtime_ns, ctime_ns, inode) as found when listing the folder
     is_link: bool = False  # a symbolic link: refused by parse
+    special: bool = False  # neither a file nor a folder (a named pipe, a device): refused by parse
 
 
 @dataclass(frozen=True)
@@ -86,7 +107,8 @@ def read_sources(content_dir: str, known: dict | None = None, keep_data: bool = 
     return files
 
 
-def _read_folder(folder: str, prefix: str, shown: str, known: dict | None, keep: bool, files: list) -> None:
+def _read_folder(content_dir: str, prefix: str, shown: str, known: dict | None, keep: bool, files: list) -> None:
+    folder = os.path.join(content_dir, prefix)
     try:
         with os.scandir(folder) as it:
             entries = sorted((e for e in it if not is_ignored_name(e.name)), key=lambda e: e.name)
@@ -105,10 +127,12 @@ def _read_folder(folder: str, prefix: str, shown: str, known: dict | None, keep:
         if known is not None and rel in known and known[rel][0] == key:
             files.append(SourceFile(rel, f"{shown}/{rel}", None, known[rel][1], key))
             continue
+        if not stat.S_ISREG(st.st_mode):
+            files.append(SourceFile(rel, f"{shown}/{rel}", b"", special=True))  # parse reports it
+            continue
         data, digest = None, ""
         if known is not None or keep:
-            with open(entry.path, "rb") as f:
-                data = f.read()
+            data = read_regular(content_dir, rel, f"{shown}/{rel}", st)
             digest = hashlib.sha256(data).hexdigest() if known is not None else ""
         files.append(SourceFile(rel, f"{shown}/{rel}", data if keep else None, digest, key))
     for entry in folders:
@@ -116,15 +140,65 @@ def _read_folder(folder: str, prefix: str, shown: str, known: dict | None, keep:
             files.append(SourceFile(prefix + entry.name, f"{shown}/{prefix + entry.name}", b"", is_link=True))
     for entry in folders:
         if not entry.is_symlink():
-            _read_folder(entry.path, prefix + entry.name + "/", shown, known, keep, files)
+            _read_folder(content_dir, prefix + entry.name + "/", shown, known, keep, files)
 
 
 def read_data(content_dir: str, source: SourceFile) -> SourceFile:
     """The source with its bytes, reading them if read_sources did not."""
     if source.data is not None:
         return source
-    with open(os.path.join(content_dir, source.rel_path), "rb") as f:
-        return replace(source, data=f.read())
+    return replace(source, data=read_regular(content_dir, source.rel_path, source.src_path))
+
+
+LINK_REFUSED = "不支持符号链接（快捷方式）：请把文件本身放进内容文件夹"
+SPECIAL_REFUSED = "不是普通文件（如命名管道、设备文件），不能发布：请删除它，或换成文件本身"
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_FOLDER = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW
+
+
+def read_regular(content_dir: str, rel_path: str, src_path: str, listed: os.stat_result | None = None) -> bytes:
+    """The bytes of a content file, read without following a symbolic link anywhere below the
+    content folder: a file listed as regular may have been swapped for a link (to a secret
+    elsewhere on the machine) since. listed: the file's lstat when it was listed; the file read
+    must be that one. A link or anything else than a regular file raises BuildFailed."""
+    parts = rel_path.split("/")
+    path = os.path.join(content_dir, *parts)
+    flags = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        if listed is None and _NOFOLLOW and os.open in os.supports_dir_fd:
+            fd, expected = _open_below(content_dir, parts, flags), None
+        else:  # the file listed (a link above it would lead to another), or, without O_NOFOLLOW
+            # (Windows), the one a look that follows no link finds
+            fd = os.open(path, flags)
+            expected = listed or os.lstat(path)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):  # a link where a name was
+            raise BuildFailed([ContentError(src_path, 1, LINK_REFUSED)]) from None
+        raise
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if expected is not None and (stat.S_ISLNK(expected.st_mode) or _identity(st) != _identity(expected)):
+            raise BuildFailed([ContentError(src_path, 1, LINK_REFUSED)])
+        if not stat.S_ISREG(st.st_mode):
+            raise BuildFailed([ContentError(src_path, 1, SPECIAL_REFUSED)])
+        return f.read()
+
+
+def _identity(st: os.stat_result) -> tuple:
+    return st.st_dev, st.st_ino
+
+
+def _open_below(content_dir: str, parts: list[str], flags: int) -> int:
+    """Open content_dir/parts… one name at a time, none of them a link."""
+    folder = os.open(content_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        for name in parts[:-1]:
+            inner = os.open(name, _FOLDER, dir_fd=folder)
+            os.close(folder)
+            folder = inner
+        return os.open(parts[-1], flags, dir_fd=folder)
+    finally:
+        os.close(folder)
 
 
 def parse_file(source: SourceFile) -> Parsed:
@@ -132,7 +206,7 @@ def parse_file(source: SourceFile) -> Parsed:
     errors: list = []
     key, _, inner = source.rel_path.partition("/")
     facts = None
-    if source.is_link:
+    if source.is_link or source.special:
         value = None
     elif source.rel_path == SETTINGS_FILE:
         value = parse_settings(source.src_path, source.data, errors)
@@ -151,8 +225,11 @@ def sort_sources(content_dir: str, sources: list[SourceFile], errors: list):
     settings_source = None
     folders: dict[str, list[SourceFile]] = {}
     for source in sources:
-        if source.is_link:
-            errors.append(ContentError(source.src_path, 1, "不支持符号链接（快捷方式）：请把文件本身放进内容文件夹"))
+        if source.is_link or source.special:
+            errors.append(ContentError(source.src_path, 1, LINK_REFUSED if source.is_link else SPECIAL_REFUSED))
+            continue
+        if not is_publishable_name(source.rel_path):
+            errors.append(ContentError(shown_name(source.src_path), 1, UNPUBLISHABLE_NAME))
             continue
         if "/" not in source.rel_path:
             if source.rel_path == SETTINGS_FILE:
@@ -253,7 +330,23 @@ def parse_settings(src_path: str, data: bytes, errors: list) -> Settings | None:
     values.pop("__lines__")
     contact = values.pop("contact")
     contact.pop("__lines__")
+    if "active_attachments" in values:
+        values["active_attachments"] = read_attachment_types(src_path, values["active_attachments"], errors)
+        if values["active_attachments"] is None:
+            return None
     return Settings(src_path=src_path, contact=Contact(**contact), **values)
+
+
+def read_attachment_types(src_path: str, items: list, errors: list) -> tuple[str, ...] | None:
+    """允许的网页类附件: file name extensions (html or .html), each one dwgk would refuse otherwise."""
+    types, before = [], len(errors)
+    for value, line in items:
+        ext = value.strip().lstrip(".").lower()
+        if ext not in ACTIVE_ATTACHMENT_TYPES:
+            errors.append(ContentError(src_path, line, f"“{value}”不是网页类附件的类型，其他类型的附件本来就会发布"
+                                                       f"（可列出：{'、'.join(ACTIVE_ATTACHMENT_TYPES)}）"))
+        types.append(ext)
+    return tuple(sorted(set(types))) if len(errors) == before else None
 
 
 def _parse_front(src_path: str, data: bytes, fields, errors: list):

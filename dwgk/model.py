@@ -6,6 +6,7 @@ Each field's comment names the front-matter key an editor writes it with.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 from dataclasses import dataclass, field
 
 #: The closed vocabulary of rectification statuses, in display order.
@@ -33,6 +34,20 @@ class BuildFailed(Exception):
     def __init__(self, errors):
         self.errors = sorted(set(errors))
         super().__init__("\n".join(str(e) for e in self.errors))
+
+
+#: The system's reasons a file cannot be read or written, in Chinese (strerror is English).
+_OS_REASONS = {errno.ENOSPC: "磁盘已满", errno.EDQUOT: "超出磁盘配额", errno.EACCES: "没有权限",
+               errno.EPERM: "没有权限", errno.EROFS: "磁盘是只读的", errno.EIO: "磁盘读写出错",
+               errno.ENOENT: "文件或文件夹不存在"}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a read or write failed, for the editor; the system's own words kept in brackets."""
+    reason = _OS_REASONS.get(exc.errno)
+    if reason and exc.strerror:
+        return f"{reason}（{exc.strerror}）"
+    return exc.strerror or str(exc)
 
 
 class UsageError(Exception):
@@ -67,6 +82,15 @@ class Settings:
     icp: str = ""  # ICP备案号
     police_record: str = ""  # 公安机关备案号
     base_url: str = ""  # 网站地址: absolute URL the site is published at (optional)
+    # 允许的网页类附件: types of ACTIVE_ATTACHMENT_TYPES the portal administrator lets through
+    active_attachments: tuple[str, ...] = ()
+
+
+#: Attachments a browser opens as a page or runs as a script: published on the portal's own
+#: address, such a file could run script with the portal's cookies. Refused unless site.yml's
+#: 允许的网页类附件 lists the type.
+ACTIVE_ATTACHMENT_TYPES = ("htm", "html", "js", "mht", "mhtml", "mjs", "shtml", "svg", "svgz", "swf", "xht",
+                           "xhtml", "xml", "xsl", "xslt")
 
 
 @dataclass(frozen=True)

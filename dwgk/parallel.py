@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
+import sys
+import threading
 
 #: Below this many items a stage runs in this process: forking costs more than it saves.
 MIN_PARALLEL_ITEMS = 200
@@ -52,16 +55,50 @@ def run_shares(func, items: list, weights: list[int] | None = None) -> list:
     # Objects that exist now are left alone by the garbage collector: otherwise its first pass in
     # a worker writes to every inherited object, and the OS copies all of this process's memory.
     gc.freeze()
+    lifeline = os.pipe()  # this process holds the write end: workers see it close when it dies
     try:
-        with ProcessPoolExecutor(len(shares) - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(len(shares) - 1, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_watch_parent, initargs=(os.getpid(), *lifeline)) as pool:
             futures = [pool.submit(_run_share, i) for i in range(1, len(shares))]
             first = func(shares[0])
             return [first] + [f.result() for f in futures]
     finally:
         _job = None
+        for fd in lifeline:
+            os.close(fd)
         gc.unfreeze()
 
 
 def _run_share(index: int):
     func, shares = _job
     return func(shares[index])
+
+
+def _watch_parent(parent: int, read_end: int, write_end: int) -> None:
+    """In a worker: end as soon as the process that started it ends, however it ends.
+
+    A worker left behind after `kill -9` of dwgk would wait for work forever, holding what it
+    inherited: the build cache's lock (the next build would wait for it) and the preview's
+    listening socket (the next preview could not take the port). Linux kills the worker itself
+    (PR_SET_PDEATHSIG); elsewhere a thread waits for the end of the pipe the parent holds.
+    """
+    os.close(write_end)
+    if sys.platform.startswith("linux"):
+        import ctypes  # noqa: PLC0415 - only in a worker
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # it ended before the line above took effect
+        os._exit(1)
+    threading.Thread(target=_exit_on_eof, args=(read_end,), daemon=True).start()
+
+
+_PR_SET_PDEATHSIG = 1  # from Linux's prctl.h
+
+
+def _exit_on_eof(read_end: int) -> None:
+    while os.read(read_end, 1):
+        pass
+    os._exit(1)

@@ -16,14 +16,14 @@ import os
 from dataclasses import dataclass, replace
 
 from .assemble import assemble_notice, assemble_site, order_notices
-from .cache import (ARCHIVE_UNIT, BESIDE_OUTPUT, SITE_UNIT, BuildCache, NeedsFullNotices, Plan, is_summary, open_cache,
-                    summarize)
+from .cache import (ARCHIVE_UNIT, BESIDE_OUTPUT, SITE_UNIT, BuildCache, NeedsFullNotices, Plan, default_cache_dir,
+                    is_summary, open_cache, summarize)
 from .content import collect, display_path, parse_content, read_sources, sort_sources
 from .discovery import SKIPPED_NOTE
 from .linkcheck import BrokenLink, Existing, check_links, find_in_sources, link_problem, page_problems, scan
 from .model import ArchiveBanner, BuildFailed, ContentError, OutputFile, Site, UsageError
-from .output import (check_output_dir, check_staged, commit, discard_staging, open_staging, preserved_files,
-                     stage_files, staged_bytes)
+from .output import (check_output_dir, check_planned, check_staged, commit, discard_staging, open_staging,
+                     preserved_files, stage_files, staged_bytes, writing_into)
 from .parallel import run_shares
 from .snapshots import read_snapshots
 
@@ -44,10 +44,9 @@ def load_site(paths: Paths, sources=None, base_url: str | None = None) -> Site:
     errors: list = []
     sources = read_sources(paths.content_dir) if sources is None else sources
     settings, notices, issues, failed = parse_content(paths.content_dir, sources, errors)
-    if settings is None:
-        raise BuildFailed(errors)
+    # Assembled without settings too: its checks across files report what a build reports.
     site = assemble_site(settings, notices, issues, failed, errors)
-    if errors:
+    if settings is None or errors:
         raise BuildFailed(errors)
     return with_base_url(site, base_url)
 
@@ -109,26 +108,35 @@ def _read_text(path: str) -> str:
         return ""
 
 
-def prepare(paths: Paths, base_url: str | None = None) -> tuple[Site, list[OutputFile]]:
-    """The site and the files a build would write, links checked; nothing written."""
-    site = load_snapshots(paths, load_site(paths, base_url=base_url))
+def prepare(paths: Paths, base_url: str | None = None, sources=None) -> tuple[Site, list[OutputFile]]:
+    """The site and the files a build would write, after every check a build makes (links, and
+    files in the output folder it must not overwrite); nothing written."""
+    site = load_snapshots(paths, load_site(paths, sources, base_url=base_url))
     files = render(paths, site)
+    problems = check_planned(paths.output_dir, files)
+    if problems:
+        raise BuildFailed(problems)
     check_site_links(paths, site, files)
     return site, files
 
 
 def check(paths: Paths, base_url: str | None = None) -> list[OutputFile]:
     """Everything a build does except writing: the files it would write."""
+    check_paths(paths)
     return prepare(paths, base_url)[1]
 
 
 def check_paths(paths: Paths, cache_dir: str | None = None) -> None:
     """Refuse folders that overlap: a build must never write into its sources, the archive or the cache."""
-    problem = (check_output_dir(paths.output_dir, [paths.content_dir, paths.layouts_dir, paths.archive_dir])
-               or check_output_dir(paths.archive_dir, [paths.content_dir, paths.layouts_dir], "归档文件夹"))
-    if not problem and cache_dir:
-        problem = check_output_dir(cache_dir, [paths.content_dir, paths.layouts_dir, paths.output_dir,
-                                               paths.archive_dir], "缓存文件夹")
+    cache = display_path(default_cache_dir(paths.output_dir)) if cache_dir in (None, BESIDE_OUTPUT) else cache_dir
+    checks = [lambda: check_output_dir(paths.output_dir, [paths.content_dir, paths.layouts_dir, paths.archive_dir,
+                                                          cache]),
+              lambda: check_output_dir(paths.archive_dir, [paths.content_dir, paths.layouts_dir], "归档文件夹")]
+    if cache_dir is not None:  # a folder the editor named is named first
+        cache_check = lambda: check_output_dir(cache, [paths.content_dir, paths.layouts_dir, paths.output_dir,  # noqa: E731
+                                                       paths.archive_dir], "缓存文件夹", is_cache=True)
+        checks.insert(0 if cache_dir else 2, cache_check)
+    problem = next(filter(None, (check() for check in checks)), None)
     if problem:
         raise UsageError(problem)
 
@@ -144,7 +152,7 @@ def build(paths: Paths, base_url: str | None = None, cache_dir: str | None = BES
     Returns counts (files, written, removed), the base URL used, and notes for the editor.
     """
     check_paths(paths, cache_dir)
-    with _records_left_alone() as loaded, open_cache(paths, cache_dir) as cache:
+    with writing_into(paths.output_dir), _records_left_alone() as loaded, open_cache(paths, cache_dir) as cache:
         errors: list = []
         archive_errors: list = []
         sources = cache.read_sources()                                                     # read

@@ -15,10 +15,11 @@ from dataclasses import replace
 import jinja2
 from markupsafe import Markup, escape
 
-from .content import PLACEHOLDER, display_path, is_ignored_name
+from .content import PLACEHOLDER, display_path, is_ignored_name, read_regular
 from .discovery import page_links, police_record_url, portal_date, render_discovery
 from .markup import shift_headings
-from .model import ArchiveBanner, ArchivedOutput, ContentError, Notice, OutputFile, Site
+from .model import (ACTIVE_ATTACHMENT_TYPES, ArchiveBanner, ArchivedOutput, BuildFailed, ContentError, Notice, OutputFile,
+                    Site)
 
 ASSETS_DIR = "assets"
 ARCHIVE_INDEX = "archive/index.html"
@@ -206,10 +207,23 @@ def render_notice(env, site: Site, notice: Notice, layouts_dir: str, content_dir
     links_site = replace(site, notices=(notice,))
     files = render_pages(env, _one_notice_site(site), notice_pages(notice), layouts_dir, errors, banner, links_site)
     files.append(OutputFile(notice.ledger_url, render_ledger(notice)))
+    shown = display_path(content_dir)
     for name in notice.attachments:
-        with open(os.path.join(content_dir, notice.key, name), "rb") as f:
-            files.append(OutputFile(f"{notice.key}/{name}", f.read()))
+        rel = f"{notice.key}/{name}"
+        ext = posixpath.splitext(name)[1][1:].lower()
+        if ext in ACTIVE_ATTACHMENT_TYPES and ext not in site.settings.active_attachments:
+            errors.append(ContentError(f"{shown}/{rel}", 1, active_attachment_message(name, ext)))
+            continue
+        try:  # read now, not when listed: the file must still be a file, not a link to elsewhere
+            files.append(OutputFile(rel, read_regular(content_dir, rel, f"{shown}/{rel}")))
+        except BuildFailed as failed:
+            errors += failed.errors
     return files
+
+
+def active_attachment_message(name: str, ext: str) -> str:
+    return (f"附件“{name}”是网页类文件（.{ext}），打开时可以在门户网站上运行其中的脚本，因此不发布；"
+            f"请改用 PDF 等格式，或请网站管理员在 site.yml 的“允许的网页类附件”中列出 {ext}")
 
 
 def render_pages(env, site: Site, plan, layouts_dir: str, errors: list, banner: ArchiveBanner | None,

@@ -38,6 +38,7 @@ SETTINGS_FIELDS = (
     Field("ICP备案号", "icp", "text"),
     Field("公安机关备案号", "police_record", "text"),
     Field("网站地址", "base_url", "url"),
+    Field("允许的网页类附件", "active_attachments", "list"),
 )
 
 INSPECTION_FIELDS = (

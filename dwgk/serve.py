@@ -32,7 +32,7 @@ from tornado import ioloop, web
 
 from . import pipeline
 from .content import SETTINGS_FILE, display_path, is_ignored_name, parse_settings
-from .model import BuildFailed, UsageError
+from .model import BuildFailed, UsageError, os_reason
 from .render import _url_path
 
 #: The folder `build` publishes into; a preview must never write there (it may be mid-publish).
@@ -220,7 +220,7 @@ class Preview:
             errors = [f"错误：{exc}"]
         except OSError as exc:
             where = display_path(exc.filename) if exc.filename else self.paths.content_dir
-            errors = [f"{where}: 读写文件失败：{exc.strerror or exc}"]
+            errors = [f"{where}: 读写文件失败：{os_reason(exc)}"]
         except Exception as exc:  # a dwgk bug: keep serving, show it, keep the traceback
             traceback.print_exc()
             errors = [f"生成时出现程序错误（{type(exc).__name__}: {exc}），请把终端中的出错信息发给维护人员"]

@@ -543,10 +543,56 @@ def test_the_preview_looks_at_the_archive_again_only_when_something_in_it_change
     with monkeypatch.context() as m:  # a build that fails before it looks at the archive
         m.setattr(cache.BuildCache, "read_sources", unreadable)
         preview.rebuild(say, [str(page)])
-        assert preview.errors == (f"{paths.content_dir}: 读写文件失败：Input/output error",)
+        assert preview.errors == (f"{paths.content_dir}: 读写文件失败：磁盘读写出错（Input/output error）",)
     preview.rebuild(say, [issue])  # the change it did not look at is not forgotten
     assert preview.errors == altered
     preview.rebuild(say, [str(page)])
     assert preview.errors == altered
     preview.rebuild(say, [issue])  # a damaged archive is never taken as unchanged
     assert preview.errors == altered
+
+
+def _foreign_file(rel):
+    def apply(root):
+        (root / "site" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / "site" / rel).write_bytes(b"not dwgk's")
+    return apply
+
+
+@pytest.mark.parametrize("damage", [
+    lambda root: edit(root / "content/2019/03.md", "二是", "[见附件](missing.pdf)二是"),
+    lambda root: (root / "content/2019/index.html").write_bytes(b'<p class="archive-banner">x</p>'),
+    lambda root: (root / "content/2019/a\\..\\..\\evil.bat").write_bytes(b"x"),
+    _foreign_file("2019/photo.jpg"),
+], ids=["broken-link", "attachment-named-like-a-page", "backslash-in-a-name", "foreign-file-in-site"])
+def test_archive_freezes_only_a_site_that_builds(tmp_path, epoch, damage):
+    # An archive cannot be undone: it is written only when a build would pass on the same input.
+    copy_example(tmp_path)
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    damage(tmp_path)
+    if (tmp_path / "site/2019/photo.jpg").exists():  # the foreign file lies where an attachment goes
+        (tmp_path / "content/2019/photo.jpg").write_bytes(b"jpeg")
+    site = stat_tree(tmp_path / "site")
+    built = run_cli("check", cwd=tmp_path)
+    assert built.rc == 1
+    result = run_cli("archive", "2019", cwd=tmp_path)
+    assert result.rc == 1
+    assert result.err == built.err.replace("网站未更新。", "没有归档，网站未更新。")
+    assert "Traceback" not in result.err
+    assert not (tmp_path / "archive/2019").exists()
+    assert stat_tree(tmp_path / "site") == site
+    assert run_cli("build", cwd=tmp_path).err == built.err
+
+
+def test_archive_refuses_when_a_foreign_file_is_where_the_snapshot_goes(tmp_path, epoch):
+    copy_example(tmp_path)
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    _foreign_file("archive/2019/index.html")(tmp_path)
+    site = stat_tree(tmp_path / "site")
+    result = run_cli("archive", "2019", cwd=tmp_path)
+    assert result.rc == 1
+    assert result.err.splitlines() == [
+        "site/archive/2019/index.html:1: 此文件不是 dwgk 生成的，为免覆盖而停止；请把它移出输出文件夹后再生成",
+        "共 1 处错误，没有归档，网站未更新。"]
+    assert not (tmp_path / "archive/2019").exists()
+    assert stat_tree(tmp_path / "site") == site

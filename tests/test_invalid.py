@@ -1,7 +1,7 @@
 """One case per kind of bad input, each with the exact messages an editor sees (zola's test_sites_invalid).
 
 Each case copies the example, applies its edits, runs `build`, and expects exit status 1, exactly these
-lines on stderr, and no site written.
+lines on stderr, and no site written; `check` and `archive` must say the same, and archive nothing.
 """
 
 from __future__ import annotations
@@ -144,6 +144,36 @@ CASES = {
         [replace("content/2019/02.md", "状态: 已完成", "状态: 完成了"), replace(ISSUE3, "编号: 3", "编号: 2")],
         ["content/2019/02.md:5: 未知的整改状态“完成了”（可选：已完成、整改中、长期坚持）",
          "content/2019/03.md:2: 编号 2 重复：content/2019/02.md 已使用此编号（编号决定网址 issue-2.html）"]),
+    "attachments-named-like-pages": (
+        [write("content/2019/ledger.csv", b"x"), write("content/2019/issue-3.html", b"<p>x</p>"),
+         write("content/2019/index.html", b'<p class="archive-banner">x</p>'), write("content/2019/Index.html", b"x")],
+        ["content/2019/Index.html:1: 附件“Index.html”与生成的通报页同名（网址 2019/Index.html），请给附件改名",
+         "content/2019/index.html:1: 附件“index.html”与生成的通报页同名（网址 2019/index.html），请给附件改名",
+         "content/2019/issue-3.html:1: 附件“issue-3.html”与生成的第3项问题的页面同名（网址 2019/issue-3.html），请给附件改名",
+         "content/2019/ledger.csv:1: 附件“ledger.csv”与生成的整改台账同名（网址 2019/ledger.csv），请给附件改名"]),
+    "unpublishable-file-names": (
+        [write("content/2019/a\\..\\..\\evil.bat", b"x"), write("content/2019/new\nline.pdf", b"x"),
+         write("content/2019/04\x01.md", b"x"), write("content/2019/sub/bell\x07.txt", b"x")],
+        [f"content/2019/{name}:1: 文件名含有反斜杠（\\）、换行等控制字符或无法识别的字符，不能发布"
+         "（在有的系统上会写到别处，也会弄乱压缩包的校验清单）；请给文件改名"
+         for name in ("a\\..\\..\\evil.bat", "new\\nline.pdf", "04\\x01.md", "sub/bell\\x07.txt")]),
+    "attachments-that-run-script": (
+        # Published on the portal's address, such a file runs script with the portal's cookies.
+        [write("content/2019/说明.html", b"<script>alert(1)</script>"), write("content/2019/sub/图.SVG", b"<svg/>")],
+        [f"content/2019/{path}:1: 附件“{name}”是网页类文件（.{ext}），打开时可以在门户网站上运行其中的脚本，因此不发布；"
+         f"请改用 PDF 等格式，或请网站管理员在 site.yml 的“允许的网页类附件”中列出 {ext}"
+         for path, name, ext in (("sub/图.SVG", "sub/图.SVG", "svg"), ("说明.html", "说明.html", "html"))]),
+    "attachment-types-setting": (
+        [replace("content/site.yml", "网站名称:", "允许的网页类附件:\n  - .HTML\n  - pdf\n网站名称:")],
+        ["content/site.yml:4: “pdf”不是网页类附件的类型，其他类型的附件本来就会发布（可列出：htm、html、js、mht、mhtml、"
+         "mjs、shtml、svg、svgz、swf、xht、xhtml、xml、xsl、xslt）"]),
+    "settings-error-and-unknown-category": (
+        # The checks across files still run when site.yml cannot be read: one run lists both.
+        [replace("content/site.yml", "网站名称:", "网站名称: ["),
+         replace(ISSUE3, "类别: 在坚持党的领导方面", "类别: 不存在的类别")],
+        ["content/2019/03.md:4: 未知的类别“不存在的类别”（本通报声明的类别：在坚持党的领导方面、在加强党的建设方面、"
+         "在落实全面从严治党方面、在党风廉政建设和反腐败工作方面、在干部担当作为与选人用人方面）",
+         "content/site.yml:3: YAML 格式错误（did not find expected ',' or ']'）"]),
     "several-files-at-once": (
         [replace(ISSUE3, "状态: 已完成", "状态: 完成"), replace("content/2019/05.md", "编号: 5", "编号: 0"),
          replace(NOTICE, "  - 在加强党的建设方面\n", "  - 在坚持党的领导方面\n")],
@@ -167,6 +197,9 @@ def test_bad_input_gets_exact_chinese_errors(tmp_path, name):
     assert not (tmp_path / "site").exists()
     check = run_cli("check", cwd=tmp_path)
     assert (check.rc, check.err) == (1, result.err)
+    archived = run_cli("archive", "2019", cwd=tmp_path)  # an archive freezes only what a build accepts
+    assert (archived.rc, archived.err) == (1, result.err.replace("网站未更新。", "没有归档，网站未更新。"))
+    assert not (tmp_path / "archive").exists()
 
 
 def _sort_key(line):
@@ -185,6 +218,20 @@ def test_every_error_of_the_run_is_listed_sorted(tmp_path):
         "content/2019/05.md:2: “编号”应是正整数，而不是“0”",
         "content/2019/notice.md:14: 类别“在坚持党的领导方面”重复声明",
     ]
+
+
+def test_the_portal_administrator_may_let_web_page_attachments_through(tmp_path):
+    copy_example(tmp_path)
+    (tmp_path / "content/2019/说明.html").write_bytes(b"<p>x</p>")
+    (tmp_path / "content/2019/图.svg").write_bytes(b"<svg/>")
+    edit = replace("content/site.yml", "网站名称:", "允许的网页类附件:\n  - html\n网站名称:")
+    edit(tmp_path)
+    result = run_cli("build", cwd=tmp_path)
+    assert result.rc == 1
+    assert [line.split(":")[0] for line in result.err.splitlines()[:-1]] == ["content/2019/图.svg"]
+    (tmp_path / "content/2019/图.svg").unlink()
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    assert (tmp_path / "site/2019/说明.html").read_bytes() == b"<p>x</p>"
 
 
 def test_bom_and_crlf_are_fine(tmp_path):

@@ -544,7 +544,7 @@ def test_rebuild_turns_every_failure_into_error_lines(tmp_path, monkeypatch, cap
         return list(preview.errors)
 
     missing = FileNotFoundError(2, "No such file or directory", str(tmp_path / "2019" / "01.md"))
-    assert fails_with(missing) == [f"{tmp_path}/2019/01.md: 读写文件失败：No such file or directory"]
+    assert fails_with(missing) == [f"{tmp_path}/2019/01.md: 读写文件失败：文件或文件夹不存在（No such file or directory）"]
     assert said[-1] == "共 1 处错误，浏览器中显示错误页；改正后保存，页面会自动恢复。"
     assert fails_with(serve.UsageError("某个问题")) == ["错误：某个问题"]
     assert fails_with(KeyError("x")) == [
