@@ -78,17 +78,18 @@ def check_stated(notice: Notice, errors: list) -> None:
 
 
 def assemble_portal(site: Site, units: tuple[Unit, ...], rounds: tuple[Round, ...], errors: list,
-                    complete: bool = True) -> Site:
+                    complete: bool = True, unread: frozenset = frozenset()) -> Site:
     """The site with its declared units and rounds; every notice's 被巡察单位 and 巡察轮次 must name
     one of them. complete: site.notices holds every notice of the content folder (not only those
-    a rebuild renders), so that the figures a round states can be checked against them."""
+    a rebuild renders), so that the figures a round states can be checked against them. unread:
+    the folders (单位, 轮次) with a file that could not be read: their names are not checked."""
     site = replace(site, units=units, rounds=rounds)
     unit_names, round_names = [u.name for u in units], [r.name for r in rounds]
     for notice in site.notices:
-        if notice.unit_name and notice.unit_name not in unit_names:
+        if notice.unit_name and notice.unit_name not in unit_names and "单位" not in unread:
             errors.append(ContentError(notice.src_path, notice.unit_line,
                                        _unknown("被巡察单位", notice.unit_name, "单位", unit_names, "minzhengju")))
-        if notice.round_name and notice.round_name not in round_names:
+        if notice.round_name and notice.round_name not in round_names and "轮次" not in unread:
             errors.append(ContentError(notice.src_path, notice.round_line,
                                        _unknown("巡察轮次", notice.round_name, "轮次", round_names, "14-3")))
     if complete and not errors:

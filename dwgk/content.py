@@ -185,13 +185,21 @@ def declared_sources(sources: list[SourceFile]) -> list[SourceFile]:
     return [s for s in sources if not s.is_link and s.rel_path.split("/", 1)[0] in DECLARED_DIRS]
 
 
-def parse_declared(sources: list[SourceFile], errors: list, parse=parse_file) -> tuple[tuple[Unit, ...], tuple[Round, ...]]:
-    """The units and rounds declared in 单位/ and 轮次/, by KEY; two of one 名称 is an error naming both."""
+def parse_declared(sources: list[SourceFile], errors: list, parse=parse_file):
+    """The units and rounds declared in 单位/ and 轮次/, by KEY; two of one 名称 is an error naming both.
+
+    Returns (units, rounds, unread): unread names the folders with a file whose 名称 could not be
+    read (a YAML error): who is declared there is not known, so no notice is told its unit or
+    round is unknown (that would only add misleading errors).
+    """
     found: dict[type, list] = {Unit: [], Round: []}
+    unread = set()
     for source in declared_sources(sources):
         value = collect(parse(source), errors)
         if value is not None:
             found[type(value)].append(value)
+        elif _is_declaration(source.rel_path):
+            unread.add(source.rel_path.split("/", 1)[0])
     for kind, what in ((Unit, "单位"), (Round, "轮次")):
         first: dict[str, Unit | Round] = {}
         for item in sorted(found[kind], key=lambda i: i.key):
@@ -201,30 +209,40 @@ def parse_declared(sources: list[SourceFile], errors: list, parse=parse_file) ->
                                            f"{what}名称“{item.name}”与 {other.src_path}:{other.line} 重复：每个{what}只写一个文件，名称不能相同"))
             else:
                 first[item.name] = item
-    return (tuple(sorted(found[Unit], key=lambda u: u.key)), tuple(sorted(found[Round], key=lambda r: r.key)))
+    return (tuple(sorted(found[Unit], key=lambda u: u.key)), tuple(sorted(found[Round], key=lambda r: r.key)),
+            frozenset(unread))
+
+
+def _is_declaration(rel_path: str) -> bool:
+    return rel_path.count("/") == 1 and rel_path.endswith(".yml")
 
 
 def parse_declared_file(src_path: str, folder: str, inner: str, data: bytes, errors: list) -> Unit | Round | None:
-    """单位/KEY.yml or 轮次/KEY.yml; anything else in those folders is an error."""
+    """单位/KEY.yml or 轮次/KEY.yml; anything else in those folders is an error.
+
+    A file with errors whose 名称 could be read still gives its unit or round (the build fails
+    on its errors anyway), so that the notices naming it get no second, misleading error.
+    """
     what, example = ("单位", "minzhengju") if folder == UNITS_DIR else ("轮次", "14-3")
-    if "/" in inner or not inner.endswith(".yml"):
+    if not _is_declaration(f"{folder}/{inner}"):
         errors.append(ContentError(src_path, 1, f"{folder}文件夹中只能放{what}文件（每个{what}一个 .yml 文件，如 {folder}/{example}.yml），请移走此文件"))
         return None
+    before = len(errors)
     key = inner[: -len(".yml")]
     if not _KEY.fullmatch(key):
         errors.append(ContentError(src_path, 1, f"{what}文件名“{key}”不能用作网址：只能用小写英文字母、数字和连字符（-），如 {folder}/{example}.yml"))
-        return None
     text = decode_text(src_path, data, errors)
     if text is None:
         return None
     root = parse_yaml(src_path, text, 1, errors)
     if root is None:
         return None
-    before = len(errors)
     values = read_fields(src_path, root, UNIT_FIELDS if folder == UNITS_DIR else ROUND_FIELDS, errors)
-    if len(errors) > before:
-        return None
     lines = values.pop("__lines__")
+    if "name" not in values:
+        return None
+    if len(errors) > before:
+        return (Unit if folder == UNITS_DIR else Round)(src_path=src_path, key=key, name=values["name"], line=lines["name"])
     if folder == UNITS_DIR:
         contact = values.pop("contact", None)
         if contact is not None:

@@ -44,10 +44,11 @@ def load_site(paths: Paths, sources=None, base_url: str | None = None) -> Site:
     errors: list = []
     sources = read_sources(paths.content_dir) if sources is None else sources
     settings, notices, issues, failed = parse_content(paths.content_dir, sources, errors)
-    units, rounds = parse_declared(sources, errors)
+    units, rounds, unread = parse_declared(sources, errors)
     if settings is None:
         raise BuildFailed(errors)
-    site = assemble_portal(assemble_site(settings, notices, issues, failed, errors), units, rounds, errors)
+    site = assemble_portal(assemble_site(settings, notices, issues, failed, errors), units, rounds, errors,
+                           unread=unread)
     if errors:
         raise BuildFailed(errors)
     return with_base_url(site, base_url)
@@ -187,7 +188,7 @@ def parse_site(settings_source, folders: dict, plan: Plan, cache: BuildCache, er
     if not plan.render and not plan.site_pending and not errors:
         return None, plan
     settings = collect(cache.parse_settings(settings_source), errors) if settings_source else None
-    units, rounds = parse_declared(declared, errors, cache.parse_declared)
+    units, rounds, unread = parse_declared(declared, errors, cache.parse_declared)
     notices: dict = {}
     digests = _load_notices(cache, folders, [k for k in folders if k in plan.render], notices, errors, False)
     if plan.site_pending:
@@ -198,7 +199,7 @@ def parse_site(settings_source, folders: dict, plan: Plan, cache: BuildCache, er
     loaded_notices = order_notices(n for n in notices.values() if n is not None)
     if settings is not None:  # the notices that are rendered (every one with the site-wide pages) are checked
         assemble_portal(Site(settings=settings, notices=loaded_notices), units, rounds, errors,
-                        complete=SITE_UNIT in plan.render and len(loaded_notices) == len(folders))
+                        complete=SITE_UNIT in plan.render and len(loaded_notices) == len(folders), unread=unread)
     if settings is None or errors:
         raise BuildFailed(errors)
     if not plan.render:
