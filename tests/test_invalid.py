@@ -164,8 +164,6 @@ def test_bad_input_gets_exact_chinese_errors(tmp_path, name):
     assert (check.rc, check.err) == (1, result.err)
 
 
-
-
 def test_every_error_of_the_run_is_listed_sorted(tmp_path):
     edits, _ = CASES["several-files-at-once"]
     copy_example(tmp_path)
