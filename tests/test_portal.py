@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from dwgk import parallel
 from tests.portal import ROUND_KEY, ROUND_NAME, SITE_EMAIL, SITE_PHONE, UNITS, district, unit_yml
-from tests.sites import (ATOM, assert_errors, edit, links_of, page_h1, page_text, read_tree, run_cli, sitemap_locs,
-                         validate_atom)
+from tests.sites import (ATOM, REPO, assert_errors, edit, links_of, page_h1, page_text, read_tree, run_cli,
+                         sitemap_locs, validate_atom)
+from tests.test_cache import Editor, age, assert_same_as_cold
 
 BASE = "https://www.example.gov.cn/dwgk/"
 
@@ -215,12 +217,16 @@ def test_a_declared_round_without_notices_gets_no_page(tmp_path):
 def test_a_change_to_a_unit_or_round_file_reaches_every_page_of_an_incremental_build(tmp_path):
     root = district(tmp_path)
     build_ok(root)
-    edit(root / "content/单位/minzhengju.yml", "0199-11110001", "0199-44440004")
+    edit(root / "content/单位/minzhengju.yml", "0199-11110001", "0199-44440004")  # nothing else changes
+    files = build_ok(root)
+    assert "0199-44440004" in text(files, "mzj-2024/issue-17.html") and "0199-11110001" not in text(files, "mzj-2024/issue-17.html")
+    edit(root / "content/单位/rongmeiti.yml", "名称: 示例区融媒体中心", "名称: 示例区融媒体中心\n简称: 融媒体中心")
+    files = build_ok(root)
+    assert crumbs(text(files, "rmt-2024/issue-1.html"))[2] == "融媒体中心"
     edit(root / f"content/轮次/{ROUND_KEY}.yml", ROUND_NAME, "十四届区委第三轮巡察（示例）")
     for folder in ("mzj-2024", "rmt-2024", "syj-2024"):
         edit(root / f"content/{folder}/notice.md", f"巡察轮次: {ROUND_NAME}", "巡察轮次: 十四届区委第三轮巡察（示例）")
     files = build_ok(root)
-    assert "0199-44440004" in text(files, "mzj-2024/issue-17.html") and "0199-11110001" not in text(files, "mzj-2024/issue-17.html")
     assert "十四届区委第三轮巡察（示例）" in text(files, "rmt-2024/issue-1.html")
     cold = run_cli("build", "--no-cache", "--output", "cold", cwd=root)
     assert cold.rc == 0
@@ -327,3 +333,85 @@ def test_bad_portal_input_gets_exact_chinese_errors_and_leaves_the_site(tmp_path
     # The same errors from a build without the cache, and from check.
     assert run_cli("build", "--no-cache", "--output", "cold", cwd=root).err == result.err
     assert run_cli("check", cwd=root).err == result.err
+
+
+# --- incremental builds ------------------------------------------------------------------------
+
+class PortalEditor(Editor):
+    """The cache test's random editor, on a district portal, also editing units and rounds."""
+
+    def folders(self) -> list[Path]:
+        return [p for p in super().folders() if p.name not in ("单位", "轮次")]
+
+    def notices(self) -> list[Path]:
+        return [p / "notice.md" for p in self.folders() if (p / "notice.md").exists()]
+
+    def do_delete_notice_folder(self):
+        if len(self.folders()) > 3:
+            super().do_delete_notice_folder()
+
+    def do_add_notice(self):
+        source = self.pick(self.folders())
+        if (source / "notice.md").exists():
+            copy = self.content / f"n{self.rng.randint(100, 999)}"
+            if not copy.exists():
+                shutil.copytree(source, copy)
+            self.do_move_notice_to_other_unit()
+
+    def do_edit_unit_contact(self):
+        path = self.pick(sorted((self.content / "单位").glob("*.yml")))
+        if path:
+            text = path.read_text(encoding="utf-8")
+            path.write_text(re.sub(r"电话: 0199-\d+", f"电话: 0199-{self.rng.randint(10000000, 99999999)}", text),
+                            encoding="utf-8")
+
+    def do_move_notice_to_other_unit(self):
+        notice = self.pick(self.notices())
+        if notice:
+            name = self.rng.choice([u[1] for u in UNITS])
+            text = notice.read_text(encoding="utf-8")
+            notice.write_text(re.sub(r"被巡察单位: .*\n", f"被巡察单位: {name}\n", text), encoding="utf-8")
+
+    def do_rename_round(self):  # its notices then name an unknown round: an error until renamed back
+        path = self.content / f"轮次/{ROUND_KEY}.yml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(ROUND_NAME, "第三轮") if ROUND_NAME in text else text.replace("第三轮", ROUND_NAME),
+                        encoding="utf-8")
+
+    def do_state_round_figures(self):  # right or wrong, as the issue files stand
+        path = self.content / f"轮次/{ROUND_KEY}.yml"
+        name = path.read_text(encoding="utf-8").splitlines()[0]
+        path.write_text(f"{name}\n公布数字:\n  单位数: {self.rng.randint(2, 3)}\n", encoding="utf-8")
+
+    def do_second_round(self):
+        notice = self.pick(self.notices())
+        if notice and not (self.content / "轮次/15-1.yml").exists():
+            (self.content / "轮次/15-1.yml").write_text("名称: 十五届区委第一轮巡察\n", encoding="utf-8")
+            edit(notice, f"巡察轮次: {ROUND_NAME}", "巡察轮次: 十五届区委第一轮巡察")
+
+    def do_unit_file_away_and_back(self):
+        away = sorted(self.trash.glob("*.yml"))
+        if away:
+            away[0].rename(self.content / "单位" / away[0].name)
+        else:
+            path = self.pick(sorted((self.content / "单位").glob("*.yml")))
+            path.rename(self.trash / path.name)
+
+
+def test_any_sequence_of_portal_edits_builds_what_a_cold_build_builds(tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_ITEMS", 1)
+    root = district(tmp_path)
+    shutil.copytree(REPO / "layouts", root / "layouts")
+    age(root / "content")
+    editor = PortalEditor(root, 15)
+    assert_same_as_cold(root)
+    done = []
+    for _ in range(50):
+        done.append(editor.step())
+        before = read_tree(root / "site")
+        try:
+            assert_same_as_cold(root, before)
+        except AssertionError as exc:
+            raise AssertionError(f"after steps {done}") from exc
+    portal_steps = {d.split(":")[0] for d in done} & {a for a in dir(PortalEditor) if a.startswith("do_")} - set(dir(Editor))
+    assert len(portal_steps) >= 4
