@@ -415,3 +415,41 @@ def test_any_sequence_of_portal_edits_builds_what_a_cold_build_builds(tmp_path, 
             raise AssertionError(f"after steps {done}") from exc
     portal_steps = {d.split(":")[0] for d in done} & {a for a in dir(PortalEditor) if a.startswith("do_")} - set(dir(Editor))
     assert len(portal_steps) >= 4
+
+
+# --- archive, publish, preview -------------------------------------------------------------------
+
+def test_archive_and_publish_carry_the_round_and_unit_pages(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735603200")  # 2024-12-31
+    root = district(tmp_path)
+    result = run_cli("archive", "2024", cwd=root)
+    assert result.rc == 0, result.err
+    archived = read_tree(root / "archive/2024/site")
+    new_pages = ["round-14-3.html", "round-14-3.csv", "unit-minzhengju.html", "unit-rongmeiti.html", "unit-shiyanjie.html"]
+    for page in new_pages:
+        assert page in archived
+    assert "0199-22220002" in archived["rmt-2024/issue-4.html"].decode("utf-8")
+    assert "本页为2024年度归档版本" in archived["round-14-3.html"].decode("utf-8")
+    (root / "www").mkdir()
+    result = run_cli("publish", "www/dwgk", cwd=root)
+    assert result.rc == 0, result.err
+    published = read_tree(root / "www/dwgk")
+    for page in new_pages:
+        assert published[page] == read_tree(root / "site")[page]
+        assert f"archive/2024/{page}" in published
+
+
+def test_preview_shows_a_unit_contact_edit_on_its_notice_pages(tmp_path, page):
+    from tests.test_serve import expect_text, open_live, save_edit, start_preview
+
+    root = district(tmp_path)
+    p, url = start_preview(root)
+    try:
+        open_live(page, url + "mzj-2024/issue-2.html")
+        expect_text(page, "0199-11110001")
+        save_edit(root / "content/单位/minzhengju.yml", "0199-11110001", "0199-66660006")
+        expect_text(page, "0199-66660006")  # livereload reloads the page by itself
+        page.goto(url + "round-14-3.html")
+        expect_text(page, "共巡察3个单位，反馈问题51项")
+    finally:
+        p.stop()
