@@ -121,12 +121,12 @@ def test_round_page_names_every_unit_with_its_progress_and_offers_the_rounds_led
     assert page_h1(html) == [ROUND_NAME]
     rows = [cells(r) for r in html.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr>")[1:]]
     assert [" ".join(r) for r in rows] == [
-        "示例区民政局 黄陂区融媒体中心关于巡察反馈意见整改落实情况的通报 17 16 1 0 94.12%",
-        "示例区融媒体中心 黄陂区融媒体中心关于巡察反馈意见整改落实情况的通报 17 15 2 0 88.24%",
-        "示例区实验街道办事处 黄陂区融媒体中心关于巡察反馈意见整改落实情况的通报 17 16 1 0 94.12%",
+        "示例区民政局 17 16 1 0 94.12%",
+        "示例区融媒体中心 17 15 2 0 88.24%",
+        "示例区实验街道办事处 17 16 1 0 94.12%",
     ]
-    assert cells(html.split("<tfoot>")[1].split("</tfoot>")[0]) == ["合计", "共3个单位", "51", "47", "4", "0", "92.16%"]
-    assert {"unit-minzhengju.html", "rmt-2024/index.html", "round-14-3.csv"} <= set(links_of(files["round-14-3.html"]))
+    assert cells(html.split("<tfoot>")[1].split("</tfoot>")[0]) == ["合计（3个单位）", "51", "47", "4", "0", "92.16%"]
+    assert {"mzj-2024/index.html", "rmt-2024/index.html", "syj-2024/index.html", "round-14-3.csv"} <= set(links_of(files["round-14-3.html"]))
     ledger = files["round-14-3.csv"]
     assert ledger.startswith("\ufeff".encode("utf-8")) and b"\r\n" in ledger
     table = list(csv.reader(io.StringIO(ledger.decode("utf-8-sig"))))
@@ -453,3 +453,46 @@ def test_preview_shows_a_unit_contact_edit_on_its_notice_pages(tmp_path, page):
         expect_text(page, "共巡察3个单位，反馈问题51项")
     finally:
         p.stop()
+
+
+# --- the district example ----------------------------------------------------------------------
+
+def test_the_district_example_is_what_its_script_writes_and_is_clearly_fictional(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_district", REPO / "examples/make_district.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    script.make(str(tmp_path / "district"))
+    committed = read_tree(REPO / "examples/district")
+    assert read_tree(tmp_path / "district") == committed  # deterministic, and committed as written
+
+    units = {p: t.decode("utf-8") for p, t in committed.items() if p.startswith("单位/")}
+    rounds = [p for p in committed if p.startswith("轮次/")]
+    issues = [t.decode("utf-8") for p, t in committed.items() if p.count("/") == 1 and p.endswith(".md")
+              and not p.endswith("notice.md") and not p.startswith(("单位/", "轮次/"))]
+    assert len(units) >= 12 and len(rounds) >= 3 and 180 <= len(issues) <= 230
+    statuses = [re.search(r"^状态: (.+)$", t, re.M)[1] for t in issues]
+    assert {s: statuses.count(s) > 10 for s in ("已完成", "整改中", "长期坚持")} == {"已完成": True, "整改中": True, "长期坚持": True}
+    every_text = "\n".join(t.decode("utf-8") for t in committed.values())
+    for text in units.values():
+        assert "示例" in re.search(r"^名称: (.+)$", text, re.M)[1]
+    phones = re.findall(r"电话: (\S+)", every_text)
+    emails = re.findall(r"邮箱: (\S+)", every_text)
+    assert len(phones) == len(emails) == len(units) + 1
+    assert all(p.startswith("0199-") for p in phones) and all(e.endswith("@example.gov.cn") for e in emails)
+
+
+def test_the_district_example_builds_with_its_stated_round_figures(tmp_path):
+    result = run_cli("build", "--content", str(REPO / "examples/district"), "--output", "site", cwd=tmp_path)
+    assert result.rc == 0, result.err
+    files = read_tree(tmp_path / "site")
+    home = page_text(text(files, "index.html"))
+    assert [home.index(name) for name in ("十四届区委第三轮巡察", "十四届区委第二轮巡察", "十四届区委第一轮巡察")] == sorted(
+        home.index(name) for name in ("十四届区委第三轮巡察", "十四届区委第二轮巡察", "十四届区委第一轮巡察"))
+    stated = (REPO / "examples/district/轮次/14-3.yml").read_text(encoding="utf-8")
+    figures = dict(re.findall(r"^  (\S+): (\d+)$", stated, re.M))
+    assert (f"共巡察{figures['单位数']}个单位，反馈问题{figures['问题总数']}项，已完成{figures['已完成']}项，"
+            f"整改中{figures['整改中']}项，长期坚持{figures['长期坚持']}项") in home
+    assert len([p for p in files if p.startswith("unit-")]) == 12
+    assert len([p for p in files if p.startswith("round-") and p.endswith(".html")]) == 3
