@@ -238,8 +238,8 @@ def render_notice(env, site: Site, notice: Notice, layouts_dir: str, content_dir
     settings and the archives are used."""
     # A site of this notice alone gives every page link (feed, canonical) that the whole site gives.
     links_site = replace(site, notices=(notice,))
-    files = render_pages(env, _one_notice_site(site), notice_pages(notice, site), layouts_dir, errors, banner,
-                         links_site)
+    view = _one_notice_site(site)
+    files = render_pages(env, view, notice_pages(notice, view), layouts_dir, errors, banner, links_site)
     files.append(OutputFile(notice.ledger_url, render_ledger(notice)))
     for name in notice.attachments:
         with open(os.path.join(content_dir, notice.key, name), "rb") as f:
