@@ -36,6 +36,7 @@ from .snapshots import read_snapshots
 BESIDE_OUTPUT = ""  # cache_dir meaning CACHE_DIR in the folder that holds the output folder
 SITE_UNIT = "/"  # the unit of site-wide pages (home, contact, 404, assets, sitemap, feed); never a folder name
 ARCHIVE_UNIT = "//archive"  # the unit of the published yearly snapshots
+DECLARED_PACK = "//declared"  # the parsed files of 单位/ and 轮次/
 RACY_NS = 2_000_000_000  # files younger than this (at build start) are re-read next time
 _MAGIC = b"dwgk build cache 1\n"
 _LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml")
@@ -174,16 +175,18 @@ class BuildCache:
     # --- planning -----------------------------------------------------------------------------
 
     def plan(self, settings_source: SourceFile | None, folders: dict[str, list[SourceFile]],
-             base_url: str | None, snapshots: tuple) -> Plan:
+             base_url: str | None, snapshots: tuple, declared: list[SourceFile] = ()) -> Plan:
         archive = [ARCHIVE_UNIT] if snapshots else []
         if not self.folder:
             return Plan({}, frozenset([SITE_UNIT, *archive, *folders]), False)
         # Paths as shown in messages and in the model (src_path) depend on the working folder.
         self.render_fp = _digest(self.code_fp, layouts_fingerprint(self.paths.layouts_dir),
                                  display_path(self.paths.layouts_dir), display_path(self.paths.content_dir))
-        # What every page may show besides its own notice: the settings and the yearly archives.
+        # What every page may show besides its own notice: the settings, the yearly archives and
+        # the declared units and rounds (a notice's pages show its unit's contact and names).
         archived = _snapshots_digest(snapshots)
-        shared = _digest(settings_source.digest if settings_source else "", base_url or "", archived)
+        shared = _digest(settings_source.digest if settings_source else "", base_url or "", archived,
+                         *(f"{s.rel_path}\0{s.digest}" for s in declared))
         keys = {name: _digest(self.render_fp, name, shared, *(f"{s.rel_path}\0{s.digest}" for s in files))
                 for name, files in folders.items()}
         if snapshots:
@@ -339,6 +342,16 @@ class BuildCache:
         self._save_pack("", {source.rel_path: (source.src_path, source.digest, parsed)})
         return parsed
 
+    def parse_declared(self, source: SourceFile):
+        """A unit or round file's Parsed, cached like any other file (in one pack for them all)."""
+        pack = self._load_pack(DECLARED_PACK)
+        entry = pack.get(source.rel_path)
+        if entry is not None and entry[:2] == (source.src_path, source.digest):
+            return entry[2]
+        parsed = parse_file(read_data(self.paths.content_dir, source))
+        self._save_pack(DECLARED_PACK, {**pack, source.rel_path: (source.src_path, source.digest, parsed)})
+        return parsed
+
     def _path(self, kind: str, key: str) -> str:
         return os.path.join(self.folder, kind, hashlib.sha256(key.encode()).hexdigest()[:24])
 
@@ -399,7 +412,7 @@ class BuildCache:
     def _prune(self) -> None:
         """Forget the parsed files of folders that are gone (renamed or deleted)."""
         units = {s.rel_path.split("/", 1)[0] if "/" in s.rel_path else "" for s in self.sources}
-        keep = {os.path.basename(self._path("parsed", key)) for key in units | {SITE_UNIT, ARCHIVE_UNIT}}
+        keep = {os.path.basename(self._path("parsed", key)) for key in units | {SITE_UNIT, ARCHIVE_UNIT, DECLARED_PACK}}
         for kind in ("parsed", "notices", "summaries", "links"):
             for name in os.listdir(os.path.join(self.folder, kind)):
                 if name not in keep:

@@ -5,6 +5,8 @@ Layout of a content folder:
     KEY/notice.md       one folder per notice; KEY is its URL
     KEY/*.md            one issue file per problem
     KEY/...             any other file is an attachment, published beside the notice
+    单位/KEY.yml         optional: one file per inspected unit (district portal)
+    轮次/KEY.yml         optional: one file per inspection round
 """
 
 from __future__ import annotations
@@ -18,11 +20,16 @@ from dataclasses import dataclass, replace
 
 from .frontmatter import decode_text, parse_yaml, split_front_matter
 from .model import (ACTIVE_ATTACHMENT_TYPES, BuildFailed, ContentError, Contact, Inspection, Issue, IssueFacts, Notice,
-                    Settings, StatedFigure)
-from .schema import ISSUE_FIELDS, NOTICE_FIELDS, SETTINGS_FIELDS, STATED_FIGURES, read_fields
+                    Round, Settings, StatedFigure, Unit)
+from .schema import (ISSUE_FIELDS, NOTICE_FIELDS, ROUND_FIELDS, ROUND_FIGURES, SETTINGS_FIELDS, STATED_FIGURES,
+                     UNIT_FIELDS, read_fields)
 
 SETTINGS_FILE = "site.yml"
 NOTICE_FILE = "notice.md"
+UNITS_DIR = "单位"
+ROUNDS_DIR = "轮次"
+#: Folders of declarations, one .yml file each; never notice folders (those are [a-z0-9-]).
+DECLARED_DIRS = (UNITS_DIR, ROUNDS_DIR)
 
 #: Names a notice folder may not take: the site's own folders.
 RESERVED_KEYS = {"assets", "archive"}
@@ -210,6 +217,8 @@ def parse_file(source: SourceFile) -> Parsed:
         value = None
     elif source.rel_path == SETTINGS_FILE:
         value = parse_settings(source.src_path, source.data, errors)
+    elif key in DECLARED_DIRS:
+        value = parse_declared_file(source.src_path, key, inner, source.data, errors)
     elif inner == NOTICE_FILE:
         value = parse_notice(source.src_path, key, source.data, errors)
     elif inner.endswith(".md") and "/" not in inner:
@@ -240,10 +249,88 @@ def sort_sources(content_dir: str, sources: list[SourceFile], errors: list):
                     f"内容文件夹里只能直接放网站设置 {SETTINGS_FILE} 和各个通报文件夹；请把此文件移入某个通报文件夹或删除"))
             continue
         key = source.rel_path.split("/", 1)[0]
+        if key in DECLARED_DIRS:
+            continue  # see declared_sources
         folders.setdefault(key, []).append(source)
     if settings_source is None and not any(s.rel_path == SETTINGS_FILE for s in sources):
         errors.append(ContentError(f"{shown}/{SETTINGS_FILE}", 1, "缺少网站设置文件 site.yml（网站名称、主办单位、反馈联系）"))
     return settings_source, dict(sorted(folders.items()))
+
+
+def declared_sources(sources: list[SourceFile]) -> list[SourceFile]:
+    """The files of 单位/ and 轮次/ (symbolic links there are reported by sort_sources)."""
+    return [s for s in sources if not s.is_link and s.rel_path.split("/", 1)[0] in DECLARED_DIRS]
+
+
+def parse_declared(sources: list[SourceFile], errors: list, parse=parse_file):
+    """The units and rounds declared in 单位/ and 轮次/, by KEY; two of one 名称 is an error naming both.
+
+    Returns (units, rounds, unread): unread names the folders with a file whose 名称 could not be
+    read (a YAML error): who is declared there is not known, so no notice is told its unit or
+    round is unknown (that would only add misleading errors).
+    """
+    found: dict[type, list] = {Unit: [], Round: []}
+    unread = set()
+    for source in declared_sources(sources):
+        value = collect(parse(source), errors)
+        if value is not None:
+            found[type(value)].append(value)
+        elif _is_declaration(source.rel_path):
+            unread.add(source.rel_path.split("/", 1)[0])
+    for kind, what in ((Unit, "单位"), (Round, "轮次")):
+        first: dict[str, Unit | Round] = {}
+        for item in sorted(found[kind], key=lambda i: i.key):
+            if item.name in first:
+                other = first[item.name]
+                errors.append(ContentError(item.src_path, item.line,
+                                           f"{what}名称“{item.name}”与 {other.src_path}:{other.line} 重复：每个{what}只写一个文件，名称不能相同"))
+            else:
+                first[item.name] = item
+    return (tuple(sorted(found[Unit], key=lambda u: u.key)), tuple(sorted(found[Round], key=lambda r: r.key)),
+            frozenset(unread))
+
+
+def _is_declaration(rel_path: str) -> bool:
+    return rel_path.count("/") == 1 and rel_path.endswith(".yml")
+
+
+def parse_declared_file(src_path: str, folder: str, inner: str, data: bytes, errors: list) -> Unit | Round | None:
+    """单位/KEY.yml or 轮次/KEY.yml; anything else in those folders is an error.
+
+    A file with errors whose 名称 could be read still gives its unit or round (the build fails
+    on its errors anyway), so that the notices naming it get no second, misleading error.
+    """
+    what, example = ("单位", "minzhengju") if folder == UNITS_DIR else ("轮次", "14-3")
+    if not _is_declaration(f"{folder}/{inner}"):
+        errors.append(ContentError(src_path, 1, f"{folder}文件夹中只能放{what}文件（每个{what}一个 .yml 文件，如 {folder}/{example}.yml），请移走此文件"))
+        return None
+    before = len(errors)
+    key = inner[: -len(".yml")]
+    if not _KEY.fullmatch(key):
+        errors.append(ContentError(src_path, 1, f"{what}文件名“{key}”不能用作网址：只能用小写英文字母、数字和连字符（-），如 {folder}/{example}.yml"))
+    text = decode_text(src_path, data, errors)
+    if text is None:
+        return None
+    root = parse_yaml(src_path, text, 1, errors)
+    if root is None:
+        return None
+    values = read_fields(src_path, root, UNIT_FIELDS if folder == UNITS_DIR else ROUND_FIELDS, errors)
+    lines = values.pop("__lines__")
+    if "name" not in values:
+        return None
+    if len(errors) > before:
+        return (Unit if folder == UNITS_DIR else Round)(src_path=src_path, key=key, name=values["name"], line=lines["name"])
+    if folder == UNITS_DIR:
+        contact = values.pop("contact", None)
+        if contact is not None:
+            contact.pop("__lines__")
+            contact = Contact(**contact)
+        return Unit(src_path=src_path, key=key, contact=contact, line=lines["name"], **values)
+    stated = values.pop("stated", {})
+    stated_lines = stated.pop("__lines__", {})
+    return Round(src_path=src_path, key=key, line=lines["name"],
+                 stated=tuple(StatedFigure(k, stated[k], stated_lines[k]) for k in ROUND_FIGURES if k in stated),
+                 **values)
 
 
 def parse_content(content_dir: str, sources: list[SourceFile], errors: list, parse=parse_file):
@@ -426,7 +513,7 @@ def parse_notice(src_path: str, key: str, data: bytes, errors: list) -> Notice |
         return None
     return Notice(src_path=src_path, key=key, category_names=tuple(names), stated=stated,
                   inspection=Inspection(**inspection), intro_html=intro_html, outro_html=outro_html,
-                  **values)
+                  unit_line=lines.get("unit_name", 1), round_line=lines.get("round_name", 1), **values)
 
 
 def split_body(src_path: str, body: str, body_line: int, errors: list):

@@ -169,13 +169,28 @@ class Progress:
     done: int
     ongoing: int
     longterm: int
+    units: int = 0  # for a round: the number of inspected units its notices come from
 
     @classmethod
-    def of(cls, issues, categories: int) -> Progress:
+    def of(cls, issues, categories: int, units: int = 0) -> Progress:
         count = {s: 0 for s in STATUSES}
         for issue in issues:
             count[issue.status] += 1
-        return cls(categories, len(issues), count["已完成"], count["整改中"], count["长期坚持"])
+        return cls(categories, len(issues), count["已完成"], count["整改中"], count["长期坚持"], units)
+
+    @property
+    def rate(self) -> str:
+        """完成率: done / total as a percentage, two decimals rounded half up (98.71%)."""
+        if not self.total:
+            return "0.00%"
+        hundredths = (self.done * 20000 + self.total) // (2 * self.total)  # round(done / total * 10000)
+        return f"{hundredths // 100}.{hundredths % 100:02d}%"
+
+    @property
+    def round_sentence(self) -> str:
+        """E.g. 共巡察3个单位，反馈问题40项，已完成36项，整改中3项，长期坚持1项，完成率90.00%."""
+        return (f"共巡察{self.units}个单位，反馈问题{self.total}项，已完成{self.done}项，整改中{self.ongoing}项，"
+                f"长期坚持{self.longterm}项，完成率{self.rate}")
 
     @property
     def sentence(self) -> str:
@@ -217,6 +232,10 @@ class Notice:
     stated: tuple[StatedFigure, ...] = ()  # 公布数字
     categories: tuple[Category, ...] = ()  # filled in by assemble
     attachments: tuple[str, ...] = ()  # other files in the folder, relative to it
+    unit_name: str = ""  # 被巡察单位: the 名称 of a unit in 单位/; "" for the site's own unit
+    round_name: str = ""  # 巡察轮次: the 名称 of a round in 轮次/; "" for none
+    unit_line: int = 1  # line of 被巡察单位
+    round_line: int = 1  # line of 巡察轮次
 
     @property
     def url(self) -> str:
@@ -233,6 +252,66 @@ class Notice:
     @property
     def progress(self) -> Progress:
         return Progress.of(self.issues, categories=len(self.categories))
+
+
+@dataclass(frozen=True)
+class Unit:
+    """单位/KEY.yml: one inspected unit (被巡察单位) of a district portal."""
+
+    src_path: str
+    key: str  # the file's name without .yml: the unit's URL name (unit-KEY.html)
+    name: str  # 名称: the unit's full name, written as 被巡察单位 in its notices; unique
+    short_name: str = ""  # 简称: shown where space is short (breadcrumbs)
+    contact: Contact | None = None  # 反馈联系: its own feedback contact; None: site.yml's
+    line: int = 1  # line of 名称
+
+    @property
+    def url(self) -> str:
+        return f"unit-{self.key}.html"
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+
+@dataclass(frozen=True)
+class Round:
+    """轮次/KEY.yml: one inspection round (巡察轮次), e.g. 十四届区委第三轮巡察.
+
+    Rounds are shown newest first: by the earliest 巡察：开始日期 of their notices, then by KEY.
+    """
+
+    src_path: str
+    key: str  # the file's name without .yml: the round's URL name (round-KEY.html)
+    name: str  # 名称: written as 巡察轮次 in its notices; unique
+    stated: tuple[StatedFigure, ...] = ()  # 公布数字: 单位数, 问题总数, 已完成, 整改中, 长期坚持
+    line: int = 1  # line of 名称
+
+    @property
+    def url(self) -> str:
+        return f"round-{self.key}.html"
+
+    @property
+    def ledger_url(self) -> str:
+        return f"round-{self.key}.csv"
+
+
+@dataclass(frozen=True)
+class RoundReport:
+    """A round as the site-wide pages show it: its notices (by unit) and figures computed from them."""
+
+    round: Round
+    notices: tuple[Notice, ...]  # ordered by unit: declared units by KEY, then the site's own
+    progress: Progress  # units, total, done, ongoing, longterm of all its notices
+    start: dt.date | None  # the earliest 巡察：开始日期 of its notices (what orders rounds)
+
+
+@dataclass(frozen=True)
+class UnitReport:
+    """A declared unit with its notices across rounds, newest first."""
+
+    unit: Unit
+    notices: tuple[Notice, ...]
 
 
 #: What a build says of an archived file that is gone or no longer what its manifest records.
@@ -329,6 +408,25 @@ class Site:
     settings: Settings
     notices: tuple[Notice, ...] = field(default=())  # newest first
     snapshots: tuple[Snapshot, ...] = ()  # yearly archives to publish, newest year first
+    units: tuple[Unit, ...] = ()  # declared in 单位/, by KEY
+    rounds: tuple[Round, ...] = ()  # declared in 轮次/, by KEY
+
+    def unit_of(self, notice: Notice) -> Unit | None:
+        """The declared unit a notice names under 被巡察单位 (None: the site's own unit)."""
+        return next((u for u in self.units if u.name == notice.unit_name), None) if notice.unit_name else None
+
+    def round_of(self, notice: Notice) -> Round | None:
+        return next((r for r in self.rounds if r.name == notice.round_name), None) if notice.round_name else None
+
+    def contact_of(self, notice: Notice) -> Contact:
+        """The feedback contact a notice's pages show: its unit's, else the site's."""
+        unit = self.unit_of(notice)
+        return unit.contact if unit is not None and unit.contact is not None else self.settings.contact
+
+    def unit_label(self, notice: Notice) -> str:
+        """The name of a notice's unit: the declared 名称, else its 发布单位."""
+        unit = self.unit_of(notice)
+        return unit.name if unit is not None else notice.publisher
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ import gc
 import os
 from dataclasses import dataclass, replace
 
-from .assemble import assemble_notice, assemble_site, order_notices
+from .assemble import assemble_notice, assemble_portal, assemble_site, order_notices
 from .cache import (ARCHIVE_UNIT, BESIDE_OUTPUT, SITE_UNIT, BuildCache, NeedsFullNotices, Plan, default_cache_dir,
                     is_summary, open_cache, summarize)
-from .content import collect, display_path, parse_content, read_sources, sort_sources
+from .content import collect, declared_sources, display_path, parse_content, parse_declared, read_sources, sort_sources
 from .discovery import SKIPPED_NOTE
 from .linkcheck import BrokenLink, Existing, check_links, find_in_sources, link_problem, page_problems, scan
 from .model import ArchiveBanner, BuildFailed, ContentError, OutputFile, Site, UsageError
@@ -44,8 +44,10 @@ def load_site(paths: Paths, sources=None, base_url: str | None = None) -> Site:
     errors: list = []
     sources = read_sources(paths.content_dir) if sources is None else sources
     settings, notices, issues, failed = parse_content(paths.content_dir, sources, errors)
+    units, rounds, unread = parse_declared(sources, errors)
     # Assembled without settings too: its checks across files report what a build reports.
-    site = assemble_site(settings, notices, issues, failed, errors)
+    site = assemble_portal(assemble_site(settings, notices, issues, failed, errors), units, rounds, errors,
+                           unread=unread)
     if settings is None or errors:
         raise BuildFailed(errors)
     return with_base_url(site, base_url)
@@ -158,9 +160,10 @@ def build(paths: Paths, base_url: str | None = None, cache_dir: str | None = BES
         sources = cache.read_sources()                                                     # read
         snapshots = cache.read_snapshots(archive_errors, archive_unchanged)
         settings_source, folders = sort_sources(paths.content_dir, sources, errors)
-        plan = cache.plan(settings_source, folders, base_url, snapshots)
+        declared = declared_sources(sources)
+        plan = cache.plan(settings_source, folders, base_url, snapshots, declared)
         loaded()
-        site, plan = parse_site(settings_source, folders, plan, cache, errors, base_url, snapshots)  # parse
+        site, plan = parse_site(settings_source, folders, plan, cache, errors, base_url, snapshots, declared)  # parse
         if archive_errors:
             raise BuildFailed(archive_errors)
         rendered, site_full = render_units(paths, site, plan, cache, folders)                  # render
@@ -182,16 +185,18 @@ def _records_left_alone():
 
 
 def parse_site(settings_source, folders: dict, plan: Plan, cache: BuildCache, errors: list,
-               base_url: str | None, snapshots: tuple) -> tuple[Site | None, Plan]:
+               base_url: str | None, snapshots: tuple, declared: list = ()) -> tuple[Site | None, Plan]:
     """Parse and assemble what the plan needs: the site (None when there is nothing to render)
     and the plan, now with the site-wide pages decided (cache.plan_site).
 
     First the notices whose pages are rendered; then, if the site-wide pages are rendered too,
-    the others, for which a summary without the texts does (cache.summarize).
+    the others, for which a summary without the texts does (cache.summarize). The units and
+    rounds (单位/, 轮次/) are part of what every page may show: a change to one renders every page.
     """
     if not plan.render and not plan.site_pending and not errors:
         return None, plan
     settings = collect(cache.parse_settings(settings_source), errors) if settings_source else None
+    units, rounds, unread = parse_declared(declared, errors, cache.parse_declared)
     notices: dict = {}
     digests = _load_notices(cache, folders, [k for k in folders if k in plan.render], notices, errors, False)
     if plan.site_pending:
@@ -199,12 +204,16 @@ def parse_site(settings_source, folders: dict, plan: Plan, cache: BuildCache, er
     if SITE_UNIT in plan.render:
         others = _load_notices(cache, folders, [k for k in folders if k not in notices], notices, errors, True)
         plan = cache.plan_site(plan, others)  # the site-wide pages' key, from every summary
+    loaded_notices = order_notices(n for n in notices.values() if n is not None)
+    # The notices that are rendered (every one with the site-wide pages) are checked, with or
+    # without settings, so that a build lists what check lists.
+    assemble_portal(Site(settings=settings, notices=loaded_notices), units, rounds, errors,
+                    complete=SITE_UNIT in plan.render and len(loaded_notices) == len(folders), unread=unread)
     if settings is None or errors:
         raise BuildFailed(errors)
     if not plan.render:
         return None, plan
-    site = Site(settings=settings, notices=order_notices(n for n in notices.values() if n is not None),
-                snapshots=snapshots)
+    site = Site(settings=settings, notices=loaded_notices, snapshots=snapshots, units=units, rounds=rounds)
     return with_base_url(site, base_url), plan
 
 

@@ -19,7 +19,7 @@ from .content import PLACEHOLDER, display_path, is_ignored_name, read_regular
 from .discovery import page_links, police_record_url, portal_date, render_discovery
 from .markup import shift_headings
 from .model import (ACTIVE_ATTACHMENT_TYPES, ArchiveBanner, ArchivedOutput, BuildFailed, ContentError, Notice, OutputFile,
-                    Site)
+                    RoundReport, Site)
 
 ASSETS_DIR = "assets"
 ARCHIVE_INDEX = "archive/index.html"
@@ -110,8 +110,26 @@ def fill_figures(html: str, notice: Notice) -> Markup:
 
 
 def site_pages(site: Site):
-    """The site-wide pages: (out_path, template, context). Only these see every notice (`site`)."""
-    yield "index.html", "index.html", {"nav": "home", "page_title": "首页"}
+    """The site-wide pages: (out_path, template, context). Only these see every notice (`site`).
+
+    A district portal (units in 单位/, rounds in 轮次/) adds a page per round and per unit that
+    has notices; a site without them has none of these pages.
+    """
+    from .assemble import round_reports, unit_reports  # noqa: PLC0415 - assemble is not needed to render a notice
+
+    rounds, units = round_reports(site), unit_reports(site)
+    in_rounds = {n.key for r in rounds for n in r.notices}
+    yield "index.html", "index.html", {
+        "nav": "home", "page_title": "首页", "rounds": rounds, "units": units,
+        "other_notices": tuple(n for n in site.notices if n.key not in in_rounds)}
+    for report in rounds:
+        yield report.round.url, "round.html", {
+            "nav": "", "page_title": report.round.name, "report": report}
+    for report in units:
+        yield report.unit.url, "unit.html", {
+            "nav": "", "page_title": report.unit.name, "report": report,
+            "contact": report.unit.contact or site.settings.contact,
+            "rounds_of": {n.key: site.round_of(n) for n in report.notices}}
     if site.snapshots:
         yield ARCHIVE_INDEX, "archive.html", {"nav": "archive", "page_title": "历年归档"}
     yield "contact.html", "contact.html", {"nav": "contact", "page_title": "反馈联系"}
@@ -119,9 +137,22 @@ def site_pages(site: Site):
     yield "404.html", "404.html", {"nav": "", "page_title": "页面未找到", "base_path": base_path}
 
 
-def notice_pages(notice: Notice):
-    """The pages of one notice: made from it alone (and the settings and archives), so a change
-    elsewhere never makes them stale; this is what lets a rebuild render only what changed."""
+def notice_pages(notice: Notice, site: Site | None = None):
+    """The pages of one notice: made from it alone (and the settings, archives, units and rounds),
+    so a change elsewhere never makes them stale; this is what lets a rebuild render only what changed.
+
+    With `site`, the pages show the notice's unit's contact and lead back through its round and unit.
+    """
+    portal = {}
+    if site is not None:
+        round_, unit = site.round_of(notice), site.unit_of(notice)
+        parents = ([(round_.name, round_.url)] if round_ else []) + ([(unit.label, unit.url)] if unit else [])
+        portal = {"contact": site.contact_of(notice), "parents": parents, "notice_round": round_, "notice_unit": unit}
+    for out_path, template, context in _notice_pages(notice):
+        yield out_path, template, {**context, **portal}
+
+
+def _notice_pages(notice: Notice):
     yield notice.url, "notice.html", {
         "nav": "", "page_title": notice.title, "notice": notice,
         "intro_html": fill_figures(notice.intro_html, notice),
@@ -195,8 +226,11 @@ def render_site(site: Site, layouts_dir: str, content_dir: str, errors: list,
 
 def render_site_pages(env, site: Site, layouts_dir: str, errors: list,
                       banner: ArchiveBanner | None = None) -> list[OutputFile]:
-    """The site-wide pages and the assets."""
-    return render_pages(env, site, site_pages(site), layouts_dir, errors, banner) + read_assets(layouts_dir)
+    """The site-wide pages, the rounds' ledgers and the assets."""
+    from .assemble import round_reports  # noqa: PLC0415 - as in site_pages
+
+    ledgers = [OutputFile(r.round.ledger_url, render_round_ledger(site, r)) for r in round_reports(site)]
+    return render_pages(env, site, site_pages(site), layouts_dir, errors, banner) + ledgers + read_assets(layouts_dir)
 
 
 def render_notice(env, site: Site, notice: Notice, layouts_dir: str, content_dir: str, errors: list,
@@ -205,7 +239,8 @@ def render_notice(env, site: Site, notice: Notice, layouts_dir: str, content_dir
     settings and the archives are used."""
     # A site of this notice alone gives every page link (feed, canonical) that the whole site gives.
     links_site = replace(site, notices=(notice,))
-    files = render_pages(env, _one_notice_site(site), notice_pages(notice), layouts_dir, errors, banner, links_site)
+    view = _one_notice_site(site)
+    files = render_pages(env, view, notice_pages(notice, view), layouts_dir, errors, banner, links_site)
     files.append(OutputFile(notice.ledger_url, render_ledger(notice)))
     shown = display_path(content_dir)
     for name in notice.attachments:
@@ -229,9 +264,11 @@ def active_attachment_message(name: str, ext: str) -> str:
 def render_pages(env, site: Site, plan, layouts_dir: str, errors: list, banner: ArchiveBanner | None,
                  links_site: Site | None = None) -> list[OutputFile]:
     files = []
-    for out_path, template_name, context in plan:
+    for out_path, template_name, context_for_page in plan:
         context = dict(site=site, settings=site.settings, out_path=out_path, archived=banner,
-                       **page_links(links_site or site, out_path, archived=bool(banner)), **context)
+                       contact=site.settings.contact, parents=[],
+                       **page_links(links_site or site, out_path, archived=bool(banner)))
+        context.update(context_for_page)
         if banner:
             context["current_site_url"] = "../" * (out_path.count("/") + 2) + "index.html"
         html = render_template(env, layouts_dir, template_name, context, errors)
@@ -305,13 +342,29 @@ LEDGER_COLUMNS = ("编号", "类别", "问题", "整改状态", "完成日期", 
 
 def render_ledger(notice: Notice) -> bytes:
     """整改台账: UTF-8 with BOM and CRLF, so that Excel opens the Chinese text correctly."""
+    return _csv(LEDGER_COLUMNS, (_ledger_row(issue) for issue in notice.issues))
+
+
+ROUND_LEDGER_COLUMNS = ("被巡察单位", "通报", *LEDGER_COLUMNS)
+
+
+def render_round_ledger(site: Site, report: RoundReport) -> bytes:
+    """A round's ledger for the 巡察办: every problem of its notices, unit by unit, as render_ledger."""
+    return _csv(ROUND_LEDGER_COLUMNS, ((site.unit_label(notice), notice.title, *_ledger_row(issue))
+                                       for notice in report.notices for issue in notice.issues))
+
+
+def _ledger_row(issue) -> tuple:
+    return (issue.number, issue.category, issue.title, issue.status,
+            issue.completed.isoformat() if issue.completed else "",
+            issue.deadline.isoformat() if issue.deadline else "", issue.department)
+
+
+def _csv(columns: tuple, rows) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(LEDGER_COLUMNS)
-    for issue in notice.issues:
-        row = (issue.number, issue.category, issue.title, issue.status,
-               issue.completed.isoformat() if issue.completed else "",
-               issue.deadline.isoformat() if issue.deadline else "", issue.department)
+    writer.writerow(columns)
+    for row in rows:
         writer.writerow([_csv_safe(str(v)) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 

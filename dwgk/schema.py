@@ -60,6 +60,24 @@ NOTICE_FIELDS = (
     Field("类别", "category_names", "list", True),
     Field("落款日期", "signed", "date"),
     Field("公布数字", "stated", "map", False, tuple(Field(k, k, "count") for k in STATED_FIGURES)),
+    Field("被巡察单位", "unit_name", "text"),
+    Field("巡察轮次", "round_name", "text"),
+)
+
+#: 单位/KEY.yml: one inspected unit of a district portal.
+UNIT_FIELDS = (
+    Field("名称", "name", "text", True),
+    Field("简称", "short_name", "text"),
+    Field("反馈联系", "contact", "map", False, CONTACT_FIELDS),
+)
+
+#: The figures a round may state under 公布数字, checked against its notices' issue files.
+ROUND_FIGURES = ("单位数", "问题总数", "已完成", "整改中", "长期坚持")
+
+#: 轮次/KEY.yml: one inspection round.
+ROUND_FIELDS = (
+    Field("名称", "name", "text", True),
+    Field("公布数字", "stated", "map", False, tuple(Field(k, k, "count") for k in ROUND_FIGURES)),
 )
 
 ISSUE_FIELDS = (

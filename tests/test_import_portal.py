@@ -101,8 +101,6 @@ def test_a_unit_with_the_sites_contact_stays_the_sites_own(tmp_path):
     assert "被巡察单位" not in (site / "2024-2" / "notice.md").read_text(encoding="utf-8")
 
 
-@pytest.mark.skip(reason="ENABLE AFTER MERGING h15 (issue #15): this branch's check does not know 单位/, 轮次/, "
-                         "被巡察单位 or 巡察轮次; the portal model and pages are h15's")
 def test_three_units_imported_then_built_show_each_units_own_contact(tmp_path):
     """Issue #15's done-when, end to end: three units' notices imported into one folder, then built."""
     site = tmp_path / "c"
