@@ -6,23 +6,21 @@ preprocessor and the inline pattern) are removed, and a tree processor checks ev
 
 from __future__ import annotations
 
+import html
 import re
 import threading
-from urllib.parse import urlsplit
 
 import markdown
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.treeprocessors import Treeprocessor
 
+from .linkcheck import as_browser_reads, scheme_problem, url_scheme
 from .model import ContentError
 
-# Schemes a link in content may use; anything else (javascript:, data:, vbscript:, file: …)
-# is refused. Images must be files of the site itself, so that no page loads from other hosts.
-LINK_SCHEMES = {"http", "https", "mailto", "tel"}
-
-
 class _UrlCheck(Treeprocessor):
+    """Every href and src as the page will carry it (run after Markdown's own unescaping)."""
+
     def run(self, root):
         self.md.dwgk_bad_urls = []
         for el in root.iter():
@@ -37,17 +35,18 @@ class _UrlCheck(Treeprocessor):
 
 
 def url_problem(url: str, image: bool) -> str | None:
-    # Browsers ignore control characters and whitespace inside a scheme ("java\tscript:").
-    cleaned = re.sub(r"[\x00-\x20\x7f]", "", url)
-    parts = urlsplit(cleaned)
-    scheme = parts.scheme.lower()
+    """Why a url of the editor's Markdown may not reach the page, in Chinese; None if it may.
+
+    Markdown writes character references into the attribute as they are ("javascript&#58;…"),
+    so the url is judged after decoding them, as the browser reads it. Images must be files of
+    the site itself, so that no page loads anything from other hosts.
+    """
+    read = as_browser_reads(html.unescape(url))
     if image:
-        if scheme or cleaned.startswith("//"):
+        if url_scheme(read) or read.startswith("//"):
             return "图片只能引用本站的文件（放在通报文件夹中），不能引用其他网站或其他协议的地址"
         return None
-    if scheme and scheme not in LINK_SCHEMES:
-        return f"不允许的链接协议“{scheme}:”（可用：http、https、mailto、tel，或本站的相对地址）"
-    return None
+    return scheme_problem(read)
 
 
 class _DemoteHeadings(Treeprocessor):
@@ -73,7 +72,7 @@ def _converter() -> markdown.Markdown:
         md = markdown.Markdown(extensions=[TableExtension(), SaneListExtension()], output_format="html")
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
-        md.treeprocessors.register(_UrlCheck(md), "dwgk_urls", 1)
+        md.treeprocessors.register(_UrlCheck(md), "dwgk_urls", -1)  # after "unescape" (0)
         md.treeprocessors.register(_DemoteHeadings(md), "dwgk_headings", 2)
         _local.md = md
     return md
