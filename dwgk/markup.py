@@ -93,6 +93,7 @@ def to_html(src_path: str, text: str, first_line: int, errors: list, min_heading
     md = _converter()
     md.reset()
     md.dwgk_min_level = min_heading
+    md.dwgk_bad_urls = []  # an empty text runs no tree processor: no finding of the last text stays
     try:
         html = md.convert(text)
     except RecursionError:  # a shape shape_problem does not foresee: still the editor's message
