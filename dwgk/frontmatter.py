@@ -31,6 +31,8 @@ _YAML_PROBLEMS = (
     ("did not find expected '-' indicator", "列表缩进不一致"),
     ("found unexpected end of stream", "引号或括号没有成对闭合"),
     ("expected <document start>", "格式有误，可能是某行缩进不对"),
+    ("found invalid Unicode character escape code", "引号中的“\\u”“\\U”转义不是有效的字符"),
+    ("found unknown escape character", "引号中有无效的转义：“\\”后面不能是这个字符；要写“\\”本身请写成“\\\\”"),
 )
 
 

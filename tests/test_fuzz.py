@@ -33,92 +33,122 @@ from tests.sites import REPO, read_tree
 
 #: DWGK_FUZZ_EXAMPLES: more examples, drawn at random (a failing one is kept in a database under
 #: the test's tmp_path); without it, a fixed set that is the same on every run.
-EXAMPLES = int(os.environ.get("DWGK_FUZZ_EXAMPLES", "0")) or 40
+EXAMPLES = int(os.environ.get("DWGK_FUZZ_EXAMPLES", "0")) or 60
 RANDOM = "DWGK_FUZZ_EXAMPLES" in os.environ
 TIME_LIMIT = 60  # seconds for one build of a few small files: far beyond any honest one
 
 # --- what the examples are made of --------------------------------------------------------
 
-URLS = ["javascript:alert(1)", "javascript&#58;alert&#40;1&#41;", "&#106;avascript:alert(1)",
-        " JaVa&#x09;ScRiPt&colon;alert(1)", "java\tscript:alert(1)", "vbscript:msgbox(1)",
-        "data:text/html,<script>alert(1)</script>", "data:image/png;base64,AAAA", "DATA&#58;x",
-        "https://evil.example/x.png", "https&#58;//evil.example/x.png", "//evil.example/x.png",
-        "\\\\evil.example/x.png", "/\\evil.example/x.png", "http:evil.example", "file:///etc/passwd",
-        "mailto:a@example.gov.cn", "tel:0199-12345678", "https://www.example.gov.cn/", "附件.pdf",
-        "../../../etc/passwd", "issue-1.html", "index.html#top", "%2e%2e/x", "x\0y", "&#0;", "#"]
-FRAGMENTS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '" onmouseover="alert(1)',
+#: Addresses a link may have (an image may not have the foreign ones): the build succeeds with them.
+GOOD_URLS = ["https://www.example.gov.cn/", "HTTPS://evil.example/x", "//evil.example/x", "mailto:a@example.gov.cn",
+             "tel:0199-12345678", "#", "#top", "index.html#top", "https&#58;//evil.example/", "?a=1&b=2"]
+BAD_URLS = ["javascript:alert(1)", "javascript&#58;alert&#40;1&#41;", "&#106;avascript:alert(1)",
+            " JaVa&#x09;ScRiPt&colon;alert(1)", "java\tscript:alert(1)", "vbscript:msgbox(1)",
+            "data:text/html,<script>alert(1)</script>", "data:image/png;base64,AAAA", "DATA&#58;x",
+            "https://evil.example/x.png", "\\\\evil.example/x.png", "/\\evil.example/x.png", "http:evil.example",
+            "file:///etc/passwd", "附件.pdf", "../../../etc/passwd", "issue-9.html", "%2e%2e/x", "x\0y", "&#0;"]
+#: Text that must reach the page as text, and does.
+PRINTABLE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '" onmouseover="alert(1)',
              "<a href='javascript:alert(1)'>x</a>", "<svg onload=alert(1)>", "<!--", "]]>", "<![CDATA[",
-             "&lt;script&gt;", "&#60;script&#62;", "&#x3C;script&#x3E;", "{{问题清单}}", "{{已完成}}",
-             "{{未知}}", "{{\n未知}}", "\\{\\{未知}}", "[", "]", "(", ")", "![", "<", ">", "&", "`", "*", "_",
-             "\n", "\n\n", "- ", "> ", "1. ", "# ", "---", "|", "\\", "'", '"', "\x00", "\x01", "\x0b",
-             "\x7f", "\u0085", "\u202e", "\u2066", "\u200f", "\ufffe", "\uffff", "\U0010ffff", "&#1;",
-             "&#xFFFE;", "&#55296;", "&#x202E;", "中文", "整改", " ", "\t", "\u3000", "..", "../", "/"]
-NAMES = ["01.md", "a b.md", "..md", "中文.md", "X.MD", ".hidden.md", "a\\..\\b.md", "%2e%2e.md",
-         "notice.md.bak", "x.md~", "#x.md#", "-.md", "index.html", "evil.svg", "a\\..\\..\\evil.bat",
-         "附件.pdf", "..", "...", "a..b", "assets", "archive", "feed.xml", "sitemap.xml", "404.html",
-         "style.css", "issue-1.html", "x" * 200, "CON", "a:b", "a*b?.txt", "%00", "\u202etxt.exe"]
+             "&lt;script&gt;", "&#60;script&#62;", "&#x3C;script&#x3E;", "&#x202E;", "{{已完成}}", "{{整改进度}}",
+             "\\{\\{未知}}", "[", "]", "(", ")", "![", "<", ">", "&", "&amp;", "`", "*", "_", "|", "\\", "'", '"',
+             "\n", "\n\n", "- ", "> ", "1. ", "# ", "中文", "整改", " ", "\t", "\u3000", "..", "../", "/"]
+#: Text that is refused wherever it stands.
+REFUSED = ["\x00", "\x01", "\x0b", "\x7f", "\u0085", "\u202e", "\u2066", "\ufffe", "\U0010ffff", "&#1;",
+           "&#xFFFE;", "&#55296;", "{{未知}}", "{{\n未知}}", "---"]
+NAMES = ["a b.md", "..md", "中文.md", "X.MD", ".hidden.md", "a\\..\\b.md", "%2e%2e.md", "notice.md.bak",
+         "x.md~", "#x.md#", "-.md", "index.html", "evil.svg", "a\\..\\..\\evil.bat", "附件.pdf", "..", "...",
+         "a..b", "assets", "archive", "feed.xml", "sitemap.xml", "404.html", "style.css", "issue-1.html", "x" * 200,
+         "CON", "a:b", "a*b?.txt", "%00", "\u202etxt.exe"]
 KEYS = ["2019", "2020-a", "x", "a" * 70, "UPPER", "中文", "assets", "archive", "-x", "a.b", "a b", "..."]
 
-text = st.lists(st.one_of(st.sampled_from(FRAGMENTS + URLS), st.text(max_size=8)), max_size=12).map("".join)
-url = st.one_of(st.sampled_from(URLS), st.tuples(st.sampled_from(URLS), text).map("".join))
+
+SAFE_NAMES = ["附件.pdf", "a b.pdf", "a..b", "...", "%2e%2e", "x" * 200, "a:b", "中文.txt"]
+
+
+def mostly(honest, hostile):
+    """Three honest draws in four."""
+    honest = honest if isinstance(honest, st.SearchStrategy) else st.just(honest)
+    return st.one_of(honest, honest, honest, hostile)
+
+
+printable = st.lists(st.sampled_from(PRINTABLE), max_size=12).map("".join)
+text = st.lists(st.one_of(st.sampled_from(PRINTABLE), st.sampled_from(PRINTABLE), st.sampled_from(REFUSED + BAD_URLS),
+                          st.text(max_size=8)), max_size=12).map("".join)
+good_url = st.sampled_from(GOOD_URLS)
+url = mostly(good_url, st.sampled_from(BAD_URLS) | st.tuples(st.sampled_from(BAD_URLS), text).map("".join))
 
 
 @st.composite
-def markdown(draw) -> str:
-    """A body: prose, links and images of every form, and sometimes a pathological shape."""
+def markdown(draw, clean: bool) -> str:
+    """A body: prose, links and images of every form, and pathological shapes. A clean body holds
+    only what must reach the page as text (or as a link that may be there)."""
+    words, link, most = (printable, good_url, 15) if clean else (mostly(printable, text), url, 3000)
     parts = draw(st.lists(st.one_of(
-        text,
-        st.builds("[{}]({})".format, text, url),
-        st.builds("![{}]({})".format, text, url),
-        st.builds("[{0}][r]\n\n[r]: {1}\n".format, text, url),
-        st.builds("<{}>".format, url),
+        words,
+        st.builds("[{}]({})".format, words, link),
+        st.builds("![{}]({})".format, words, st.just("附件.png") if clean else mostly(st.just("附件.png"), url)),
+        st.builds("[{0}][r]\n\n[r]: {1}\n".format, words, link),
+        st.builds("<{}>".format, link),
         st.builds(lambda s, n: s * n, st.sampled_from(["[", "![", "- ", "> ", "    ", "*", "`", "&#"]),
-                  st.integers(0, 3000)),
-        st.builds(lambda n: "[" * n + "x" + "]" * n, st.integers(0, 2000)),
+                  st.integers(0, most)),
+        st.builds(lambda n: "[" * n + "x" + "]" * n, st.integers(0, most)),
     ), min_size=1, max_size=8))
-    return "\n".join(parts)
+    return "\n".join(parts) + "\n正文。"
 
 
-def yaml_value(default: str):
-    """The honest value, a hostile one written plainly, or one quoted with JSON escapes
-    (which YAML reads too: "\\u0000" becomes a NUL)."""
-    return st.one_of(st.just(default), text,
-                     text.map(lambda s: json.dumps(s, ensure_ascii=False)),
-                     text.map(lambda s: json.dumps(s, ensure_ascii=True)))
+def yaml_value(honest: str, clean: bool):
+    """The honest value, or a hostile one: quoted with JSON escapes (which YAML reads too: "\\u0000"
+    becomes a NUL), or written plainly. A clean value may hold only what must reach the page as text."""
+    quoted = st.builds(lambda a, b: a + b, st.just(honest), printable).map(lambda s: json.dumps(s, ensure_ascii=False))
+    if clean:
+        return mostly(honest, quoted)
+    return mostly(honest, st.one_of(quoted, text.map(lambda s: json.dumps(s, ensure_ascii=False)),
+                                    text.map(lambda s: json.dumps(s, ensure_ascii=True)), text))
 
 
 @st.composite
 def content_folders(draw) -> dict[str, bytes]:
-    """Files of a content folder, by relative path."""
-    base = draw(st.sampled_from(["", "https://www.example.gov.cn/dwgk/"]) | url)
+    """Files of a content folder, by relative path. Half of the examples are clean: hostile only
+    in what must be shown as text, so that they build and their pages are judged."""
+    clean = draw(st.booleans())
+
+    def value(honest: str) -> str:
+        return draw(yaml_value(honest, clean))
+
+    base = draw(st.sampled_from(["", "https://www.example.gov.cn/dwgk/"]) if clean else
+                mostly(st.sampled_from(["", "https://www.example.gov.cn/dwgk/"]), url))
     files = {"site.yml": "\n".join([
-        f"网站名称: {draw(yaml_value('示例单位党务公开'))}",
-        f"主办单位: {draw(yaml_value('示例单位'))}",
+        f"网站名称: {value('示例单位党务公开')}",
+        f"主办单位: {value('示例单位')}",
         "反馈联系:",
-        f"  电话: {draw(yaml_value('0199-12345678'))}",
+        f"  电话: {value('0199-12345678')}",
         "  邮箱: dwgk@example.gov.cn",
-        f"  地址: {draw(yaml_value('示例市示例路1号'))}",
+        f"  地址: {value('示例市示例路1号')}",
         '  邮政编码: "100000"',
         *([f"网站地址: {base}"] if base else []),
     ]) + "\n"}
-    for key in draw(st.lists(st.sampled_from(KEYS), min_size=1, max_size=2, unique=True)):
-        category = draw(yaml_value("在坚持党的领导方面"))
+    keys = st.sampled_from(["2019", "2020"])
+    for key in draw(st.lists(keys if clean else mostly(keys, st.sampled_from(KEYS)), min_size=1, max_size=2,
+                             unique=True)):
+        category = value("在坚持党的领导方面")
         files[f"{key}/notice.md"] = "\n".join([
-            "---", f"标题: {draw(yaml_value('示例单位关于巡察整改情况的通报'))}", "发布单位: 示例单位",
-            "发布时间: 2019-12-27 15:24", f"来源: {draw(yaml_value('示例单位'))}",
+            "---", f"标题: {value('示例单位关于巡察整改情况的通报')}", "发布单位: 示例单位",
+            "发布时间: 2019-12-27 15:24", f"来源: {value('示例单位')}",
             "巡察:", "  巡察组: 第一巡察组", "  开始日期: 2019-01-01", "  结束日期: 2019-02-01",
             "  反馈日期: 2019-03-01", "类别:", f"  - {category}", "---",
-            draw(markdown()), "", "{{问题清单}}", "", draw(markdown()),
+            draw(markdown(clean)), "", "{{问题清单}}", "", draw(markdown(clean)),
         ]) + "\n"
         for number in range(1, draw(st.integers(1, 2)) + 1):
-            name = draw(st.sampled_from([f"{number:02d}.md"]) | st.sampled_from(NAMES))
+            name = f"{number:02d}.md" if clean else draw(mostly(f"{number:02d}.md", st.sampled_from(NAMES)))
             files[f"{key}/{name}"] = "\n".join([
-                "---", f"编号: {number}", f"标题: {draw(yaml_value('关于示例的问题'))}", f"类别: {category}",
+                "---", f"编号: {number}", f"标题: {value('关于示例的问题')}", f"类别: {category}",
                 f"状态: {draw(st.sampled_from(['已完成', '整改中', '长期坚持']))}",
-                f"责任部门: {draw(yaml_value('办公室'))}", "---", draw(markdown()),
+                f"责任部门: {value('办公室')}", "---", draw(markdown(clean)),
             ]) + "\n"
-        for name in draw(st.lists(st.sampled_from(NAMES), max_size=2)):
-            folder = draw(st.sampled_from(["", "sub/", "../", "a\\..\\"]))
+        files[f"{key}/附件.png"] = "附件"  # what the honest image shows
+        for name in draw(st.lists(st.sampled_from(SAFE_NAMES if clean else NAMES), max_size=2)):
+            folder = draw(st.sampled_from(["", "sub/"] if clean else ["", "sub/", "../", "a\\..\\"]))
             files.setdefault(f"{key}/{folder}{name}", "附件")
     return {path: data.encode("utf-8", "surrogatepass") for path, data in files.items()}
 
@@ -129,7 +159,7 @@ SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "poster", "data", "background", "cite", "xlink:href"}
 LOADED = {"src", "poster", "data", "background"}
 NAVIGATION_RELS = {"canonical", "alternate"}
-OWN_SCRIPT = re.compile(r"^(\.\./)*assets/care\.js$")
+OWN_SCRIPT = re.compile(r"^(?:\.\./)*assets/care\.js$|^/(?:[^/]+/)*assets/care\.js$")  # 404.html: rooted
 
 
 class PageAudit(HTMLParser):

@@ -53,6 +53,12 @@ CASES = {
     "yaml-escaped-noncharacter": (
         [replace(ISSUE3, "标题: 关于“民主集中制执行不到位”的问题", '标题: "关于\\uFFFE的问题"')],
         [f"{ISSUE3}:3: " + YAML_ESCAPE.format(0xFFFE)]),
+    "yaml-escaped-surrogate": (
+        [replace(ISSUE3, "状态: 已完成", '状态: 已完成\n责任部门: "办公室\\ud800"')],
+        [f"{ISSUE3}:6: YAML 引号中的“\\u”“\\U”转义不是有效的字符"]),
+    "yaml-unknown-escape": (
+        [replace(ISSUE3, "状态: 已完成", '状态: 已完成\n责任部门: "C:\\办公室"')],
+        [f"{ISSUE3}:6: YAML 引号中有无效的转义：“\\”后面不能是这个字符；要写“\\”本身请写成“\\\\”"]),
     "raw-nul-in-body": (
         [replace(ISSUE3, "二是", "二\0是")],
         [f"{ISSUE3}:9: " + INVISIBLE.format(0)]),
