@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from dwgk.limits import MAX_FIELD_CHARS, MAX_TEXT_FILE_BYTES
-from tests.sites import copy_example, run_cli, stat_tree
+from tests.sites import copy_example, run_cli, run_subprocess, stat_tree
 from tests.test_invalid import ISSUE3, NOTICE, replace
 
 SETTINGS = "content/site.yml"
@@ -130,3 +130,14 @@ def test_a_base_url_a_browser_reads_otherwise_is_a_usage_error(tmp_path, base_ur
     result = run_cli("build", "--base-url", base_url, cwd=tmp_path)
     assert (result.rc, result.err) == (2, f"错误：--base-url 网址“{base_url}”格式不对，应形如 https://www.example.gov.cn/dwgk/\n")
     assert not (tmp_path / "site").exists()
+
+
+def test_an_empty_body_read_first_by_a_fresh_process_is_an_error_not_a_traceback(tmp_path):
+    # Found by the fuzz test: Markdown runs no tree processor over an empty text, so the URL check
+    # had left nothing behind for the first file a new process converted.
+    copy_example(tmp_path)
+    issue = tmp_path / "content/2019/01.md"
+    issue.write_text(issue.read_text(encoding="utf-8").split("---\n")[1].join(["---\n", "---\n\n"]), encoding="utf-8")
+    result = run_subprocess("build", cwd=tmp_path)
+    assert (result.rc, result.err.splitlines()) == (1, [
+        "content/2019/01.md:6: 正文为空：请在第二行“---”之后写正文", "共 1 处错误，网站未更新。"])
