@@ -44,6 +44,12 @@ CASES = {
     "yaml-nested-600-levels": (
         [replace(ISSUE3, "状态: 已完成", "状态: 已完成\n责任部门: " + "[" * 600 + "]" * 600)],
         [f"{ISSUE3}:6: YAML 列表和字段嵌套太深（最多 8 层）"]),
+    "yaml-block-list-nested-400-levels": (
+        [replace(ISSUE3, "状态: 已完成", "状态: 已完成\n责任部门:\n  " + "- " * 400 + "办公室")],
+        [f"{ISSUE3}:7: YAML 列表和字段嵌套太深（最多 8 层）"]),
+    "raw-nul-in-front-matter": (
+        [replace(ISSUE3, "状态: 已完成", "状态: 已\0完成")],
+        [f"{ISSUE3}:5: " + INVISIBLE.format(0)]),
     "yaml-escaped-nul": (
         [replace(ISSUE3, "状态: 已完成", '状态: 已完成\n责任部门: "办公室\\0"')],
         [f"{ISSUE3}:6: " + YAML_ESCAPE.format(0)]),
