@@ -37,22 +37,29 @@ LINK_SCHEMES = ("http", "https", "mailto", "tel")
 _EDGE = "".join(map(chr, range(0x21)))  # C0 controls and space, which URL parsers strip at both ends
 
 
+_BLANKS = re.compile(r"[\x00-\x20\x7f]")
+_READ_OTHERWISE = re.compile(r"[\x00-\x20\x7f\\]")  # what as_browser_reads changes (the usual url: nothing)
+
+
 def as_browser_reads(url: str) -> str:
     """url as a browser resolves it once its character references are decoded: no control characters
     or spaces at either end, no tabs or line ends anywhere, and "\\" read as "/" (as in http: URLs)."""
+    if not _READ_OTHERWISE.search(url):
+        return url
     return re.sub(r"[\t\n\r]", "", url.strip(_EDGE)).replace("\\", "/")
 
 
 def url_scheme(url: str) -> str:
     """The scheme of a url as returned by as_browser_reads, lower case; "" for a relative url. Other
-    control characters and spaces are left out first, to err on the side of finding one."""
-    m = _SCHEME.match(re.sub(r"[\x00-\x20\x7f]", "", url))
+    control characters and spaces inside are left out, to err on the side of finding one."""
+    m = _SCHEME.match(url)
+    if m is None and _BLANKS.search(url):
+        m = _SCHEME.match(_BLANKS.sub("", url))
     return m[0][:-1].lower() if m else ""
 
 
-def scheme_problem(url: str) -> str | None:
-    """Why url (as the browser reads it) may not be a link's address, in Chinese; None if it may."""
-    scheme = url_scheme(url)
+def scheme_problem(scheme: str) -> str | None:
+    """Why a link may not use scheme (from url_scheme), in Chinese; None if it may."""
     if scheme and scheme not in LINK_SCHEMES:
         return f"不允许的链接协议“{scheme}:”（可用：{'、'.join(LINK_SCHEMES)}，或本站的相对地址）"
     return None
@@ -240,14 +247,15 @@ def link_problem(out_path: str, url: str, base_url: str, existing: set[str], sca
     load: the browser fetches the url with the page, which must then be a file of this site.
     """
     url = as_browser_reads(url)
-    problem = scheme_problem(url)
+    scheme = url_scheme(url)
+    problem = scheme_problem(scheme)
     if problem:
         return problem
     base_path = urllib.parse.urlsplit(base_url).path if base_url else ""
     relative = False
     if base_url and url.startswith(base_url):
         target = url[len(base_url):]  # an absolute address of this very site
-    elif url_scheme(url) or url.startswith("//"):
+    elif scheme or url.startswith("//"):
         if load:
             return f"网页不能从其他网站加载内容（“{url}”）；图片等文件请放在通报文件夹中，用相对地址引用"
         return None  # another site, mail, phone: not ours to check

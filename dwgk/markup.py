@@ -44,11 +44,12 @@ def url_problem(url: str, image: bool) -> str | None:
     the site itself, so that no page loads anything from other hosts.
     """
     read = as_browser_reads(html.unescape(url))
+    scheme = url_scheme(read)
     if image:
-        if url_scheme(read) or read.startswith("//"):
+        if scheme or read.startswith("//"):
             return "图片只能引用本站的文件（放在通报文件夹中），不能引用其他网站或其他协议的地址"
         return None
-    return scheme_problem(read)
+    return scheme_problem(scheme)
 
 
 class _DemoteHeadings(Treeprocessor):
