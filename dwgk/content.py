@@ -38,7 +38,8 @@ _KEY = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 #: Placeholders an editor may write in a notice's text; 问题清单 marks where the problems go.
 LIST_PLACEHOLDER = "问题清单"
 FIGURE_PLACEHOLDERS = ("类别数", "问题总数", "已完成", "整改中", "长期坚持", "整改进度")
-PLACEHOLDER = re.compile(r"\{\{\s*([^{}\n]*?)\s*\}\}")
+PLACEHOLDER = re.compile(r"\{\{[^\S\n]*([^{}\n]*?)[^\S\n]*\}\}")  # on one line
+_PLACEHOLDER_ACROSS_LINES = re.compile(r"\{\{[^{}]*?\n[^{}]*?\}\}")
 
 
 def is_ignored_name(name: str) -> bool:
@@ -537,6 +538,9 @@ def split_body(src_path: str, body: str, body_line: int, errors: list):
             elif name not in FIGURE_PLACEHOLDERS:
                 allowed = "、".join("{{" + p + "}}" for p in (*FIGURE_PLACEHOLDERS, LIST_PLACEHOLDER))
                 errors.append(ContentError(src_path, body_line + i, f"未知的占位符“{m[0]}”（可用：{allowed}）"))
+    for m in _PLACEHOLDER_ACROSS_LINES.finditer(body):
+        errors.append(ContentError(src_path, body_line + body.count("\n", 0, m.start()),
+                                   "占位符的“{{”和“}}”应写在同一行"))
     if marker is None:
         return (body, body_line), ("", body_line + len(lines))
     return ("\n".join(lines[:marker]), body_line), ("\n".join(lines[marker + 1 :]), body_line + marker + 1)

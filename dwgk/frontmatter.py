@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .limits import MAX_TEXT_FILE_BYTES, MAX_YAML_DEPTH
 from .model import ContentError
 
 
@@ -29,8 +30,9 @@ _YAML_PROBLEMS = (
     ("did not find expected key", "缩进不一致，或缺少冒号“:”"),
     ("did not find expected '-' indicator", "列表缩进不一致"),
     ("found unexpected end of stream", "引号或括号没有成对闭合"),
-    ("found undefined alias", "引用了未定义的锚点（*）"),
     ("expected <document start>", "格式有误，可能是某行缩进不对"),
+    ("found invalid Unicode character escape code", "引号中的“\\u”“\\U”转义不是有效的字符"),
+    ("found unknown escape character", "引号中有无效的转义：“\\”后面不能是这个字符；要写“\\”本身请写成“\\\\”"),
 )
 
 
@@ -42,15 +44,35 @@ class Node:
     line: int
 
 
+#: Characters that must not reach a page or the feed: control characters (but tab and line end),
+#: surrogates and Unicode noncharacters. XML 1.0 forbids most of them; HTML shows them as garbage.
+INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+                       + "".join(f"{chr(p)}{chr(p + 1)}" for p in range(0xFFFE, 0x110000, 0x10000)) + "]")
+
+
+def invisible_message(char: str) -> str:
+    return f"含有不可显示的特殊字符 U+{ord(char):04X}（控制字符或非字符），网页和订阅源中不能出现；请删除此字符"
+
+
 def decode_text(src_path: str, raw: bytes, errors: list) -> str | None:
-    """UTF-8 (a BOM is fine) with any line ends, as text with LF line ends."""
+    """UTF-8 (a BOM is fine) with any line ends, as text with LF line ends, within the size limit
+    and free of control characters."""
+    if len(raw) > MAX_TEXT_FILE_BYTES:
+        errors.append(ContentError(src_path, 1, f"文件太大（{len(raw):,} 字节）：内容文件最多 {MAX_TEXT_FILE_BYTES:,} 字节；"
+                                                "请检查是否误存了其他内容，大文件请作为附件"))
+        return None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         errors.append(ContentError(src_path, line, "文件不是 UTF-8 编码；请在编辑器中用“UTF-8”编码另存此文件"))
         return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    found = INVISIBLE.search(text)
+    if found:
+        errors.append(ContentError(src_path, text.count("\n", 0, found.start()) + 1, invisible_message(found[0])))
+        return None
+    return text
 
 
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
@@ -71,10 +93,15 @@ def split_front_matter(src_path: str, text: str, errors: list):
 
 
 def parse_yaml(src_path: str, text: str, first_line: int, errors: list) -> Node | None:
-    """Compose YAML into Nodes; a syntax error is reported at its line in the file."""
+    """Read YAML into Nodes; a syntax error is reported at its line in the file.
+
+    Built from the parser's events, not composed: an alias ("*a") is refused where it stands
+    before anything is expanded (nine levels of aliases in 300 bytes would take all memory),
+    and so is nesting deeper than MAX_YAML_DEPTH.
+    """
     yaml, loader = _yaml()
     try:
-        root = yaml.compose(text, Loader=loader)
+        return _build(src_path, yaml.parse(text, Loader=loader), first_line, errors, yaml)
     except yaml.MarkedYAMLError as exc:
         problem = f"{exc.problem or ''} {exc.context or ''}"
         # For a key without its colon PyYAML marks where it gave up (the next line);
@@ -99,9 +126,71 @@ def parse_yaml(src_path: str, text: str, first_line: int, errors: list) -> Node 
     except yaml.YAMLError as exc:  # e.g. a control character PyYAML's reader refuses
         errors.append(ContentError(src_path, first_line, f"YAML 格式错误（{exc}）"))
         return None
-    if root is None:
-        return Node({}, first_line)
-    return _to_node(src_path, root, first_line, errors)
+
+
+_NULLS = ("", "~", "null", "Null", "NULL")
+
+
+def _build(src_path: str, events, first_line: int, errors: list, yaml) -> Node | None:
+    """The Node tree of the one document in events, or None after adding an error."""
+    # The lists and maps still open: (line, items, is a map); a map's items alternate key, value.
+    # Each item is (Node, the raw text of a scalar or None), so that a key can be told from a list.
+    stack: list[tuple[int, list, bool]] = []
+    root = None
+    documents = 0
+    for event in events:
+        line = first_line + event.start_mark.line
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                errors.append(ContentError(src_path, line, "YAML 只能有一份内容：文件中间不能再有一行“---”"))
+                return None
+            continue
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            errors.append(ContentError(src_path, line, "YAML 不支持锚点和引用（“&”“*”开头的名字）；请把内容直接写出来"))
+            return None
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            if len(stack) >= MAX_YAML_DEPTH:
+                errors.append(ContentError(src_path, line, f"YAML 列表和字段嵌套太深（最多 {MAX_YAML_DEPTH} 层）"))
+                return None
+            stack.append((line, [], isinstance(event, yaml.MappingStartEvent)))
+            continue
+        if isinstance(event, yaml.ScalarEvent):
+            if event.style is None and event.value in _NULLS and (event.tag is None or event.tag.endswith(":null")):
+                node = Node("", line)
+            else:
+                node = Node(event.value.strip(), line)
+            found = INVISIBLE.search(event.value)
+            if found:
+                errors.append(ContentError(src_path, line, f"YAML 值{invisible_message(found[0])}"
+                                                           "（可能来自引号中的“\\0”“\\x01”这样的转义）"))
+                return None
+            node = (node, event.value)
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            start, items, is_map = stack.pop()
+            node = (_mapping(src_path, start, items, errors) if is_map else Node([n for n, _ in items], start), None)
+        else:
+            continue  # stream start and end, document end
+        if stack:
+            stack[-1][1].append(node)
+        else:
+            root = node[0]
+    return Node({}, first_line) if root is None else root
+
+
+def _mapping(src_path: str, line: int, items: list, errors: list) -> Node:
+    """A map from its alternating (key, value) items; every key must be text, and appear once."""
+    mapping: dict = {}
+    for (key_node, raw_key), (value_node, _) in zip(items[::2], items[1::2]):
+        if raw_key is None:
+            errors.append(ContentError(src_path, key_node.line, "字段名必须是文字"))
+            continue
+        key = raw_key.strip()
+        if key in mapping:
+            errors.append(ContentError(src_path, key_node.line, f"字段“{key}”重复出现（第一次在第{mapping[key][0]}行）"))
+            continue
+        mapping[key] = (key_node.line, value_node)
+    return Node(mapping, line)
 
 
 def _lacks_colon(text: str, index: int) -> bool:
@@ -110,26 +199,3 @@ def _lacks_colon(text: str, index: int) -> bool:
         return False
     line = lines[index].strip()
     return bool(line) and ":" not in line and not line.startswith(("-", "#"))
-
-
-def _to_node(src_path: str, node, first_line: int, errors: list) -> Node:
-    yaml = _yaml()[0]
-    line = first_line + node.start_mark.line
-    if isinstance(node, yaml.ScalarNode):
-        if node.tag == "tag:yaml.org,2002:null" and node.style is None:
-            return Node("", line)
-        return Node(node.value.strip(), line)
-    if isinstance(node, yaml.SequenceNode):
-        return Node([_to_node(src_path, item, first_line, errors) for item in node.value], line)
-    mapping: dict = {}
-    for key_node, value_node in node.value:
-        key_line = first_line + key_node.start_mark.line
-        if not isinstance(key_node, yaml.ScalarNode):
-            errors.append(ContentError(src_path, key_line, "字段名必须是文字"))
-            continue
-        key = key_node.value.strip()
-        if key in mapping:
-            errors.append(ContentError(src_path, key_line, f"字段“{key}”重复出现（第一次在第{mapping[key][0]}行）"))
-            continue
-        mapping[key] = (key_line, _to_node(src_path, value_node, first_line, errors))
-    return Node(mapping, line)

@@ -385,11 +385,11 @@ def _check_unit(paths: Paths, cache: BuildCache, name: str, files: list[OutputFi
 
 
 def _scan(f: OutputFile, digest: str) -> tuple:
-    """(digest, links as (line, url) pairs, anchors or None for a file that holds no links)."""
+    """(digest, links as (line, url, load) triples, anchors or None for a file that holds no links)."""
     found = scan(f, remember=False)
     if found is None:
         return digest, (), None
-    return digest, tuple((link.line, link.url) for link in found[0]), frozenset(found[1])
+    return digest, tuple((link.line, link.url, link.load) for link in found[0]), frozenset(found[1])
 
 
 def check_unit_links(paths: Paths, site: Site | None, rendered: list[Rendered], plan: Plan, cache: BuildCache) -> None:
@@ -412,14 +412,14 @@ def check_unit_links(paths: Paths, site: Site | None, rendered: list[Rendered], 
         broken = []
         for out_path in sorted(pages.units):
             found = pages.get(out_path)
-            for line, url in found[0] if found else ():
-                problem = link_problem(out_path, url, base_url, existing, pages)
+            for line, url, load in found[0] if found else ():
+                problem = link_problem(out_path, url, base_url, existing, pages, load)
                 if problem:
                     broken.append(BrokenLink(out_path, line, url, problem))
     else:
         broken = [b for r in rendered for b in r.broken]
-        for out_path, line, url in (d for r in rendered for d in r.deferred):
-            problem = link_problem(out_path, url, base_url, existing, pages)
+        for out_path, line, url, load in (d for r in rendered for d in r.deferred):
+            problem = link_problem(out_path, url, base_url, existing, pages, load)
             if problem:
                 broken.append(BrokenLink(out_path, line, url, problem))
         existing.kept |= {k for r in rendered for k in r.kept} | (cache.links_kept if unchecked else set())

@@ -106,7 +106,8 @@ def fill_figures(html: str, notice: Notice) -> Markup:
     p = notice.progress
     figures = {"类别数": p.categories, "问题总数": p.total, "已完成": p.done, "整改中": p.ongoing,
                "长期坚持": p.longterm, "整改进度": p.sentence}
-    return Markup(PLACEHOLDER.sub(lambda m: str(escape(str(figures[m[1]]))), html))
+    # What the check of the text let through stays as it is: "\{\{未知}}" becomes "{{未知}}" only here.
+    return Markup(PLACEHOLDER.sub(lambda m: str(escape(str(figures[m[1]]))) if m[1] in figures else m[0], html))
 
 
 def site_pages(site: Site):

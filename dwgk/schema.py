@@ -10,7 +10,12 @@ import re
 from dataclasses import dataclass
 
 from .frontmatter import Node
+from .limits import MAX_FIELD_CHARS
 from .model import STATUSES, ContentError
+
+#: Controls that change the direction of the text around them: "成完已" with U+202E before it
+#: shows as "已完成". Refused in every single-line field.
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,10 @@ _DATE_FORMS = (
 )
 _TIME = re.compile(r"^(\d{1,2})[:：](\d{2})$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+# A host name, an optional port, then path segments: none empty (a "//" would make the 404 page's
+# rooted links name another host), none "." or "..", nothing a browser reads differently.
+_URL = re.compile(r"^https?://[\w-][\w.-]*(?::\d{1,5})?"
+                  r"(?:/(?!\.\.?(?:/|$))[^\s\x00-\x1f\x7f?#/\\\"'<>\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+)*/?$")
 
 
 def parse_date(text: str) -> dt.date | None | str:
@@ -156,6 +164,20 @@ def bad_url_message(text: str) -> str:
     return f"网址“{text}”格式不对，应形如 https://www.example.gov.cn/dwgk/"
 
 
+def text_problem(src_path: str, name: str, node: Node, errors: list) -> bool:
+    """Whether a one-line value is too long or holds a direction control (then with an error)."""
+    if len(node.value) > MAX_FIELD_CHARS:
+        errors.append(ContentError(src_path, node.line,
+                                   f"“{name}”太长（{len(node.value):,} 个字符）：每项最多 {MAX_FIELD_CHARS} 个字符"))
+        return True
+    found = BIDI_CONTROLS.search(node.value)
+    if found:
+        errors.append(ContentError(src_path, node.line, f"“{name}”中含有改变文字方向的控制字符 U+{ord(found[0]):04X}，"
+                                                        "会使文字显示的顺序与实际不同；请删除此字符"))
+        return True
+    return False
+
+
 def check_value(src_path: str, spec: Field, node: Node, errors: list, where: str = ""):
     """The value of one field, converted; None after adding an error."""
     name = f"{where}{spec.key}"
@@ -170,7 +192,7 @@ def check_value(src_path: str, spec: Field, node: Node, errors: list, where: str
         for item in node.value:
             if not isinstance(item.value, str) or not item.value:
                 errors.append(ContentError(src_path, item.line, f"“{name}”的每一项应是一段文字"))
-            else:
+            elif not text_problem(src_path, name, item, errors):
                 items.append((item.value, item.line))
         return items
     if not isinstance(node.value, str):
@@ -178,6 +200,8 @@ def check_value(src_path: str, spec: Field, node: Node, errors: list, where: str
     text = node.value
     if text == "":
         return fail(f"“{name}”不能为空") if spec.required else None
+    if text_problem(src_path, name, node, errors):
+        return None
     if spec.kind == "text":
         return text
     if spec.kind == "integer":

@@ -429,6 +429,8 @@ class PreviewHandler(StaticFileHandler):
         self.set_header("Cache-Control", "no-store")
 
     async def get(self, path: str, include_body: bool = True):
+        if "\x00" in path:  # "%00" names no file; the file system would refuse it with an exception
+            raise web.HTTPError(400)
         url, prefix = "/" + path, self.preview.prefix
         if not url.startswith(prefix):
             if url in ("/", prefix.rstrip("/")):

@@ -118,6 +118,23 @@ CASES = {
     "external-image": (
         [replace(ISSUE3, "二是", "![图](https://example.com/x.png)二是")],
         ["content/2019/03.md:9: 图片只能引用本站的文件（放在通报文件夹中），不能引用其他网站或其他协议的地址：https://example.com/x.png"]),
+    "javascript-link-entity-encoded": (
+        # The browser decodes character references before it reads the scheme.
+        [replace(ISSUE3, "二是", "[点此](javascript&#58;alert&#40;1&#41;)二是")],
+        ["content/2019/03.md:9: 不允许的链接协议“javascript:”（可用：http、https、mailto、tel，或本站的相对地址）："
+         "javascript&#58;alert&#40;1&#41;"]),
+    "javascript-reference-link-hidden-in-blanks": (
+        [replace(ISSUE3, "二是", "[点此][甲]\n\n[甲]: &#x20;JaVa&#9;Script&colon;alert(1)\n\n二是")],
+        ["content/2019/03.md:11: 不允许的链接协议“javascript:”（可用：http、https、mailto、tel，或本站的相对地址）："
+         "&#x20;JaVa&#9;Script&colon;alert(1)"]),
+    "external-image-entity-encoded": (
+        [replace(ISSUE3, "二是", "![x](https&#58;//evil.example/x.png)二是")],
+        ["content/2019/03.md:9: 图片只能引用本站的文件（放在通报文件夹中），不能引用其他网站或其他协议的地址："
+         "https&#58;//evil.example/x.png"]),
+    "external-image-by-backslashes": (
+        [replace(ISSUE3, "二是", "![x](/\\evil.example/x.png)二是")],
+        ["content/2019/03.md:9: 图片只能引用本站的文件（放在通报文件夹中），不能引用其他网站或其他协议的地址："
+         "/\\evil.example/x.png"]),
     "missing-settings": (
         [remove("content/site.yml")],
         ["content/site.yml:1: 缺少网站设置文件 site.yml（网站名称、主办单位、反馈联系）"]),

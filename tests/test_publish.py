@@ -199,6 +199,18 @@ def test_refuses_a_site_that_fails_the_link_check(tmp_path):
     assert stat_tree(dest) == before
 
 
+def test_an_entity_encoded_script_link_publishes_nothing(tmp_path):
+    dest = example(tmp_path)
+    assert publish(tmp_path, "www/dwgk").rc == 0
+    before = stat_tree(dest)
+    edit(tmp_path / "content/2019/05.md", "---\n一是", "---\n[点此](javascript&#58;alert&#40;1&#41;)一是")
+    result = publish(tmp_path, "www/dwgk")
+    assert (result.rc, result.err.splitlines()) == (1, [
+        "content/2019/05.md:7: 不允许的链接协议“javascript:”（可用：http、https、mailto、tel，或本站的相对地址）："
+        "javascript&#58;alert&#40;1&#41;", "共 1 处错误，网站未更新。"])
+    assert stat_tree(dest) == before
+
+
 def test_a_content_error_publishes_nothing(tmp_path):
     dest = example(tmp_path)
     edit(tmp_path / "content/2019/05.md", "编号: 5", "编号 5")

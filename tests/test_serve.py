@@ -482,6 +482,15 @@ def test_busy_port_wrong_host_and_the_lan_warning(site):
     assert "Traceback" not in r.err
 
 
+def test_a_request_the_file_system_cannot_name_gets_a_clean_answer(preview):
+    p, url = preview()
+    for path in ("%00", "2019/%00.html", "%00/index.html"):
+        status, _, html = http_get(url + path)
+        assert (status, "出错了（400）" in html) == (400, True), path
+    assert http_get(url + "index.html")[0] == 200  # and it still serves
+    assert "Traceback" not in p.output and "Error" not in p.output
+
+
 def test_sigterm_ends_it_cleanly_too(preview):
     p, url = preview()
     children = [d for d in os.listdir("/proc") if d.isdigit() and _ppid(d) == p.proc.pid]
