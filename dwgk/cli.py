@@ -1,24 +1,23 @@
-#!/usr/bin/env python3
 """dwgk command line: build, check, serve, archive, publish and import a disclosure site.
 
 Only argument parsing and exit codes live here: 0 success, 1 content errors, 2 usage errors.
+`python build.py …` and the `dwgk …` command that pip installs both call main().
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import importlib.util
 import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+from . import pipeline
+from .model import BuildFailed, UsageError
+from .schema import bad_url_message, normalise_base_url
 
-import importlib.util  # noqa: E402
-
-from dwgk import pipeline  # noqa: E402
-from dwgk.model import BuildFailed, UsageError  # noqa: E402
-from dwgk.schema import bad_url_message, normalise_base_url  # noqa: E402
+# The project folder: the one holding build.py, dwgk/ and the bundled layouts/.
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def lazy(name: str):
@@ -55,15 +54,18 @@ class ChineseParser(argparse.ArgumentParser):
         for english, chinese in _ARGPARSE_MESSAGES:
             message = message.replace(english, chinese)
         self.print_usage(sys.stderr)
-        self.exit(2, f"错误：{message}\n请运行 python build.py --help 查看用法。\n")
+        top = "dwgk" if self.prog.startswith("dwgk") else "python build.py"
+        self.exit(2, f"错误：{message}\n请运行 {top} --help 查看用法。\n")
 
     def format_usage(self):
         return super().format_usage().replace("usage:", "用法：", 1)
 
     def format_help(self):
-        return (super().format_help().replace("usage:", "用法：", 1)
-                .replace("positional arguments:", "命令：" if self.prog == "python build.py" else "参数：")
-                .replace("options:", "选项："))
+        text = super().format_help().replace("usage:", "用法：", 1).replace("options:", "选项：")
+        if self._subparsers is None:  # one command's own arguments
+            return text.replace("positional arguments:", "参数：")
+        # The top level lists the commands: one heading, not the heading and then the metavar.
+        return text.replace("positional arguments:\n  命令\n", "命令：\n")
 
 
 def port_number(text: str) -> int:
@@ -72,21 +74,26 @@ def port_number(text: str) -> int:
     return int(text)
 
 
-def make_parser() -> argparse.ArgumentParser:
-    parser = ChineseParser(prog="python build.py", description="dwgk 党务公开网站生成器",
-                           add_help=False)
+def make_parser(prog: str = "python build.py") -> argparse.ArgumentParser:
+    parser = ChineseParser(prog=prog, description="dwgk 党务公开网站生成器", add_help=False)
     parser.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
     commands = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseParser)
+
+    def add_source(sub):
+        sub.add_argument("-s", "--source", default=None, metavar="文件夹",
+                         help="网站文件夹：其中的 content、site、archive 属于同一个网站（默认当前文件夹）")
 
     def add(name, help_text, output="site"):
         sub = commands.add_parser(name, help=help_text, description=help_text, add_help=False)
         sub.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
-        sub.add_argument("--content", default="content", metavar="文件夹", help="内容文件夹（默认 content）")
+        add_source(sub)
+        sub.add_argument("--content", default=None, metavar="文件夹", help="内容文件夹（默认网站文件夹中的 content）")
         sub.add_argument("--layouts", default=os.path.join(HERE, "layouts"), metavar="文件夹",
                          help="模板文件夹（默认 dwgk 自带的 layouts）")
-        sub.add_argument("--output", default=output, metavar="文件夹", help=f"输出文件夹（默认 {output}）")
-        sub.add_argument("--archive", default="archive", metavar="文件夹",
-                         help="年度归档文件夹（默认 archive，请纳入版本管理）")
+        sub.add_argument("--output", default=None, metavar="文件夹", help=f"输出文件夹（默认网站文件夹中的 {output}）")
+        sub.add_argument("--archive", default=None, metavar="文件夹",
+                         help="年度归档文件夹（默认网站文件夹中的 archive，请纳入版本管理）")
+        sub.set_defaults(default_output=output)
         return sub
 
     def add_base_url(sub):
@@ -107,7 +114,9 @@ def make_parser() -> argparse.ArgumentParser:
     sub.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
     sub._positionals.title = "参数"
     sub.add_argument("notice", metavar="通报文件", help="从网页或 Word 复制出的通报全文，存为 .txt 文件")
-    sub.add_argument("--content", default="content", metavar="文件夹", help="内容文件夹（默认 content；不存在时新建）")
+    add_source(sub)
+    sub.add_argument("--content", default=None, metavar="文件夹",
+                     help="内容文件夹（默认网站文件夹中的 content；不存在时新建）")
     sub.add_argument("--key", metavar="文件夹名", help="通报文件夹名（默认取发布年份，如 2019；已占用时为 2019-2）")
     # The preview's own folder (gitignored), outside every folder it watches.
     preview = add("serve", "生成预览并在浏览器中实时显示每次保存（默认 http://127.0.0.1:8000/）",
@@ -128,9 +137,71 @@ def build_summary(counts: dict, output: str) -> list[str]:
             f"本次写入 {counts['written']} 个，删除 {counts['removed']} 个过时文件。", *counts["notes"]]
 
 
+def in_site(source: str | None, name: str) -> str:
+    """name inside the site folder, shown as the editor would type it."""
+    return name if source in (None, "", ".") else os.path.join(source, name)
+
+
+def same_folder(a: str, b: str) -> bool:
+    return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
+
+
+def shell_word(text: str) -> str:
+    """A path as one word of a command the editor can paste into their shell."""
+    if text and all(c not in text for c in " \t'\"&|;<>()$`*?[]{}!#~"):
+        return text
+    if os.name == "nt":
+        return f'"{text}"'
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def resolve_paths(args) -> tuple[pipeline.Paths, str | None]:
+    """The site folder's content, output and archive, and a refusal (or None) when --content
+    points away from the site folder while its site would still be written to, or its archive
+    read from, the site folder: another folder's site/ and archive/ are used only when named."""
+    source = args.source
+    content = args.content or in_site(source, "content")
+    output = args.output or in_site(source, args.default_output)
+    archive_dir = args.archive or in_site(source, "archive")
+    paths = pipeline.Paths(content, args.layouts, output, archive_dir)
+    if args.content is None or same_folder(content, in_site(source, "content")):
+        return paths, None
+    needed = []
+    if args.output is None and args.command != "check":
+        needed.append("--output")
+    if args.archive is None and os.path.isdir(archive_dir):
+        needed.append("--archive")
+    if not needed:
+        return paths, None
+    site = source or "."
+    if os.path.basename(os.path.normpath(content)) == "content":
+        hint = (f"请改用 -s 指定它所在的网站文件夹：{args.prog} {args.command} -s "
+                f"{shell_word(os.path.dirname(os.path.normpath(content)) or '.')}")
+    else:
+        hint = ("请把它改名为 content 放进这个网站自己的文件夹，再用 -s 指定那个文件夹；"
+                f"或者用 {' 和 '.join(needed)} 指明这个网站自己的输出")
+    return paths, (f"内容文件夹 {content} 不在网站文件夹 {site} 中，而网站 {output} 和归档 {archive_dir} "
+                   f"仍是 {site} 中的，两个网站会混在一起。{hint}")
+
+
+def next_steps(args, content_dir: str) -> str:
+    """The commands that, typed as shown, check and build the site the import just filled."""
+    if same_folder(content_dir, in_site(args.source, "content")):
+        where = "" if args.source in (None, "", ".") else f" -s {shell_word(args.source)}"
+    elif os.path.basename(os.path.normpath(content_dir)) == "content":
+        where = f" -s {shell_word(os.path.dirname(os.path.normpath(content_dir)) or '.')}"
+    else:
+        folder = os.path.normpath(content_dir)
+        where = (f" --content {shell_word(folder)} --output {shell_word(folder + '-site')}"
+                 f" --archive {shell_word(folder + '-archive')}")
+    return (f"下一步：运行 {args.prog} check{where} 检查，"
+            f"无误后运行 {args.prog} build{where} 生成网站。\n")
+
+
 def run_import(args) -> int:
+    content_dir = args.content or in_site(args.source, "content")
     try:
-        report = importer.import_notice(args.notice, args.content, args.key)
+        report = importer.import_notice(args.notice, content_dir, args.key)
     except importer.ImportRefused as refused:
         if refused.report:
             print(refused.report, end="")
@@ -139,36 +210,45 @@ def run_import(args) -> int:
     except UsageError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
-    print(report, end="")
+    # The importer knows the content folder only; which command builds it is the CLI's to say.
+    lines = [line for line in report.splitlines(keepends=True) if not line.startswith("下一步：")]
+    print("".join(lines) + next_steps(args, content_dir), end="")
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str = "python build.py") -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv.insert(0, "build")
-    parser = make_parser()
+    parser = make_parser(prog)
     args = parser.parse_args(argv)
+    args.prog = prog
     if getattr(args, "no_cache", False) and args.cache:
         parser.error("--cache 和 --no-cache 不能同时使用")
-    if args.command == "import":
+    if args.command == "import":  # into a new site folder too
         return run_import(args)
-    paths = pipeline.Paths(args.content, args.layouts, args.output, args.archive)
+    if args.source is not None and not os.path.isdir(args.source):
+        print(f"错误：找不到网站文件夹 {args.source}", file=sys.stderr)
+        return 2
+    paths, refusal = resolve_paths(args)
     if args.command == "archive" and args.verify:
-        return verify(args.archive, args.year)
+        return verify(paths.archive_dir, args.year)
     base_url = None
     if getattr(args, "base_url", None) is not None:
         base_url = normalise_base_url(args.base_url)
         if base_url is None:
             print(f"错误：--base-url {bad_url_message(args.base_url)}", file=sys.stderr)
             return 2
-    for label, folder in (("内容文件夹", args.content), ("模板文件夹", args.layouts)):
+    for label, folder in (("内容文件夹", paths.content_dir), ("模板文件夹", paths.layouts_dir)):
         if not os.path.isdir(folder):
             print(f"错误：找不到{label} {folder}", file=sys.stderr)
             return 2
+    if refusal:
+        print(f"错误：{refusal}", file=sys.stderr)
+        return 2
     try:
         if args.command == "serve":
-            from dwgk import serve  # livereload and tornado load only for this command
+            from . import serve  # livereload and tornado load only for this command
 
             return serve.serve(paths, host=args.host, port=args.port)
         if args.command == "check":
@@ -177,8 +257,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "publish":
             publish.check_targets(paths, args.dest, args.zip)
             counts = pipeline.build(paths, base_url)
-            print("\n".join(build_summary(counts, args.output)))
-            lines = publish.publish(args.output, counts["base_url"], args.dest, args.zip, args.dry_run)
+            print("\n".join(build_summary(counts, paths.output_dir)))
+            lines = publish.publish(paths.output_dir, counts["base_url"], args.dest, args.zip, args.dry_run)
             print("\n".join(lines))
         else:
             if args.command == "archive":
@@ -190,9 +270,9 @@ def main(argv: list[str] | None = None) -> int:
                     return report(failed, "没有归档，网站未更新")
                 print(f"已归档{year}年度：{result.folder}（{result.pages} 个网页，清单共 {result.files} 个文件，"
                       f"归档日期{render.cn_date(taken)}）。\n交档案部门的压缩包：{result.zip_path}\n"
-                      f"请把 {args.archive} 文件夹提交到版本库保存。")
+                      f"请把 {paths.archive_dir} 文件夹提交到版本库保存。")
             counts = pipeline.build(paths, base_url, cache_folder(args))
-            print("\n".join(build_summary(counts, args.output)))
+            print("\n".join(build_summary(counts, paths.output_dir)))
     except publish.PublishRefused as refused:
         return report(refused, "未发布：发布目标没有任何改动")
     except publish.PublishInterrupted as interrupted:
@@ -206,9 +286,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # the disk is full, a folder is not writable …: not a dwgk bug
-        from dwgk.content import display_path  # noqa: PLC0415 - only on this path
+        from .content import display_path  # noqa: PLC0415 - only on this path
 
-        where = display_path(exc.filename) if exc.filename else args.output
+        where = display_path(exc.filename) if exc.filename else paths.output_dir
         print(f"{where}: 读写文件失败：{exc.strerror or exc}", file=sys.stderr)
         print("生成中断：请排除上面的问题（如磁盘已满、没有写入权限）后重新生成。", file=sys.stderr)
         return 1
@@ -251,8 +331,9 @@ def verify(archive_dir: str, year: str | None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    status = main()
+def run(argv: list[str] | None = None, prog: str = "dwgk") -> None:
+    """The process's whole life: run one command and exit with its status."""
+    status = main(argv, prog)
     # The process ends here: spare the garbage collector its last pass over everything still in
     # memory (after a rebuild at 10,000 issues some 400,000 objects: 30 ms of the editor's wait).
     gc.freeze()
