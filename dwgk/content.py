@@ -130,19 +130,20 @@ def read_data(content_dir: str, source: SourceFile) -> SourceFile:
 def parse_file(source: SourceFile) -> Parsed:
     """Parse one file on its own: a pure function of its path and bytes (what the build cache keeps)."""
     errors: list = []
+    notes: list = []  # habits forgiven: kept with the errors, so that a cached parse shows them too
     key, _, inner = source.rel_path.partition("/")
     facts = None
     if source.is_link:
         value = None
     elif source.rel_path == SETTINGS_FILE:
-        value = parse_settings(source.src_path, source.data, errors)
+        value = parse_settings(source.src_path, source.data, errors, notes)
     elif inner == NOTICE_FILE:
-        value = parse_notice(source.src_path, key, source.data, errors)
+        value = parse_notice(source.src_path, key, source.data, errors, notes)
     elif inner.endswith(".md") and "/" not in inner:
-        value, facts = read_issue(source.src_path, key, source.data, errors)
+        value, facts = read_issue(source.src_path, key, source.data, errors, notes)
     else:
         value = None
-    return Parsed(value, tuple(errors), facts)
+    return Parsed(value, tuple(errors) + tuple(notes), facts)
 
 
 def sort_sources(content_dir: str, sources: list[SourceFile], errors: list):
@@ -239,11 +240,11 @@ def check_key(src_path: str, key: str, errors: list) -> bool:
     return True
 
 
-def parse_settings(src_path: str, data: bytes, errors: list) -> Settings | None:
+def parse_settings(src_path: str, data: bytes, errors: list, notes: list | None = None) -> Settings | None:
     text = decode_text(src_path, data, errors)
     if text is None:
         return None
-    root = parse_yaml(src_path, text, 1, errors)
+    root = parse_yaml(src_path, text, 1, errors, notes)
     if root is None:
         return None
     before = len(errors)
@@ -256,7 +257,7 @@ def parse_settings(src_path: str, data: bytes, errors: list) -> Settings | None:
     return Settings(src_path=src_path, contact=Contact(**contact), **values)
 
 
-def _parse_front(src_path: str, data: bytes, fields, errors: list):
+def _parse_front(src_path: str, data: bytes, fields, errors: list, notes: list | None = None):
     """Shared first half of notice and issue files: (values, body, body_line) or None."""
     text = decode_text(src_path, data, errors)
     if text is None:
@@ -265,7 +266,7 @@ def _parse_front(src_path: str, data: bytes, fields, errors: list):
     if parts is None:
         return None
     yaml_text, yaml_line, body, body_line = parts
-    root = parse_yaml(src_path, yaml_text, yaml_line, errors)
+    root = parse_yaml(src_path, yaml_text, yaml_line, errors, notes)
     if root is None:
         return None
     values = read_fields(src_path, root, fields, errors)
@@ -278,10 +279,11 @@ def parse_issue(src_path: str, notice_key: str, data: bytes, errors: list) -> Is
     return read_issue(src_path, notice_key, data, errors)[0]
 
 
-def read_issue(src_path: str, notice_key: str, data: bytes, errors: list) -> tuple[Issue | None, IssueFacts | None]:
+def read_issue(src_path: str, notice_key: str, data: bytes, errors: list,
+               notes: list | None = None) -> tuple[Issue | None, IssueFacts | None]:
     """The issue, or when the file has errors, None and what could be read of its 编号 and 类别."""
     before = len(errors)
-    parsed = _parse_front(src_path, data, ISSUE_FIELDS, errors)
+    parsed = _parse_front(src_path, data, ISSUE_FIELDS, errors, notes)
     if parsed is None:
         return None, IssueFacts(src_path)
     values, body, body_line = parsed
@@ -299,9 +301,9 @@ def read_issue(src_path: str, notice_key: str, data: bytes, errors: list) -> tup
                  line=lines["number"], category_line=lines["category"], **values), None
 
 
-def parse_notice(src_path: str, key: str, data: bytes, errors: list) -> Notice | None:
+def parse_notice(src_path: str, key: str, data: bytes, errors: list, notes: list | None = None) -> Notice | None:
     before = len(errors)
-    parsed = _parse_front(src_path, data, NOTICE_FIELDS, errors)
+    parsed = _parse_front(src_path, data, NOTICE_FIELDS, errors, notes)
     if parsed is None:
         return None
     values, body, body_line = parsed

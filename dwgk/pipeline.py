@@ -21,7 +21,7 @@ from .cache import (ARCHIVE_UNIT, BESIDE_OUTPUT, SITE_UNIT, BuildCache, NeedsFul
 from .content import collect, display_path, parse_content, read_sources, sort_sources
 from .discovery import SKIPPED_NOTE
 from .linkcheck import BrokenLink, Existing, check_links, find_in_sources, link_problem, page_problems, scan
-from .model import ArchiveBanner, BuildFailed, ContentError, OutputFile, Site, UsageError
+from .model import ArchiveBanner, BuildFailed, ContentError, OutputFile, Site, UsageError, only_errors, only_notes
 from .output import (check_output_dir, check_staged, commit, discard_staging, open_staging, preserved_files,
                      stage_files, staged_bytes)
 from .parallel import run_shares
@@ -47,9 +47,9 @@ def load_site(paths: Paths, sources=None, base_url: str | None = None) -> Site:
     if settings is None:
         raise BuildFailed(errors)
     site = assemble_site(settings, notices, issues, failed, errors)
-    if errors:
+    if only_errors(errors):
         raise BuildFailed(errors)
-    return with_base_url(site, base_url)
+    return replace(with_base_url(site, base_url), notes=tuple(only_notes(errors)))
 
 
 def with_base_url(site: Site, base_url: str | None) -> Site:
@@ -156,7 +156,8 @@ def build(paths: Paths, base_url: str | None = None, cache_dir: str | None = BES
         if archive_errors:
             raise BuildFailed(archive_errors)
         rendered, site_full = render_units(paths, site, plan, cache, folders)                  # render
-        return write_units(paths, site, rendered, plan, cache, site_full)                      # write
+        counts = write_units(paths, site, rendered, plan, cache, site_full)                    # write
+        return {**counts, "notes": only_notes(errors) + counts["notes"]}
 
 
 @contextlib.contextmanager
@@ -191,7 +192,7 @@ def parse_site(settings_source, folders: dict, plan: Plan, cache: BuildCache, er
     if SITE_UNIT in plan.render:
         others = _load_notices(cache, folders, [k for k in folders if k not in notices], notices, errors, True)
         plan = cache.plan_site(plan, others)  # the site-wide pages' key, from every summary
-    if settings is None or errors:
+    if settings is None or only_errors(errors):
         raise BuildFailed(errors)
     if not plan.render:
         return None, plan
@@ -226,7 +227,7 @@ def _parse_folders(cache: BuildCache, folders: dict, keys: list[str]) -> list:
         digest = None
         if notice is not None:
             notice = assemble_notice(notice, issues, failed, errors)
-            if not errors:
+            if not errors:  # nor notes: a notice kept whole would not show them again
                 digest = cache.save_notice(key, folders[key], notice)
         results.append((key, notice, errors, digest))
     return results

@@ -397,7 +397,7 @@ def test_content_errors_archive_nothing(tmp_path, epoch):
     result = run_cli("archive", "2019", cwd=tmp_path)
     assert result.rc == 1
     assert result.err.splitlines() == [
-        "content/2019/05.md:2: YAML 缺少冒号“:”；每行应写成“字段: 值”",
+        "content/2019/05.md:2: 缺少冒号“:”：“编号 5”应写成“编号: 5”",
         "共 1 处错误，没有归档，网站未更新。",
     ]
     assert not (tmp_path / "archive/2019").exists() and not (tmp_path / "site").exists()

@@ -47,7 +47,7 @@ def test_failed_build_leaves_site_exactly_as_it_was(tmp_path):
     result = run_cli("build", cwd=tmp_path)
     assert result.rc == 1
     assert result.err.splitlines() == [
-        "content/2019/05.md:2: YAML 缺少冒号“:”；每行应写成“字段: 值”",
+        "content/2019/05.md:2: 缺少冒号“:”：“编号 5”应写成“编号: 5”",
         "共 1 处错误，网站未更新。",
     ]
     assert stat_tree(tmp_path / "site") == before

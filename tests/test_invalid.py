@@ -37,13 +37,13 @@ def remove(path):
 CASES = {
     "malformed-yaml": (
         [replace(ISSUE3, "状态: 已完成", "状态: 已完成\n责任部门 办公室")],
-        ["content/2019/03.md:6: YAML 缺少冒号“:”；每行应写成“字段: 值”"]),
-    "yaml-colon-in-value": (
-        [replace(ISSUE3, "标题: 关于", "标题: 问题: 关于")],
-        ["content/2019/03.md:3: YAML 此处不能出现冒号“:”；值里含有冒号时，请把整个值用引号括起来"]),
+        ["content/2019/03.md:6: 缺少冒号“:”：“责任部门 办公室”应写成“责任部门: 办公室”"]),
+    "yaml-colon-in-value-of-unknown-key": (
+        [replace(ISSUE3, "状态: 已完成", "状态: 已完成\n颜色: 红: 绿")],
+        ["content/2019/03.md:6: 此处不能出现冒号“:”：值里含有冒号时，请把整个值用引号括起来，见第6个字符“:”：“颜色: 红: 绿”"]),
     "tab-indent": (
         [replace(NOTICE, "  巡察组:", "\t巡察组:")],
-        ["content/2019/notice.md:8: YAML 不能用制表符（Tab）缩进，请改用空格"]),
+        ["content/2019/notice.md:8: 不能用制表符（Tab）缩进，请改用空格：“巡察组: 区委第三巡察组”"]),
     "missing-field": (
         [replace(ISSUE3, "状态: 已完成\n", "")],
         ["content/2019/03.md:2: 缺少必填字段“状态”"]),
