@@ -13,6 +13,7 @@ import os
 import sys
 
 from . import pipeline
+from .discovery import SKIPPED_NOTE
 from .model import BuildFailed, UsageError
 from .schema import bad_url_message, normalise_base_url
 
@@ -259,7 +260,8 @@ def main(argv: list[str] | None = None, prog: str = "python build.py") -> int:
             counts = pipeline.build(paths, base_url)
             print("\n".join(build_summary(counts, paths.output_dir)))
             lines = publish.publish(paths.output_dir, counts["base_url"], args.dest, args.zip, args.dry_run)
-            print("\n".join(lines))
+            # Said when it matters, on publishing, not after every build of a site read on paper.
+            print("\n".join(lines + ([] if counts["base_url"] else [SKIPPED_NOTE])))
         else:
             if args.command == "archive":
                 taken = archive.snapshot_date()

@@ -19,7 +19,6 @@ from .assemble import assemble_notice, assemble_site, order_notices
 from .cache import (ARCHIVE_UNIT, BESIDE_OUTPUT, SITE_UNIT, BuildCache, NeedsFullNotices, Plan, is_summary, open_cache,
                     summarize)
 from .content import collect, display_path, parse_content, read_sources, sort_sources
-from .discovery import SKIPPED_NOTE
 from .linkcheck import BrokenLink, Existing, check_links, find_in_sources, link_problem, page_problems, scan
 from .model import ArchiveBanner, BuildFailed, ContentError, OutputFile, Site, UsageError, only_errors, only_notes
 from .output import (check_output_dir, check_staged, commit, discard_staging, open_staging, preserved_files,
@@ -444,7 +443,7 @@ def write_units(paths: Paths, site: Site | None, rendered: list[Rendered], plan:
     staged = [s for r in rendered for s in r.staged]
     current = {s.out_path for s in staged} | set(cache.unit_outputs(plan.keys.keys() - plan.render))
     base_url = site.settings.base_url if site else cache.base_url
-    notes = {"base_url": base_url, "notes": [] if base_url else [SKIPPED_NOTE]}
+    notes = {"base_url": base_url, "notes": []}
     if not staged and plan.manifest_ok:
         return {"files": len(current), "written": 0, "removed": 0, **notes}
     counts, records = commit(paths.output_dir, staged, current, cache.written_before(plan))

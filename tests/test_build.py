@@ -178,8 +178,6 @@ def test_bare_command_builds_like_a_new_user_runs_it(tmp_path):
     assert result.rc == 0, result.err
     assert result.out.splitlines() == [
         "生成完成：site 中共 29 个文件，本次写入 29 个，删除 0 个过时文件。",
-        "提示：未设置网站地址（site.yml 中的“网站地址”，或 --base-url），"
-        "因此未生成 sitemap.xml、robots.txt、订阅源 feed.xml 和各页的规范链接（canonical）。",
     ]
     assert (tmp_path / "site/index.html").is_file()
     help_text = run_subprocess("--help", cwd=tmp_path).out
