@@ -63,6 +63,11 @@ class Parsed:
     facts: IssueFacts | None = None  # an issue file with errors: what the checks across files need
 
 
+def shown_path(folder: str, rel: str) -> str:
+    """A file below folder, by its site-relative path (with "/"), as this system writes paths."""
+    return os.path.join(folder, *rel.split("/"))
+
+
 def display_path(path: str) -> str:
     rel = os.path.relpath(path)
     return path if rel.startswith("..") else rel
@@ -99,21 +104,21 @@ def _read_folder(folder: str, prefix: str, shown: str, known: dict | None, keep:
         rel = prefix + entry.name
         st = entry.stat(follow_symlinks=False)
         if stat.S_ISLNK(st.st_mode):
-            files.append(SourceFile(rel, f"{shown}/{rel}", b"", is_link=True))  # parse reports it
+            files.append(SourceFile(rel, shown_path(shown, rel), b"", is_link=True))  # parse reports it
             continue
         key = stat_key(st)
         if known is not None and rel in known and known[rel][0] == key:
-            files.append(SourceFile(rel, f"{shown}/{rel}", None, known[rel][1], key))
+            files.append(SourceFile(rel, shown_path(shown, rel), None, known[rel][1], key))
             continue
         data, digest = None, ""
         if known is not None or keep:
             with open(entry.path, "rb") as f:
                 data = f.read()
             digest = hashlib.sha256(data).hexdigest() if known is not None else ""
-        files.append(SourceFile(rel, f"{shown}/{rel}", data if keep else None, digest, key))
+        files.append(SourceFile(rel, shown_path(shown, rel), data if keep else None, digest, key))
     for entry in folders:
         if entry.is_symlink():
-            files.append(SourceFile(prefix + entry.name, f"{shown}/{prefix + entry.name}", b"", is_link=True))
+            files.append(SourceFile(prefix + entry.name, shown_path(shown, prefix + entry.name), b"", is_link=True))
     for entry in folders:
         if not entry.is_symlink():
             _read_folder(entry.path, prefix + entry.name + "/", shown, known, keep, files)
@@ -166,7 +171,7 @@ def sort_sources(content_dir: str, sources: list[SourceFile], errors: list):
         key = source.rel_path.split("/", 1)[0]
         folders.setdefault(key, []).append(source)
     if settings_source is None and not any(s.rel_path == SETTINGS_FILE for s in sources):
-        errors.append(ContentError(f"{shown}/{SETTINGS_FILE}", 1, "缺少网站设置文件 site.yml（网站名称、主办单位、反馈联系）"))
+        errors.append(ContentError(shown_path(shown, SETTINGS_FILE), 1, "缺少网站设置文件 site.yml（网站名称、主办单位、反馈联系）"))
     return settings_source, dict(sorted(folders.items()))
 
 
@@ -197,7 +202,7 @@ def parse_folder(content_dir: str, key: str, files: list[SourceFile], errors: li
     shown = display_path(content_dir)
     notice_source = next((s for s in files if s.rel_path == f"{key}/{NOTICE_FILE}"), None)
     if notice_source is None:
-        errors.append(ContentError(f"{shown}/{key}/{NOTICE_FILE}", 1,
+        errors.append(ContentError(shown_path(shown, f"{key}/{NOTICE_FILE}"), 1,
                                    f"通报文件夹“{key}”中缺少通报文件 {NOTICE_FILE}"))
         return None, [], ()
     if not check_key(notice_source.src_path, key, errors):
