@@ -3,6 +3,8 @@ not clear, an error that quotes the line, names the character and says what to t
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.sites import copy_example, edit, run_cli
@@ -84,3 +86,15 @@ def test_unclear_lines_quote_the_line_and_say_what_to_type(tmp_path, path, old, 
     assert result.rc == 1
     assert result.err.splitlines() == [message, "共 1 处错误，网站未更新。"]
     assert "YAML" not in result.err
+
+
+def test_the_preview_shows_the_notes_too(tmp_path):
+    from tests.test_serve import start_preview
+
+    copy_example(tmp_path)
+    edit(tmp_path / ISSUE1, "状态: 整改中", "状态：整改中")
+    process, _url = start_preview(tmp_path)
+    try:
+        process.wait_line("^" + re.escape("content/2019/01.md:5: 提示：“状态：整改中”已按“状态: 整改中”读取（全角冒号“：”）") + "$")
+    finally:
+        process.stop()
