@@ -551,7 +551,8 @@ def test_rebuild_turns_every_failure_into_error_lines(tmp_path, monkeypatch, cap
         "生成时出现程序错误（KeyError: 'x'），请把终端中的出错信息发给维护人员"]
     assert "Traceback" in capsys.readouterr().err  # a dwgk bug keeps its traceback for maintainers
 
-    monkeypatch.setattr(serve.pipeline, "build", lambda paths, archive_unchanged: {"files": 3, "written": 2, "removed": 1})
+    monkeypatch.setattr(serve.pipeline, "build", lambda paths, archive_unchanged: {"files": 3, "written": 2, "removed": 1,
+                                                                        "notes": []})
     preview.rebuild(lambda line, err=False: said.append(line))
     assert preview.errors == ()
     assert re.fullmatch(r"生成完成：写入 2 个文件，删除 1 个，用时 \d+\.\d\d 秒。", said[-1])
