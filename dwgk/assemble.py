@@ -7,7 +7,7 @@ import posixpath
 from dataclasses import replace
 
 from .model import (Category, ContentError, Issue, IssueFacts, Notice, Progress, Round, RoundReport, Settings, Site,
-                    Unit, UnitReport)
+                    Unit, UnitReport, only_errors)
 
 
 def assemble_site(settings: Settings, notices: dict[str, Notice], issues: list[Issue],
@@ -108,7 +108,7 @@ def assemble_portal(site: Site, units: tuple[Unit, ...], rounds: tuple[Round, ..
         if notice.round_name and notice.round_name not in round_names and "轮次" not in unread:
             errors.append(ContentError(notice.src_path, notice.round_line,
                                        _unknown("巡察轮次", notice.round_name, "轮次", round_names, "14-3")))
-    if complete and not errors:
+    if complete and not only_errors(errors):
         for report in round_reports(site, every=True):
             check_round_stated(report, errors)
     return site

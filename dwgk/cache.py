@@ -125,6 +125,11 @@ class BuildCache:
         self._saved = state
         self._lock = None
 
+    def __getstate__(self):
+        """What a spawned worker gets (parallel.run_spawned): everything but the lock, which
+        stays with the build that holds it."""
+        return {**self.__dict__, "_lock": None}
+
     def __enter__(self):
         if self.folder and fcntl is not None:  # one build at a time per output folder
             self._lock = open(os.path.join(self.folder, "lock"), "wb")

@@ -92,6 +92,11 @@ class Parsed:
     facts: IssueFacts | None = None  # an issue file with errors: what the checks across files need
 
 
+def shown_path(folder: str, rel: str) -> str:
+    """A file below folder, by its site-relative path (with "/"), as this system writes paths."""
+    return os.path.join(folder, *rel.split("/"))
+
+
 def display_path(path: str) -> str:
     rel = os.path.relpath(path)
     return path if rel.startswith("..") else rel
@@ -129,23 +134,23 @@ def _read_folder(content_dir: str, prefix: str, shown: str, known: dict | None, 
         rel = prefix + entry.name
         st = entry.stat(follow_symlinks=False)
         if stat.S_ISLNK(st.st_mode):
-            files.append(SourceFile(rel, f"{shown}/{rel}", b"", is_link=True))  # parse reports it
+            files.append(SourceFile(rel, shown_path(shown, rel), b"", is_link=True))  # parse reports it
             continue
         key = stat_key(st)
         if known is not None and rel in known and known[rel][0] == key:
-            files.append(SourceFile(rel, f"{shown}/{rel}", None, known[rel][1], key))
+            files.append(SourceFile(rel, shown_path(shown, rel), None, known[rel][1], key))
             continue
         if not stat.S_ISREG(st.st_mode):
-            files.append(SourceFile(rel, f"{shown}/{rel}", b"", special=True))  # parse reports it
+            files.append(SourceFile(rel, shown_path(shown, rel), b"", special=True))  # parse reports it
             continue
         data, digest = None, ""
         if known is not None or keep:
-            data = read_regular(content_dir, rel, f"{shown}/{rel}", st)
+            data = read_regular(content_dir, rel, shown_path(shown, rel), st)
             digest = hashlib.sha256(data).hexdigest() if known is not None else ""
-        files.append(SourceFile(rel, f"{shown}/{rel}", data if keep else None, digest, key))
+        files.append(SourceFile(rel, shown_path(shown, rel), data if keep else None, digest, key))
     for entry in folders:
         if entry.is_symlink():
-            files.append(SourceFile(prefix + entry.name, f"{shown}/{prefix + entry.name}", b"", is_link=True))
+            files.append(SourceFile(prefix + entry.name, shown_path(shown, prefix + entry.name), b"", is_link=True))
     for entry in folders:
         if not entry.is_symlink():
             _read_folder(content_dir, prefix + entry.name + "/", shown, known, keep, files)
@@ -212,21 +217,22 @@ def _open_below(content_dir: str, parts: list[str], flags: int) -> int:
 def parse_file(source: SourceFile) -> Parsed:
     """Parse one file on its own: a pure function of its path and bytes (what the build cache keeps)."""
     errors: list = []
+    notes: list = []  # habits forgiven: kept with the errors, so that a cached parse shows them too
     key, _, inner = source.rel_path.partition("/")
     facts = None
     if source.is_link or source.special:
         value = None
     elif source.rel_path == SETTINGS_FILE:
-        value = parse_settings(source.src_path, source.data, errors)
+        value = parse_settings(source.src_path, source.data, errors, notes)
     elif key in DECLARED_DIRS:
         value = parse_declared_file(source.src_path, key, inner, source.data, errors)
     elif inner == NOTICE_FILE:
-        value = parse_notice(source.src_path, key, source.data, errors)
+        value = parse_notice(source.src_path, key, source.data, errors, notes)
     elif inner.endswith(".md") and "/" not in inner:
-        value, facts = read_issue(source.src_path, key, source.data, errors)
+        value, facts = read_issue(source.src_path, key, source.data, errors, notes)
     else:
         value = None
-    return Parsed(value, tuple(errors), facts)
+    return Parsed(value, tuple(errors) + tuple(notes), facts)
 
 
 def sort_sources(content_dir: str, sources: list[SourceFile], errors: list):
@@ -254,7 +260,7 @@ def sort_sources(content_dir: str, sources: list[SourceFile], errors: list):
             continue  # see declared_sources
         folders.setdefault(key, []).append(source)
     if settings_source is None and not any(s.rel_path == SETTINGS_FILE for s in sources):
-        errors.append(ContentError(f"{shown}/{SETTINGS_FILE}", 1, "缺少网站设置文件 site.yml（网站名称、主办单位、反馈联系）"))
+        errors.append(ContentError(shown_path(shown, SETTINGS_FILE), 1, "缺少网站设置文件 site.yml（网站名称、主办单位、反馈联系）"))
     return settings_source, dict(sorted(folders.items()))
 
 
@@ -361,7 +367,7 @@ def parse_folder(content_dir: str, key: str, files: list[SourceFile], errors: li
     shown = display_path(content_dir)
     notice_source = next((s for s in files if s.rel_path == f"{key}/{NOTICE_FILE}"), None)
     if notice_source is None:
-        errors.append(ContentError(f"{shown}/{key}/{NOTICE_FILE}", 1,
+        errors.append(ContentError(shown_path(shown, f"{key}/{NOTICE_FILE}"), 1,
                                    f"通报文件夹“{key}”中缺少通报文件 {NOTICE_FILE}"))
         return None, [], ()
     if not check_key(notice_source.src_path, key, errors):
@@ -404,11 +410,11 @@ def check_key(src_path: str, key: str, errors: list) -> bool:
     return True
 
 
-def parse_settings(src_path: str, data: bytes, errors: list) -> Settings | None:
+def parse_settings(src_path: str, data: bytes, errors: list, notes: list | None = None) -> Settings | None:
     text = decode_text(src_path, data, errors)
     if text is None:
         return None
-    root = parse_yaml(src_path, text, 1, errors)
+    root = parse_yaml(src_path, text, 1, errors, notes)
     if root is None:
         return None
     before = len(errors)
@@ -437,7 +443,7 @@ def read_attachment_types(src_path: str, items: list, errors: list) -> tuple[str
     return tuple(sorted(set(types))) if len(errors) == before else None
 
 
-def _parse_front(src_path: str, data: bytes, fields, errors: list):
+def _parse_front(src_path: str, data: bytes, fields, errors: list, notes: list | None = None):
     """Shared first half of notice and issue files: (values, body, body_line) or None."""
     text = decode_text(src_path, data, errors)
     if text is None:
@@ -446,7 +452,7 @@ def _parse_front(src_path: str, data: bytes, fields, errors: list):
     if parts is None:
         return None
     yaml_text, yaml_line, body, body_line = parts
-    root = parse_yaml(src_path, yaml_text, yaml_line, errors)
+    root = parse_yaml(src_path, yaml_text, yaml_line, errors, notes)
     if root is None:
         return None
     values = read_fields(src_path, root, fields, errors)
@@ -459,10 +465,11 @@ def parse_issue(src_path: str, notice_key: str, data: bytes, errors: list) -> Is
     return read_issue(src_path, notice_key, data, errors)[0]
 
 
-def read_issue(src_path: str, notice_key: str, data: bytes, errors: list) -> tuple[Issue | None, IssueFacts | None]:
+def read_issue(src_path: str, notice_key: str, data: bytes, errors: list,
+               notes: list | None = None) -> tuple[Issue | None, IssueFacts | None]:
     """The issue, or when the file has errors, None and what could be read of its 编号 and 类别."""
     before = len(errors)
-    parsed = _parse_front(src_path, data, ISSUE_FIELDS, errors)
+    parsed = _parse_front(src_path, data, ISSUE_FIELDS, errors, notes)
     if parsed is None:
         return None, IssueFacts(src_path)
     values, body, body_line = parsed
@@ -480,9 +487,9 @@ def read_issue(src_path: str, notice_key: str, data: bytes, errors: list) -> tup
                  line=lines["number"], category_line=lines["category"], **values), None
 
 
-def parse_notice(src_path: str, key: str, data: bytes, errors: list) -> Notice | None:
+def parse_notice(src_path: str, key: str, data: bytes, errors: list, notes: list | None = None) -> Notice | None:
     before = len(errors)
-    parsed = _parse_front(src_path, data, NOTICE_FIELDS, errors)
+    parsed = _parse_front(src_path, data, NOTICE_FIELDS, errors, notes)
     if parsed is None:
         return None
     values, body, body_line = parsed

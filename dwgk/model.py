@@ -28,11 +28,25 @@ class ContentError:
         return f"{self.path}:{self.line}: {self.message}"
 
 
+@dataclass(frozen=True, order=True)
+class ContentNote(ContentError):
+    """A habit forgiven because its meaning is clear (a full-width colon, quotes around a whole
+    value …): shown to the editor as `path:line: 提示：…`, never a reason to fail."""
+
+
+def only_errors(problems) -> list:
+    return [p for p in problems if not isinstance(p, ContentNote)]
+
+
+def only_notes(problems) -> list[str]:
+    return [str(p) for p in sorted({p for p in problems if isinstance(p, ContentNote)})]
+
+
 class BuildFailed(Exception):
-    """Raised by a stage when the run has errors; carries all of them, sorted."""
+    """Raised by a stage when the run has errors; carries all of them, sorted (notes left out)."""
 
     def __init__(self, errors):
-        self.errors = sorted(set(errors))
+        self.errors = sorted(set(only_errors(errors)))
         super().__init__("\n".join(str(e) for e in self.errors))
 
 
@@ -408,6 +422,7 @@ class Site:
     settings: Settings
     notices: tuple[Notice, ...] = field(default=())  # newest first
     snapshots: tuple[Snapshot, ...] = ()  # yearly archives to publish, newest year first
+    notes: tuple[str, ...] = ()  # `path:line: 提示：…` for the habits forgiven while reading the files
     units: tuple[Unit, ...] = ()  # declared in 单位/, by KEY
     rounds: tuple[Round, ...] = ()  # declared in 轮次/, by KEY
 

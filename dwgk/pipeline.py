@@ -19,9 +19,8 @@ from .assemble import assemble_notice, assemble_portal, assemble_site, order_not
 from .cache import (ARCHIVE_UNIT, BESIDE_OUTPUT, SITE_UNIT, BuildCache, NeedsFullNotices, Plan, default_cache_dir,
                     is_summary, open_cache, summarize)
 from .content import collect, declared_sources, display_path, parse_content, parse_declared, read_sources, sort_sources
-from .discovery import SKIPPED_NOTE
 from .linkcheck import BrokenLink, Existing, check_links, find_in_sources, link_problem, page_problems, scan
-from .model import ArchiveBanner, BuildFailed, ContentError, OutputFile, Site, UsageError
+from .model import ArchiveBanner, BuildFailed, ContentError, OutputFile, Site, UsageError, only_errors, only_notes
 from .output import (check_output_dir, check_planned, check_staged, commit, discard_staging, open_staging,
                      preserved_files, stage_files, staged_bytes, writing_into)
 from .parallel import run_shares
@@ -48,9 +47,9 @@ def load_site(paths: Paths, sources=None, base_url: str | None = None) -> Site:
     # Assembled without settings too: its checks across files report what a build reports.
     site = assemble_portal(assemble_site(settings, notices, issues, failed, errors), units, rounds, errors,
                            unread=unread)
-    if settings is None or errors:
+    if settings is None or only_errors(errors):
         raise BuildFailed(errors)
-    return with_base_url(site, base_url)
+    return replace(with_base_url(site, base_url), notes=tuple(only_notes(errors)))
 
 
 def with_base_url(site: Site, base_url: str | None) -> Site:
@@ -167,7 +166,8 @@ def build(paths: Paths, base_url: str | None = None, cache_dir: str | None = BES
         if archive_errors:
             raise BuildFailed(archive_errors)
         rendered, site_full = render_units(paths, site, plan, cache, folders)                  # render
-        return write_units(paths, site, rendered, plan, cache, site_full)                      # write
+        counts = write_units(paths, site, rendered, plan, cache, site_full)                    # write
+        return {**counts, "notes": only_notes(errors) + counts["notes"]}
 
 
 @contextlib.contextmanager
@@ -209,7 +209,7 @@ def parse_site(settings_source, folders: dict, plan: Plan, cache: BuildCache, er
     # without settings, so that a build lists what check lists.
     assemble_portal(Site(settings=settings, notices=loaded_notices), units, rounds, errors,
                     complete=SITE_UNIT in plan.render and len(loaded_notices) == len(folders), unread=unread)
-    if settings is None or errors:
+    if settings is None or only_errors(errors):
         raise BuildFailed(errors)
     if not plan.render:
         return None, plan
@@ -243,7 +243,7 @@ def _parse_folders(cache: BuildCache, folders: dict, keys: list[str]) -> list:
         digest = None
         if notice is not None:
             notice = assemble_notice(notice, issues, failed, errors)
-            if not errors:
+            if not errors:  # nor notes: a notice kept whole would not show them again
                 digest = cache.save_notice(key, folders[key], notice)
         results.append((key, notice, errors, digest))
     return results
@@ -460,7 +460,7 @@ def write_units(paths: Paths, site: Site | None, rendered: list[Rendered], plan:
     staged = [s for r in rendered for s in r.staged]
     current = {s.out_path for s in staged} | set(cache.unit_outputs(plan.keys.keys() - plan.render))
     base_url = site.settings.base_url if site else cache.base_url
-    notes = {"base_url": base_url, "notes": [] if base_url else [SKIPPED_NOTE]}
+    notes = {"base_url": base_url, "notes": []}
     if not staged and plan.manifest_ok:
         return {"files": len(current), "written": 0, "removed": 0, **notes}
     counts, records = commit(paths.output_dir, staged, current, cache.written_before(plan))

@@ -15,11 +15,11 @@ from dataclasses import replace
 import jinja2
 from markupsafe import Markup, escape
 
-from .content import PLACEHOLDER, display_path, is_ignored_name, read_regular
+from .content import PLACEHOLDER, display_path, is_ignored_name, read_regular, shown_path
 from .discovery import page_links, police_record_url, portal_date, render_discovery
 from .markup import shift_headings
-from .model import (ACTIVE_ATTACHMENT_TYPES, ArchiveBanner, ArchivedOutput, BuildFailed, ContentError, Notice, OutputFile,
-                    RoundReport, Site)
+from .model import (ACTIVE_ATTACHMENT_TYPES, STATUSES, ArchiveBanner, ArchivedOutput, BuildFailed, ContentError, Notice,
+                    OutputFile, RoundReport, Site)
 
 ASSETS_DIR = "assets"
 ARCHIVE_INDEX = "archive/index.html"
@@ -102,12 +102,47 @@ def _relative(url: str, here: str) -> str:
 
 
 def fill_figures(html: str, notice: Notice) -> Markup:
-    """Replace {{类别数}} … in a notice's converted text with figures computed from its issues."""
+    """Replace {{类别数}} … in a notice's converted text with figures computed from its issues.
+
+    A clause that counts a status nobody has any more ("还有{{整改中}}项问题正在持续整改推进"
+    with none ongoing) is dropped rather than read "还有0项": see drop_zero_clauses.
+    """
     p = notice.progress
     figures = {"类别数": p.categories, "问题总数": p.total, "已完成": p.done, "整改中": p.ongoing,
                "长期坚持": p.longterm, "整改进度": p.sentence}
+    html = drop_zero_clauses(html, {name for name in STATUSES if figures[name] == 0})
     # What the check of the text let through stays as it is: "\{\{未知}}" becomes "{{未知}}" only here.
     return Markup(PLACEHOLDER.sub(lambda m: str(escape(str(figures[m[1]]))) if m[1] in figures else m[0], html))
+
+
+_CLAUSE_ENDS = "，；。！？"
+
+
+def drop_zero_clauses(html: str, zero: set[str]) -> str:
+    """The text without each clause holding a placeholder in `zero`.
+
+    A clause runs between the marks ，；。！？ (or a tag); it goes with the comma or semicolon
+    before it, so that the sentence keeps its own end: "已有17项整改完毕，还有0项问题正在整改。"
+    reads "已有17项整改完毕。". A sentence that is nothing but such a clause goes whole.
+    """
+    while zero:
+        found = next((m for m in PLACEHOLDER.finditer(html) if m[1] in zero), None)
+        if found is None:
+            return html
+        start = found.start()
+        while start > 0 and html[start - 1] not in _CLAUSE_ENDS + ">":
+            start -= 1
+        end = found.end()
+        while end < len(html) and html[end] not in _CLAUSE_ENDS + "<":
+            end += 1
+        before = html[start - 1] if start else "<"
+        after = html[end] if end < len(html) else ">"
+        if before in "，；":
+            start -= 1  # "…完毕，还有0项…。" -> "…完毕。"
+        elif after in "，；。！？":
+            end += 1  # "已有0项整改完毕，还有…" -> "还有…"; a sentence of one clause goes whole
+        html = html[:start] + html[end:]
+    return html
 
 
 def site_pages(site: Site):
@@ -248,10 +283,10 @@ def render_notice(env, site: Site, notice: Notice, layouts_dir: str, content_dir
         rel = f"{notice.key}/{name}"
         ext = posixpath.splitext(name)[1][1:].lower()
         if ext in ACTIVE_ATTACHMENT_TYPES and ext not in site.settings.active_attachments:
-            errors.append(ContentError(f"{shown}/{rel}", 1, active_attachment_message(name, ext)))
+            errors.append(ContentError(shown_path(shown, rel), 1, active_attachment_message(name, ext)))
             continue
         try:  # read now, not when listed: the file must still be a file, not a link to elsewhere
-            files.append(OutputFile(rel, read_regular(content_dir, rel, f"{shown}/{rel}")))
+            files.append(OutputFile(rel, read_regular(content_dir, rel, shown_path(shown, rel))))
         except BuildFailed as failed:
             errors += failed.errors
     return files

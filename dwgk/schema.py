@@ -95,6 +95,10 @@ ISSUE_FIELDS = (
     Field("责任部门", "department", "text"),
 )
 
+#: Every key an editor may write, in any file: a line starting with one of these is a key line.
+ALL_KEYS = frozenset(f.key for group in (CONTACT_FIELDS, SETTINGS_FIELDS, INSPECTION_FIELDS, NOTICE_FIELDS,
+                                         ISSUE_FIELDS) for f in group) | frozenset(STATED_FIGURES)
+
 
 def read_fields(src_path: str, node: Node, fields: tuple, errors: list, where: str = "") -> dict:
     """Check a mapping against its declared fields; return {attr: value} and {attr: line}.

@@ -230,6 +230,8 @@ class Preview:
             seconds = time.monotonic() - started
             say(f"生成完成：写入 {counts['written']} 个文件，删除 {counts['removed']} 个，"
                 f"用时 {seconds:.2f} 秒。")
+            for note in counts["notes"]:  # habits forgiven in the files just read
+                say(note)
         self.errors = tuple(errors)
         if errors:
             for line in errors:

@@ -32,21 +32,21 @@ def alias_bomb(levels: int = 9) -> str:
 
 
 INVISIBLE = "含有不可显示的特殊字符 U+{:04X}（控制字符或非字符），网页和订阅源中不能出现；请删除此字符"
-YAML_ESCAPE = "YAML 值" + INVISIBLE + "（可能来自引号中的“\\0”“\\x01”这样的转义）"
+YAML_ESCAPE = "值" + INVISIBLE + "（可能来自引号中的“\\0”“\\x01”这样的转义）"
 
 CASES = {
     "yaml-alias-bomb-in-settings": (
         [append(SETTINGS, alias_bomb())],
-        [f"{SETTINGS}:{SETTINGS_LINES + 1}: YAML 不支持锚点和引用（“&”“*”开头的名字）；请把内容直接写出来"]),
+        [f"{SETTINGS}:{SETTINGS_LINES + 1}: 不支持锚点和引用（“&”“*”开头的名字）；请把内容直接写出来"]),
     "yaml-alias-in-front-matter": (
         [replace(ISSUE3, "状态: 已完成", "状态: &s 已完成\n责任部门: *s")],
-        [f"{ISSUE3}:5: YAML 不支持锚点和引用（“&”“*”开头的名字）；请把内容直接写出来"]),
+        [f"{ISSUE3}:5: 不支持锚点和引用（“&”“*”开头的名字）；请把内容直接写出来"]),
     "yaml-nested-600-levels": (
         [replace(ISSUE3, "状态: 已完成", "状态: 已完成\n责任部门: " + "[" * 600 + "]" * 600)],
-        [f"{ISSUE3}:6: YAML 列表和字段嵌套太深（最多 8 层）"]),
+        [f"{ISSUE3}:6: 列表和字段嵌套太深（最多 8 层）"]),
     "yaml-block-list-nested-400-levels": (
         [replace(ISSUE3, "状态: 已完成", "状态: 已完成\n责任部门:\n  " + "- " * 400 + "办公室")],
-        [f"{ISSUE3}:7: YAML 列表和字段嵌套太深（最多 8 层）"]),
+        [f"{ISSUE3}:7: 列表和字段嵌套太深（最多 8 层）"]),
     "raw-nul-in-front-matter": (
         [replace(ISSUE3, "状态: 已完成", "状态: 已\0完成")],
         [f"{ISSUE3}:5: " + INVISIBLE.format(0)]),

@@ -247,8 +247,8 @@ def test_seed_report(tmp_path):
         f"  {target}/site.yml:2: 网站名称“武汉市黄陂区融媒体中心党务公开”是按发布单位推断的，通报中没有写，请核对\n",
         "原文每一行都已归位。\n",
         f"已写入：\n  {target}/2019/notice.md\n  {target}/2019/01.md 至 17.md（17个问题文件）\n  {target}/site.yml\n"
-        f"下一步：运行 python build.py check --content {target} 检查，"
-        f"无误后运行 python build.py build --content {target} 生成网站。\n",
+        f"下一步：运行 python build.py check --content {target} --output {target}-site --archive {target}-archive 检查，"
+        f"无误后运行 python build.py build --content {target} --output {target}-site --archive {target}-archive 生成网站。\n",
     ):
         assert line in out
 

@@ -207,8 +207,7 @@ def test_no_horizontal_scrolling_on_a_phone_standard_and_care(page, pages, sites
     assert too_wide == {}
 
 
-HIDDEN_IN_PRINT = (".skip-link", ".site-header", ".site-nav", ".care-toggle", ".breadcrumb",
-                   ".site-footer", ".download", ".pager")
+HIDDEN_IN_PRINT = (".skip-link", ".site-nav", ".care-toggle", ".breadcrumb", ".download", ".pager")
 
 
 def _pdf_pages(pdf: bytes) -> list[tuple[float, float]]:
