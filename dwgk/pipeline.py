@@ -121,10 +121,10 @@ def prepare(paths: Paths, base_url: str | None = None, sources=None) -> tuple[Si
     return site, files
 
 
-def check(paths: Paths, base_url: str | None = None) -> list[OutputFile]:
-    """Everything a build does except writing: the files it would write."""
+def check(paths: Paths, base_url: str | None = None) -> tuple[Site, list[OutputFile]]:
+    """Everything a build does except writing: the site and the files it would write."""
     check_paths(paths)
-    return prepare(paths, base_url)[1]
+    return prepare(paths, base_url)
 
 
 def check_paths(paths: Paths, cache_dir: str | None = None) -> None:

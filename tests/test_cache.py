@@ -255,7 +255,7 @@ def test_a_rebuild_with_nothing_changed_parses_and_renders_nothing(tmp_path, mon
     monkeypatch.setattr(cache, "parse_file", lambda source: parsed.append(source.rel_path) or real_parse(source))
     monkeypatch.setattr("dwgk.render.render_template", lambda *a: pytest.fail("rendered a page"))
     result = build(root)
-    assert (result.rc, result.out.splitlines()[0]) == (0, "生成完成：site 中共 59 个文件，本次写入 0 个，删除 0 个过时文件。")
+    assert (result.rc, result.out.splitlines()[0]) == (0, "生成完成：site 中共 60 个文件，本次写入 0 个，删除 0 个过时文件。")
     assert parsed == []
     monkeypatch.undo()
 

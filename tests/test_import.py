@@ -211,8 +211,8 @@ def test_seed_import_builds_the_same_site_as_the_example(tmp_path):
     assert result.rc == 0, result.err
     assert result.err == ""
     layouts = str(REPO / "layouts")
-    mine = pipeline.check(pipeline.Paths(str(target), layouts, str(tmp_path / "a")))
-    theirs = pipeline.check(pipeline.Paths(str(EXAMPLE), layouts, str(tmp_path / "b")))
+    _, mine = pipeline.check(pipeline.Paths(str(target), layouts, str(tmp_path / "a")))
+    _, theirs = pipeline.check(pipeline.Paths(str(EXAMPLE), layouts, str(tmp_path / "b")))
     assert [f.out_path for f in mine] == [f.out_path for f in theirs]
     for a, b in zip(mine, theirs):
         assert a.data == b.data, a.out_path

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.notice_files import write_docx
 from tests.sites import REPO, SEED, copy_example, run_cli
 from tests.test_serve import start_preview
 
@@ -58,7 +59,11 @@ def prepare(words: list[str], folder: Path) -> list[str]:
     for word in words:
         word = {"通报.txt": str(REPO / "tests" / "fixtures" / "import-other-unit.txt"),
                 "[年度]": "2019", "目标文件夹": str(folder / "www"), "/var/www/html/dwgk": str(folder / "www"),
-                "文件.zip": str(folder / "out.zip"), "dwgk-site.zip": str(folder / "out.zip")}.get(word, word)
+                "文件.zip": str(folder / "out.zip"), "dwgk-site.zip": str(folder / "out.zip"),
+                "examples/district": str(REPO / "examples" / "district")}.get(word, word)
+        if word == "通报.docx":  # the same notice as 通报.txt, as the Word file it was drafted in
+            text = (REPO / "tests" / "fixtures" / "import-other-unit.txt").read_text(encoding="utf-8")
+            word = str(write_docx(text, folder / "通报.docx"))
         made.append(word)
     if "tests/fixtures/seed-notice.txt" in made:
         made[made.index("tests/fixtures/seed-notice.txt")] = str(SEED)
@@ -70,13 +75,14 @@ def test_the_readme_gives_these_commands():
     assert sorted(readme_commands()) == sorted([
         "python build.py", "python build.py build", "python build.py check", "python build.py build --no-cache",
         "python build.py build -s 新网站", "python build.py import 通报.txt -s 新网站",
-        "python build.py import 通报.txt", "python build.py serve", "python build.py serve --port 8001",
+        "python build.py serve", "python build.py serve --port 8001",
         "python build.py serve --host 0.0.0.0", "python build.py archive [年度]",
         "python build.py archive --verify [年度]", "python build.py archive 2019", "python build.py archive --verify",
         "python build.py publish 目标文件夹", "python build.py publish --zip 文件.zip",
         "python build.py publish /var/www/html/dwgk --dry-run", "python build.py publish /var/www/html/dwgk",
         "python build.py publish --zip dwgk-site.zip",
         "python build.py import tests/fixtures/seed-notice.txt --content 示例",
+        "python build.py import 通报.docx", "python build.py build --content examples/district --output district-site",
     ])
 
 
