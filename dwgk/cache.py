@@ -35,6 +35,8 @@ CACHE_DIR = ".dwgk-cache"
 BESIDE_OUTPUT = ""  # cache_dir meaning CACHE_DIR in the folder that holds the output folder
 SITE_UNIT = "/"  # the unit of site-wide pages (home, contact, 404, assets, sitemap, feed); never a folder name
 ARCHIVE_UNIT = "//archive"  # the unit of the published yearly snapshots
+SEARCH_UNIT = "//search"  # the unit of the search index's shards (made from every notice's SearchPart)
+NOT_NOTICES = (SITE_UNIT, ARCHIVE_UNIT, SEARCH_UNIT)
 RACY_NS = 2_000_000_000  # files younger than this (at build start) are re-read next time
 _MAGIC = b"dwgk build cache 1\n"
 _LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml")
@@ -168,7 +170,7 @@ class BuildCache:
              base_url: str | None, snapshots: tuple) -> Plan:
         archive = [ARCHIVE_UNIT] if snapshots else []
         if not self.folder:
-            return Plan({}, frozenset([SITE_UNIT, *archive, *folders]), False)
+            return Plan({}, frozenset([SITE_UNIT, SEARCH_UNIT, *archive, *folders]), False)
         # Paths as shown in messages and in the model (src_path) depend on the working folder.
         self.render_fp = _digest(self.code_fp, layouts_fingerprint(self.paths.layouts_dir),
                                  display_path(self.paths.layouts_dir), display_path(self.paths.content_dir))
@@ -177,6 +179,8 @@ class BuildCache:
         shared = _digest(settings_source.digest if settings_source else "", base_url or "", archived)
         keys = {name: _digest(self.render_fp, name, shared, *(f"{s.rel_path}\0{s.digest}" for s in files))
                 for name, files in folders.items()}
+        # The search index changes with any notice, and only then (or with the settings).
+        keys[SEARCH_UNIT] = _digest(self.render_fp, SEARCH_UNIT, shared, *(f"{n}\0{keys[n]}" for n in sorted(folders)))
         if snapshots:
             keys[ARCHIVE_UNIT] = _digest(self.code_fp, ARCHIVE_UNIT, archived)
         render = {name for name, key in keys.items() if not self._unit_clean(name, key)}
@@ -201,14 +205,14 @@ class BuildCache:
             return plan
         summaries = {**plan.summaries, **parsed}
         key = self.site_key(plan, summaries, self.site_full)
-        notices = [name for name in plan.keys if name != ARCHIVE_UNIT]
+        notices = [name for name in plan.keys if name not in NOT_NOTICES]
         dirty = (plan.site_dirty or any(summaries.get(name) is None for name in notices)
                  or not self._unit_clean(SITE_UNIT, key))
         return replace(plan, keys={**plan.keys, SITE_UNIT: key}, render=plan.render | ({SITE_UNIT} if dirty else set()),
                        summaries=summaries, site_pending=False)
 
     def site_key(self, plan: Plan, summaries: dict, full: bool) -> str:
-        notices = sorted(name for name in plan.keys if name not in (SITE_UNIT, ARCHIVE_UNIT))
+        notices = sorted(name for name in plan.keys if name not in NOT_NOTICES)
         parts = [f"{name}\0{summaries.get(name)}" + (f"\0{plan.keys[name]}" if full else "") for name in notices]
         return _digest(self.render_fp, SITE_UNIT, plan.shared, *parts)
 
@@ -274,6 +278,19 @@ class BuildCache:
     def links_checked(self, generated, kept: set) -> None:
         """The links of the site about to be written are all fine (recorded when it is written)."""
         self._links = (self.digest_paths(generated), tuple(sorted(kept)))
+
+    # --- search -------------------------------------------------------------------------------
+
+    def load_search_part(self, key: str, unit_key: str | None):
+        """The notice's search.SearchPart as rendered with this unit key, if kept."""
+        if not self.folder or unit_key is None:
+            return None
+        entry = _load(self._path("search", key), pickle.loads, check=self.code_fp)
+        return entry[1] if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == unit_key else None
+
+    def save_search_part(self, key: str, unit_key: str | None, part) -> None:
+        if self.folder and unit_key is not None:
+            _save(self._path("search", key), (unit_key, part), pickle.dumps, check=self.code_fp)
 
     # --- parsed files -------------------------------------------------------------------------
 
@@ -390,8 +407,8 @@ class BuildCache:
     def _prune(self) -> None:
         """Forget the parsed files of folders that are gone (renamed or deleted)."""
         units = {s.rel_path.split("/", 1)[0] if "/" in s.rel_path else "" for s in self.sources}
-        keep = {os.path.basename(self._path("parsed", key)) for key in units | {SITE_UNIT, ARCHIVE_UNIT}}
-        for kind in ("parsed", "notices", "summaries", "links"):
+        keep = {os.path.basename(self._path("parsed", key)) for key in units | set(NOT_NOTICES)}
+        for kind in ("parsed", "notices", "summaries", "links", "search"):
             for name in os.listdir(os.path.join(self.folder, kind)):
                 if name not in keep:
                     os.remove(os.path.join(self.folder, kind, name))
@@ -409,7 +426,7 @@ def open_cache(paths, cache_dir: str | None) -> BuildCache:
         cache_dir = default_cache_dir(paths.output_dir)
     site_id = _digest(*(os.path.abspath(p) for p in (paths.content_dir, paths.layouts_dir, paths.output_dir)))
     folder = os.path.join(cache_dir, site_id[:16])
-    for kind in ("parsed", "notices", "summaries", "links", "templates"):
+    for kind in ("parsed", "notices", "summaries", "links", "search", "templates"):
         os.makedirs(os.path.join(folder, kind), exist_ok=True)
     return BuildCache(folder, paths)
 

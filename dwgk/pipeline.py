@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, replace
 
 from .assemble import assemble_notice, assemble_site, order_notices
-from .cache import (ARCHIVE_UNIT, BESIDE_OUTPUT, SITE_UNIT, BuildCache, NeedsFullNotices, Plan, is_summary, open_cache,
+from .cache import (ARCHIVE_UNIT, BESIDE_OUTPUT, SEARCH_UNIT, SITE_UNIT, BuildCache, NeedsFullNotices, Plan, is_summary, open_cache,
                     summarize)
 from .content import collect, display_path, parse_content, read_sources, sort_sources
 from .discovery import SKIPPED_NOTE
@@ -254,6 +254,7 @@ class Rendered:
     deferred: list  # (out_path, line, url): links to an #anchor of a page of another unit
     anchors_changed: bool  # a page that was there before has other anchors now
     kept: set  # files kept in the output folder (not generated) that its links lead to
+    search: object = None  # a notice's search.SearchPart
 
 
 def render_units(paths: Paths, site: Site | None, plan: Plan, cache: BuildCache,
@@ -291,6 +292,9 @@ def render_units(paths: Paths, site: Site | None, plan: Plan, cache: BuildCache,
         weights = [len(notice_out_paths(n)) for n in notices]
         for share in run_shares(functools.partial(_render_notices, paths, site, cache, existing), notices, weights):
             rendered += share
+        if SEARCH_UNIT in plan.render:
+            files = _search_index(site, plan, cache, folders, {r.unit: r.search for r in rendered if r.search})
+            rendered.append(_check_unit(paths, cache, SEARCH_UNIT, files, [], site.settings.base_url, existing))
         problems = [e for r in rendered for e in r.errors]
         problems = problems or check_staged(paths.output_dir, [s for r in rendered for s in r.staged],
                                             cache.written_before(plan))
@@ -331,15 +335,41 @@ def _render_site_unit(env, site: Site, paths: Paths, errors: list, full_site) ->
 
 def _render_notices(paths: Paths, site: Site, cache: BuildCache, existing: Existing, notices: list) -> list[Rendered]:
     # Imported here: a rebuild with nothing to render never needs Jinja.
-    from .render import make_environment, render_notice  # noqa: PLC0415
+    from .render import make_environment, render_notice_and_search  # noqa: PLC0415
 
     env = make_environment(paths.layouts_dir, cache.templates_dir)
     results = []
     for notice in notices:
         errors: list = []
-        files = render_notice(env, site, notice, paths.layouts_dir, paths.content_dir, errors)
-        results.append(_check_unit(paths, cache, notice.key, files, errors, site.settings.base_url, existing))
+        files, part = render_notice_and_search(env, site, notice, paths.layouts_dir, paths.content_dir, errors)
+        results.append(replace(_check_unit(paths, cache, notice.key, files, errors, site.settings.base_url, existing),
+                               search=part))
     return results
+
+
+def _search_index(site: Site, plan: Plan, cache: BuildCache, folders: dict, parts: dict) -> list[OutputFile]:
+    """The search index's shards from every notice's part: those just rendered, else as kept by
+    the cache for the notice as it is, else made again from the full notice."""
+    from .render import search_part_of  # noqa: PLC0415 - see _render_notices
+
+    for key, part in parts.items():
+        cache.save_search_part(key, plan.keys.get(key), part)
+    for key in folders:
+        if key not in parts:
+            parts[key] = cache.load_search_part(key, plan.keys.get(key))
+    missing = [key for key, part in parts.items() if part is None]
+    for notice in full_site(replace(site, notices=tuple(_summary_of(cache, folders, k) for k in missing)),
+                            folders, cache).notices:
+        parts[notice.key] = search_part_of(notice)
+        cache.save_search_part(notice.key, plan.keys.get(notice.key), parts[notice.key])
+    from .search import index_files  # noqa: PLC0415
+
+    return index_files(site.settings, list(parts.values()))
+
+
+def _summary_of(cache: BuildCache, folders: dict, key: str):
+    found = cache.load_notice(key, folders[key], summary=True)
+    return found[0] if found else _parse_folders(cache, folders, [key])[0][1]
 
 
 def _check_unit(paths: Paths, cache: BuildCache, name: str, files: list[OutputFile], errors: list,

@@ -19,6 +19,7 @@ from .content import PLACEHOLDER, display_path, is_ignored_name
 from .discovery import page_links, police_record_url, portal_date, render_discovery
 from .markup import shift_headings
 from .model import ArchiveBanner, ArchivedOutput, ContentError, Notice, OutputFile, Site
+from .search import SEARCH_PAGE, SearchPart, index_files, notice_search, plain_text, records_url
 
 ASSETS_DIR = "assets"
 ARCHIVE_INDEX = "archive/index.html"
@@ -114,6 +115,7 @@ def site_pages(site: Site):
     if site.snapshots:
         yield ARCHIVE_INDEX, "archive.html", {"nav": "archive", "page_title": "历年归档"}
     yield "contact.html", "contact.html", {"nav": "contact", "page_title": "反馈联系"}
+    yield SEARCH_PAGE, "search.html", {"nav": "search", "page_title": "全文搜索"}
     base_path = _url_path(site.settings.base_url)
     yield "404.html", "404.html", {"nav": "", "page_title": "页面未找到", "base_path": base_path}
 
@@ -144,7 +146,7 @@ def notice_out_paths(notice: Notice) -> list[str]:
     """Every file render_notice makes (the pages of notice_pages, the ledger, the attachments),
     known without rendering, from a notice summary too."""
     return ([notice.url] + [c.url for c in notice.categories] + [i.url for i in notice.issues]
-            + [notice.ledger_url] + [f"{notice.key}/{name}" for name in notice.attachments])
+            + [notice.ledger_url, records_url(notice.key)] + [f"{notice.key}/{name}" for name in notice.attachments])
 
 
 class NoticePagesSeeOneNotice(Exception):
@@ -184,8 +186,12 @@ def render_site(site: Site, layouts_dir: str, content_dir: str, errors: list,
     """
     env = make_environment(layouts_dir)
     files = render_site_pages(env, site, layouts_dir, errors, banner)
+    parts = []
     for notice in site.notices:
-        files += render_notice(env, site, notice, layouts_dir, content_dir, errors, banner)
+        notice_files, part = render_notice_and_search(env, site, notice, layouts_dir, content_dir, errors, banner)
+        files += notice_files
+        parts.append(part)
+    files += index_files(site.settings, parts)
     files += snapshot_files(site)
     if not banner:  # a snapshot is a frozen copy: the current site's sitemap and feed are not part of it
         files += render_discovery(site, files)
@@ -200,16 +206,34 @@ def render_site_pages(env, site: Site, layouts_dir: str, errors: list,
 
 def render_notice(env, site: Site, notice: Notice, layouts_dir: str, content_dir: str, errors: list,
                   banner: ArchiveBanner | None = None) -> list[OutputFile]:
-    """Every file of one notice: its pages, its ledger and its attachments; of `site` only the
-    settings and the archives are used."""
+    """Every file of one notice: its pages, its ledger, its search records and its attachments;
+    of `site` only the settings and the archives are used."""
+    return render_notice_and_search(env, site, notice, layouts_dir, content_dir, errors, banner)[0]
+
+
+def render_notice_and_search(env, site: Site, notice: Notice, layouts_dir: str, content_dir: str, errors: list,
+                             banner: ArchiveBanner | None = None) -> tuple[list[OutputFile], SearchPart]:
+    """render_notice's files, and the notice's part of the search index."""
     # A site of this notice alone gives every page link (feed, canonical) that the whole site gives.
     links_site = replace(site, notices=(notice,))
     files = render_pages(env, _one_notice_site(site), notice_pages(notice), layouts_dir, errors, banner, links_site)
     files.append(OutputFile(notice.ledger_url, render_ledger(notice)))
+    records, part = _notice_search(notice)
+    files.append(records)
     for name in notice.attachments:
         with open(os.path.join(content_dir, notice.key, name), "rb") as f:
             files.append(OutputFile(f"{notice.key}/{name}", f.read()))
-    return files
+    return files, part
+
+
+def search_part_of(notice: Notice) -> SearchPart:
+    """The notice's part of the search index (render_notice_and_search makes it with the pages)."""
+    return _notice_search(notice)[1]
+
+
+def _notice_search(notice: Notice) -> tuple[OutputFile, SearchPart]:
+    intro = plain_text(fill_figures(notice.intro_html, notice) + " " + fill_figures(notice.outro_html, notice))
+    return notice_search(notice, intro)
 
 
 def render_pages(env, site: Site, plan, layouts_dir: str, errors: list, banner: ArchiveBanner | None,
