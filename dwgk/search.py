@@ -20,6 +20,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 
 from .model import STATUSES, Notice, OutputFile, Settings
@@ -31,8 +32,9 @@ SITE_RECORDS = f"{DATA_DIR}/site.js"
 BUCKETS = 1024  # bigrams hash into this many buckets; a shard is every (BUCKETS / shards)-th bucket
 DOCS_PER_SHARD = 64  # about this many pages' postings per shard, so a query loads little at any size
 
-# Letters and digits, as assets/search.js's /[\p{L}\p{N}_]+/u: bigrams never span punctuation or space.
-_WORD_RUN = re.compile(r"\w+")
+# Two letters or digits (as assets/search.js's /[\p{L}\p{N}_]/u), at every position: bigrams never
+# span punctuation or space.
+_BIGRAM = re.compile(r"(?=(\w\w))")
 _BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|h[1-6]|br|tr|td|th|table|div|blockquote|pre|hr|dd|dt|dl)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
@@ -48,16 +50,16 @@ def plain_text(html_text: str) -> str:
     return _SPACE.sub(" ", html.unescape(text)).strip()
 
 
+_FOLDABLE = re.compile("[A-Z\uFF01-\uFF5E\u3000]+")
+
+
 def fold(text: str) -> str:
-    return text.translate(_FOLD)
+    return _FOLDABLE.sub(lambda m: m[0].translate(_FOLD), text)
 
 
 def bigrams(text: str) -> set[str]:
     """The character bigrams of the folded text, within runs of letters and digits."""
-    found: set[str] = set()
-    for run in _WORD_RUN.findall(fold(text)):
-        found.update(run[i:i + 2] for i in range(len(run) - 1))
-    return found
+    return set(_BIGRAM.findall(fold(text)))
 
 
 def bucket(bigram: str) -> int:
@@ -145,14 +147,18 @@ def render_records(key: str, title: str, unit: str, docs: list[Doc]) -> bytes:
 
 
 def search_part(key: str, order: tuple, meta: dict, docs: list[Doc]) -> SearchPart:
-    postings: dict[str, list[int]] = {}
+    postings: defaultdict[str, list[str]] = defaultdict(list)
     for d in docs:
         title = bigrams(d.title)
-        for b in title | bigrams(d.text) | bigrams(d.context):
-            postings.setdefault(b, []).append(-(d.number + 1) if b in title else d.number)
+        in_title, in_body = str(-(d.number + 1)), str(d.number)
+        for b in title:
+            postings[b].append(in_title)
+        for b in bigrams(f"{d.text} {d.context}") - title:
+            postings[b].append(in_body)
     by_bucket: list[list[str]] = [[] for _ in range(BUCKETS)]
     for b in sorted(postings):
-        by_bucket[bucket(b)].append(f"{_dumps(b)}:{_dumps(postings[b])}")
+        # Letters and digits need no escaping in JSON.
+        by_bucket[(ord(b[0]) * 1031 + ord(b[1])) % BUCKETS].append(f'"{b}":[{",".join(postings[b])}]')
     return SearchPart(key, order, meta, len(docs), tuple(",".join(items) for items in by_bucket))
 
 

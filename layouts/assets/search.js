@@ -293,12 +293,13 @@
             }
           });
           return Promise.all(urls.map(load)).then(function () {
-            batch.forEach(function (c) {
-              var record = findRecord(c);
+            while (batch.length && found.length < PAGE) {
+              var record = findRecord(batch.shift());
               if (record && contains(record, terms)) {
                 found.push(record);
               }
-            });
+            }
+            pending = batch.concat(pending); // not yet checked: the next page starts with them
             return step();
           });
         }
