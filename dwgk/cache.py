@@ -281,12 +281,30 @@ class BuildCache:
 
     # --- search -------------------------------------------------------------------------------
 
-    def load_search_part(self, key: str, unit_key: str | None):
-        """The notice's search.SearchPart as rendered with this unit key, if kept."""
-        if not self.folder or unit_key is None:
+    def load_search_part(self, key: str, unit_key: str | None, any_key: bool = False):
+        """The notice's search.SearchPart as rendered with this unit key (any_key: as last kept), if kept."""
+        if not self.folder or (unit_key is None and not any_key):
             return None
         entry = _load(self._path("search", key), pickle.loads, check=self.code_fp)
-        return entry[1] if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == unit_key else None
+        ok = isinstance(entry, tuple) and len(entry) == 2 and (any_key or entry[0] == unit_key)
+        return entry[1] if ok else None
+
+    def load_search_shard(self, number: int):
+        """{part key: its section} of a postings shard, as last written (see pipeline._search_index)."""
+        found = _load(self._path("search", f"//shard/{number}"), pickle.loads, check=self.code_fp) if self.folder else None
+        return found if isinstance(found, dict) else None
+
+    def save_search_shard(self, number: int, sections: dict) -> None:
+        if self.folder:
+            _save(self._path("search", f"//shard/{number}"), sections, pickle.dumps, check=self.code_fp)
+
+    def load_search_state(self):
+        found = _load(self._path("search", SEARCH_UNIT), pickle.loads, check=self.code_fp) if self.folder else None
+        return found if isinstance(found, dict) else None
+
+    def save_search_state(self, state: dict) -> None:
+        if self.folder:
+            _save(self._path("search", SEARCH_UNIT), state, pickle.dumps, check=self.code_fp)
 
     def save_search_part(self, key: str, unit_key: str | None, part) -> None:
         if self.folder and unit_key is not None:
@@ -408,6 +426,7 @@ class BuildCache:
         """Forget the parsed files of folders that are gone (renamed or deleted)."""
         units = {s.rel_path.split("/", 1)[0] if "/" in s.rel_path else "" for s in self.sources}
         keep = {os.path.basename(self._path("parsed", key)) for key in units | set(NOT_NOTICES)}
+        keep |= {os.path.basename(self._path("search", f"//shard/{n}")) for n in range(1024)}
         for kind in ("parsed", "notices", "summaries", "links", "search"):
             for name in os.listdir(os.path.join(self.folder, kind)):
                 if name not in keep:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import hashlib
 import os
 from dataclasses import dataclass, replace
 
@@ -23,7 +24,7 @@ from .discovery import SKIPPED_NOTE
 from .linkcheck import BrokenLink, Existing, check_links, find_in_sources, link_problem, page_problems, scan
 from .model import ArchiveBanner, BuildFailed, ContentError, OutputFile, Site, UsageError
 from .output import (check_output_dir, check_staged, commit, discard_staging, open_staging, preserved_files,
-                     stage_files, staged_bytes)
+                     stage_files, staged_bytes, stat_target)
 from .parallel import run_shares
 from .snapshots import read_snapshots
 
@@ -347,24 +348,119 @@ def _render_notices(paths: Paths, site: Site, cache: BuildCache, existing: Exist
     return results
 
 
-def _search_index(site: Site, plan: Plan, cache: BuildCache, folders: dict, parts: dict) -> list[OutputFile]:
-    """The search index's shards from every notice's part: those just rendered, else as kept by
-    the cache for the notice as it is, else made again from the full notice."""
+def _search_index(site: Site, plan: Plan, cache: BuildCache, folders: dict, fresh: dict) -> list:
+    """The search index (index.js, the postings shards, the site's own records), from the parts
+    of the notices just rendered (fresh) and those the cache keeps.
+
+    With the cache's record of the index as last written, only the shards in which a fresh part
+    differs from the notice's last part are made again; the others are kept as they are in the
+    output folder (output.KeptFile). The parts are saved last, so that a build that stops
+    half-way leaves the next one comparing with the parts the shards were made from.
+    """
+    state = cache.load_search_state() if cache.folder else None
+    files = _search_index_changed(site, plan, cache, folders, fresh, state) if state else None
+    if files is None:
+        files = _search_index_whole(site, plan, cache, folders, fresh)
+    for key, part in fresh.items():
+        cache.save_search_part(key, plan.keys.get(key), part)
+    return files
+
+
+def _all_search_parts(site: Site, plan: Plan, cache: BuildCache, folders: dict, fresh: dict) -> dict:
+    """Every notice's part: fresh, else as kept for the notice as it is, else made from the full notice
+    (then added to fresh)."""
     from .render import search_part_of  # noqa: PLC0415 - see _render_notices
 
-    for key, part in parts.items():
-        cache.save_search_part(key, plan.keys.get(key), part)
-    for key in folders:
-        if key not in parts:
-            parts[key] = cache.load_search_part(key, plan.keys.get(key))
+    parts = {key: fresh.get(key) or cache.load_search_part(key, plan.keys.get(key)) for key in folders}
     missing = [key for key, part in parts.items() if part is None]
     for notice in full_site(replace(site, notices=tuple(_summary_of(cache, folders, k) for k in missing)),
                             folders, cache).notices:
-        parts[notice.key] = search_part_of(notice)
-        cache.save_search_part(notice.key, plan.keys.get(notice.key), parts[notice.key])
-    from .search import index_files  # noqa: PLC0415
+        parts[notice.key] = fresh[notice.key] = search_part_of(notice)
+    return parts
 
-    return index_files(site.settings, list(parts.values()))
+
+def _search_index_whole(site: Site, plan: Plan, cache: BuildCache, folders: dict, fresh: dict) -> list:
+    from .search import index_files, section, shard_data, site_search, without_postings  # noqa: PLC0415
+
+    parts = _all_search_parts(site, plan, cache, folders, fresh)
+    files = index_files(site.settings, list(parts.values()))
+    if cache.folder:
+        ordered = files[2].parts  # the first shard's (ShardOutput) parts, in their order
+        shards = files[2].shards
+        digests = []
+        for number in range(shards):
+            sections = {p.key: s for p in ordered for s in [section(p, number, shards)] if s}
+            cache.save_search_shard(number, sections)
+            digests.append(hashlib.sha256(shard_data(number, [sections.get(p.key, "") for p in ordered])).hexdigest())
+        cache.save_search_state({"keys": tuple(sorted(folders)), "shards": shards, "digests": tuple(digests),
+                                 "site": site_search(site.settings)[1],
+                                 "parts": {k: without_postings(p) for k, p in parts.items()}})
+    return files
+
+
+def _search_index_changed(site: Site, plan: Plan, cache: BuildCache, folders: dict, fresh: dict,
+                          state: dict) -> list | None:
+    """The index from the last one and the fresh parts; None when it must be made whole (a notice
+    came or went, the number of shards changed, or the cache lacks what it needs)."""
+    from .output import KeptFile  # noqa: PLC0415
+    from .search import (changed_shards, index_file, ordered_parts, section, shard_data, shard_url,  # noqa: PLC0415
+                         shards_for, site_search, without_postings)
+
+    if state["keys"] != tuple(sorted(folders)):
+        return None
+    whole = functools.partial(_all_search_parts, site, plan, cache, folders, {})
+    site_records, site_part = site_search(site.settings)
+    changed = dict(fresh)
+    old = {key: cache.load_search_part(key, None, any_key=True) for key in fresh}
+    old[""] = state["site"]
+    if site_part != state["site"]:
+        changed[""] = site_part
+    if any(old[key] is None for key in changed):
+        return None
+    parts = {**state["parts"], **{key: without_postings(p) for key, p in fresh.items()}}
+    ordered = ordered_parts(site.settings, parts.values())
+    shards = shards_for(ordered)
+    if shards != state["shards"]:
+        return None
+    redo = set().union(*(changed_shards(old[key], part, shards) for key, part in changed.items()))
+    digests = list(state["digests"])
+    output_dir = cache.paths.output_dir
+    for number in range(shards):  # a shard not as this cache made it (edited, deleted) is made again
+        known = cache.written.get(shard_url(number))
+        if not known or known[0] != digests[number] or stat_target(output_dir, shard_url(number)) != known[1]:
+            redo.add(number)
+    files = [site_records, index_file(ordered, shards)]
+    for number in range(shards):
+        if number not in redo:
+            files.append(KeptFile(shard_url(number), digests[number],
+                                  functools.partial(_shard_from_cache, cache, number, shards, ordered, whole)))
+            continue
+        sections = cache.load_search_shard(number)
+        if sections is None:
+            return None
+        for key, part in changed.items():
+            sections.pop(key, None)
+            text = section(part, number, shards)
+            if text:
+                sections[key] = text
+        data = shard_data(number, [sections.get(p.key, "") for p in ordered])
+        cache.save_search_shard(number, sections)
+        digests[number] = hashlib.sha256(data).hexdigest()
+        files.append(OutputFile(shard_url(number), data))
+    cache.save_search_state({**state, "digests": tuple(digests), "site": site_part, "parts": parts})
+    return files
+
+
+def _shard_from_cache(cache: BuildCache, number: int, shards: int, ordered: list, whole) -> bytes:
+    """A kept shard's bytes, when the output folder no longer holds them (it changed since this
+    build looked): from the cache, else from every part (whole())."""
+    from .search import section, shard_data  # noqa: PLC0415
+
+    sections = cache.load_search_shard(number)
+    if sections is None:
+        parts = {"": ordered[0], **whole()}
+        sections = {p.key: section(parts[p.key], number, shards) for p in ordered}
+    return shard_data(number, [sections.get(p.key, "") for p in ordered])
 
 
 def _summary_of(cache: BuildCache, folders: dict, key: str):

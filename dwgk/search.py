@@ -190,23 +190,64 @@ def site_search(settings: Settings) -> tuple[OutputFile, SearchPart]:
     return OutputFile(SITE_RECORDS, render_records("", settings.title, settings.publisher, docs)), part
 
 
-def index_files(settings: Settings, parts: list[SearchPart]) -> list[OutputFile]:
-    """index.js, the postings shards and the site's own records, from every notice's part."""
-    site_records, site_part = site_search(settings)
-    notices = sorted(parts, key=lambda p: p.order, reverse=True)
-    ordered = [site_part] + notices
-    shards = shard_count(sum(p.docs for p in ordered))
-    files = [site_records]
-    for number in range(shards):
-        sections = []
-        for p in ordered:
-            items = ",".join(b for b in p.buckets[number::shards] if b)
-            if items:
-                sections.append(f"{_dumps(p.key)}:{{{items}}}")
-        files.append(OutputFile(shard_url(number), f"dwgkSearch.shard({number},{{{','.join(sections)}}});\n".encode()))
+def section(part: SearchPart, number: int, shards: int) -> str:
+    """The part's section of shard `number`: '"KEY":{"bigram":[ids],…}', or "" when it has none there."""
+    items = ",".join(b for b in part.buckets[number::shards] if b)
+    return f"{_dumps(part.key)}:{{{items}}}" if items else ""
+
+
+def shard_data(number: int, sections: list[str]) -> bytes:
+    """The shard's file from its sections, in the order of index.js's parts."""
+    return f"dwgkSearch.shard({number},{{{','.join(s for s in sections if s)}}});\n".encode()
+
+
+def changed_shards(old: SearchPart, new: SearchPart, shards: int) -> set[int]:
+    """The shards in which the two parts' sections differ."""
+    return {n for n in range(shards) if old.buckets[n::shards] != new.buckets[n::shards]}
+
+
+def without_postings(part: SearchPart) -> SearchPart:
+    """What index.js needs of a part."""
+    return SearchPart(part.key, part.order, part.meta, part.docs, ())
+
+
+def ordered_parts(settings: Settings, parts) -> list[SearchPart]:
+    """The site's own part first, then the notices' newest first: the order of index.js's parts,
+    of a shard's sections and of results that rank the same."""
+    return [site_search(settings)[1]] + sorted(parts, key=lambda p: p.order, reverse=True)
+
+
+def shards_for(parts: list[SearchPart]) -> int:
+    return shard_count(sum(p.docs for p in parts))
+
+
+class ShardOutput:
+    """A postings shard as an OutputFile whose bytes are joined when asked for: at 10,000 issues
+    the shards hold tens of MB, and the build then has only one of them in memory at a time."""
+
+    __slots__ = ("out_path", "number", "shards", "parts")
+
+    def __init__(self, number: int, shards: int, parts: list[SearchPart]):
+        self.out_path, self.number, self.shards, self.parts = shard_url(number), number, shards, parts
+
+    @property
+    def data(self) -> bytes:
+        return shard_data(self.number, [section(p, self.number, self.shards) for p in self.parts])
+
+
+def index_file(ordered: list[SearchPart], shards: int) -> OutputFile:
+    """index.js: every part's entry (without postings) and the number of shards."""
+    notices = ordered[1:]
     units = sorted({p.meta["unit"] for p in notices if p.meta["unit"]})
     rounds = sorted({p.meta["round"] for p in notices if p.meta["round"]})
     index = {"shards": shards, "buckets": BUCKETS, "parts": [p.meta for p in ordered],
              "units": units if len(units) > 1 else [], "rounds": rounds if len(rounds) > 1 else []}
-    files.append(OutputFile(INDEX_FILE, _script("index", index)))
-    return files
+    return OutputFile(INDEX_FILE, _script("index", index))
+
+
+def index_files(settings: Settings, parts: list[SearchPart]) -> list[OutputFile]:
+    """index.js, the postings shards and the site's own records, from every notice's part."""
+    ordered = ordered_parts(settings, parts)
+    shards = shards_for(ordered)
+    return ([site_search(settings)[0], index_file(ordered, shards)]
+            + [ShardOutput(number, shards, ordered) for number in range(shards)])

@@ -202,3 +202,31 @@ def test_archived_search_stays_in_its_year(tmp_path, page):
 def _a_word(site: Path) -> str:
     key, records = _load_script(next((site / "assets/search").glob("r-*.js")), "records")
     return records["docs"][1][1][:2]
+
+
+def test_at_district_scale_an_edit_rewrites_only_the_shards_of_its_new_words(tmp_path):
+    from dwgk import benchdata
+
+    benchdata.write_dwgk_content(str(tmp_path / "content"), benchdata.make_notices(300))
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    search = tmp_path / "site" / "assets" / "search"
+
+    def shards():
+        return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in search.glob("p-*.js")}
+
+    before = shards()
+    assert len(before) == 8  # 300 issues and 15 notices: about 64 pages a shard
+    issue = next((tmp_path / "content").glob("*/03.md"))
+    edit(issue, "一是", "一是瞿塘", 1)
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    after = shards()
+    changed = {k for k in after if after[k] != before[k]}
+    from dwgk.search import bucket, shard_count
+    new_words = {"瞿塘", "是瞿", "塘" + issue.read_text(encoding="utf-8").split("一是瞿塘", 1)[1][0]}
+    assert changed == {f"p-{bucket(b) % 8}.js" for b in new_words}
+    # A shard deleted from the site is written again; the index is what a cold build writes.
+    (search / "p-0.js").unlink()
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    assert run_cli("build", "--no-cache", "--output", "cold", cwd=tmp_path).rc == 0
+    cold = tmp_path / "cold" / "assets" / "search"
+    assert {p.name: p.read_bytes() for p in cold.iterdir()} == {p.name: p.read_bytes() for p in search.iterdir()}
