@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from .content import SourceFile, display_path, parse_file, parse_folder, read_data, read_sources, stat_key
 from .model import Issue, Notice
 from .output import MANIFEST, read_manifest, stat_target
+from .search import BUCKETS
 from .snapshots import read_snapshots
 
 CACHE_DIR = ".dwgk-cache"
@@ -426,7 +427,7 @@ class BuildCache:
         """Forget the parsed files of folders that are gone (renamed or deleted)."""
         units = {s.rel_path.split("/", 1)[0] if "/" in s.rel_path else "" for s in self.sources}
         keep = {os.path.basename(self._path("parsed", key)) for key in units | set(NOT_NOTICES)}
-        keep |= {os.path.basename(self._path("search", f"//shard/{n}")) for n in range(1024)}
+        keep |= {os.path.basename(self._path("search", f"//shard/{n}")) for n in range(BUCKETS)}
         for kind in ("parsed", "notices", "summaries", "links", "search"):
             for name in os.listdir(os.path.join(self.folder, kind)):
                 if name not in keep:

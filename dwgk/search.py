@@ -29,7 +29,7 @@ SEARCH_PAGE = "search.html"
 DATA_DIR = "assets/search"
 INDEX_FILE = f"{DATA_DIR}/index.js"
 SITE_RECORDS = f"{DATA_DIR}/site.js"
-BUCKETS = 1024  # bigrams hash into this many buckets; a shard is every (BUCKETS / shards)-th bucket
+BUCKETS = 256  # bigrams hash into this many buckets, the most shards there can be (shard N: B % shards == N)
 DOCS_PER_SHARD = 64  # about this many pages' postings per shard, so a query loads little at any size
 
 # Two letters or digits (as assets/search.js's /[\p{L}\p{N}_]/u), at every position: bigrams never
