@@ -128,10 +128,13 @@ def test_served_under_a_sub_path_typing_finds_and_ranks_and_stays_on_the_server(
     assert "已完成" in first.inner_text() and "武汉市黄陂区融媒体中心" in first.inner_text()
     assert page.locator("[role=status]").inner_text().startswith("“八项规定”：共找到")
 
-    titles = _search(page, "盘龙")
-    assert any(t.startswith("盘龙") or "盘龙" in t for t in titles) or page.locator(
-        "#search-results a[href='2019/issue-1.html']").count() == 1
-    assert page.locator("#search-results a[href='2019/issue-1.html']").count() == 1
+    # Typing alone shows the results (no Enter), in the search page's own box.
+    page.get_by_label("搜索内容").fill("")
+    page.get_by_label("搜索内容").press_sequentially("盘龙")
+    page.wait_for_function("() => /“盘龙”：共找到/.test(document.getElementById('search-status-text').textContent)")
+    assert page.locator("#search-results h2 a[href='2019/issue-1.html']").count() == 1
+    assert "盘龙" in page.locator("#search-results li", has=page.locator("a[href='2019/issue-1.html']")).locator(
+        ".search-snippet mark").first.inner_text()
     assert _search(page, "瞿塘峡示例") == []
     assert page.locator("[role=status]").inner_text() == "“瞿塘峡示例”：没有找到相关内容。请换个说法，或减少字数再试。"
     assert _search(page, "八") == []
@@ -141,9 +144,13 @@ def test_served_under_a_sub_path_typing_finds_and_ranks_and_stays_on_the_server(
     mixed = _search(page, "2019 财务")
     assert mixed and all(page.locator("#search-results li").nth(i).inner_text().count("财务")
                          for i in range(len(mixed)))
-    # Status filter, by keyboard.
+    # Status filter, by keyboard: from the box, Tab to the button, Tab to the filter, arrows to 整改中.
     _search(page, "整改")
-    page.get_by_label("整改状态").select_option("整改中")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "search-status"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
     page.wait_for_function("() => /共找到 \\d+ 条结果/.test(document.getElementById('search-status-text').textContent)"
                            " && document.querySelectorAll('#search-results li').length === 1")
     assert page.locator("#search-results .status").all_inner_texts() == ["整改中"]
