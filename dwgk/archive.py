@@ -7,9 +7,11 @@ snapshots.py for the format).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -17,7 +19,8 @@ from dataclasses import dataclass, replace
 
 from . import __version__, pipeline
 from .content import display_path, read_sources
-from .model import ArchiveBanner, BuildFailed, ContentError, UsageError
+from .model import ArchiveBanner, BuildFailed, ContentError, OutputFile, UsageError
+from .output import check_planned, write_atomic, writing_into
 from .render import cn_date
 from .snapshots import (CONTENT_DIR, MANIFEST_NAME, SITE_DIR, YEAR, Checked, Manifest, check_snapshot,
                         entry_for, list_years, manifest_json, zip_root)
@@ -68,10 +71,12 @@ def take_snapshot(paths: pipeline.Paths, year: str, taken: dt.date) -> Taken:
     folder = os.path.join(paths.archive_dir, year)
     refuse_existing(folder, year)
     sources = read_sources(paths.content_dir)
-    site = pipeline.load_site(paths, sources)
+    # Only a site that passes every check a build makes is frozen: an archive cannot be undone.
+    site, _ = pipeline.prepare(paths, sources=sources)
     banner = ArchiveBanner(year, taken, site.settings.base_url)
-    # A snapshot links only inside itself: its 404 page must not use the live site's base path.
-    frozen = replace(site, settings=replace(site.settings, base_url=""))
+    # A snapshot links only inside itself (its 404 page must not use the live site's base path),
+    # and holds this year's pages, not earlier snapshots.
+    frozen = replace(site, snapshots=(), settings=replace(site.settings, base_url=""))
     pages = pipeline.render(paths, frozen, banner)
     missing = [f.out_path for f in pages if f.out_path.endswith(".html") and BANNER_MARK not in f.data]
     if missing:
@@ -84,6 +89,12 @@ def take_snapshot(paths: pipeline.Paths, year: str, taken: dt.date) -> Taken:
     manifest = Manifest(year, taken, __version__, tuple(entry_for(p, d) for p, d in sorted(files.items())))
     manifest_data = manifest_json(manifest)
     stored = {MANIFEST_NAME: manifest_data, **files, manifest.zip_name: make_zip(manifest, manifest_data, files)}
+    # The build that follows publishes the snapshot in the output folder: nothing may be in its way.
+    published = [OutputFile(f"archive/{year}/{f.out_path}", f.data) for f in pages]
+    problems = check_planned(paths.output_dir, published + [OutputFile(f"archive/{manifest.zip_name}",
+                                                                       stored[manifest.zip_name])])
+    if problems:
+        raise BuildFailed(problems)
     write_snapshot(paths.archive_dir, year, stored)
     return Taken(folder, os.path.join(folder, manifest.zip_name),
                  sum(1 for f in pages if f.out_path.endswith(".html")), len(files))
@@ -111,12 +122,25 @@ def make_zip(manifest: Manifest, manifest_data: bytes, files: dict[str, bytes]) 
 
 
 def write_snapshot(archive_dir: str, year: str, files: dict[str, bytes]) -> None:
-    """Write into a hidden folder, then rename it into place: a year folder is complete or absent."""
-    os.makedirs(archive_dir, exist_ok=True)
-    attributes = os.path.join(archive_dir, ".gitattributes")
-    if not os.path.lexists(attributes):
-        with open(attributes, "x", encoding="utf-8", newline="\n") as f:
-            f.write(GITATTRIBUTES)
+    """Write into a hidden folder, then rename it into place: a year folder is complete or absent.
+    One archive at a time, which removes what a killed one left."""
+    created = not os.path.isdir(archive_dir)
+    try:
+        os.makedirs(archive_dir, exist_ok=True)
+        with writing_into(archive_dir):
+            _write_snapshot(archive_dir, year, files)
+    except BaseException:
+        if created:  # the archive folder is as it was: absent
+            with contextlib.suppress(OSError):
+                os.rmdir(archive_dir)
+        raise
+
+
+def _write_snapshot(archive_dir: str, year: str, files: dict[str, bytes]) -> None:
+    for name in os.listdir(archive_dir):  # left by an archive that was killed while writing
+        path = os.path.join(archive_dir, name)
+        if _STAGING.fullmatch(name) and os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
     staging = tempfile.mkdtemp(prefix=f".{year}-", suffix=".tmp", dir=archive_dir)
     try:
         for rel, data in files.items():
@@ -128,10 +152,17 @@ def write_snapshot(archive_dir: str, year: str, files: dict[str, bytes]) -> None
         os.chmod(staging, 0o755)
         folder = os.path.join(archive_dir, year)
         refuse_existing(folder, year)  # another run may have finished meanwhile
+        attributes = os.path.join(archive_dir, ".gitattributes")
+        if not os.path.lexists(attributes):
+            write_atomic(attributes, GITATTRIBUTES.encode("utf-8"))
         os.rename(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+#: What write_snapshot names its folder while writing it (tempfile.mkdtemp's random part).
+_STAGING = re.compile(r"\.[12][0-9]{3}-[a-z0-9_]{8}\.tmp")
 
 
 def verify_archive(archive_dir: str, year: str | None = None) -> list[tuple[str, Checked]]:

@@ -2,6 +2,7 @@
 
     python -m dwgk.bench                      # 1,000 and 10,000 issues, 5 runs each
     python -m dwgk.bench --sizes 1000 --runs 3 --json result.json
+    python -m dwgk.bench --district           # the district shape: 50 units x 5 rounds
 
 Every build is the real command (python build.py …) in a fresh process, timed from outside, so the
 figures are what an editor waits for; the disk is synced before each, so that no run pays for the
@@ -129,12 +130,21 @@ def summary(values: list[float]) -> dict:
     return {"median": statistics.median(values), "min": min(values), "max": max(values), "runs": values}
 
 
-def measure_size(issues: int, runs: int, root: str, hugo: str | None, say) -> dict:
-    """Every figure for one generated site of `issues` issues."""
-    say(f"\n== {issues:,} 个问题：生成内容……")
-    notices = benchdata.make_notices(issues)
+#: The district shape: DISTRICT_UNITS units, each inspected once in each of DISTRICT_ROUNDS rounds,
+#: one notice of about 40 issues per unit and round (250 notices at 10,000 issues).
+DISTRICT_UNITS, DISTRICT_ROUNDS, DISTRICT_PER_NOTICE = 50, 5, (32, 48)
+
+
+def measure_size(issues: int, runs: int, root: str, hugo: str | None, say, district: bool = False) -> dict:
+    """Every figure for one generated site of `issues` issues (a district portal with `district`)."""
+    say(f"\n== {issues:,} 个问题{'（区级门户：50 个单位 × 5 轮）' if district else ''}：生成内容……")
+    if district:
+        notices = benchdata.make_notices(issues, per_notice=DISTRICT_PER_NOTICE)
+    else:
+        notices = benchdata.make_notices(issues)
     site = os.path.join(root, f"site-{issues}")
-    benchdata.write_dwgk_content(os.path.join(site, "content"), notices)
+    benchdata.write_dwgk_content(os.path.join(site, "content"), notices,
+                                 units=DISTRICT_UNITS if district else 0, rounds=DISTRICT_ROUNDS if district else 0)
     shutil.copytree(os.path.join(REPO, "layouts"), os.path.join(site, "layouts"))
     if hugo:
         benchdata.write_hugo_site(os.path.join(site, "hugo"), notices)
@@ -312,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", default="dwgk-bench.json", metavar="文件", help="结果另存为 JSON（默认 dwgk-bench.json）")
     parser.add_argument("--no-hugo", action="store_true", help="不与 Hugo 对比（即使已安装）")
     parser.add_argument("--keep", metavar="文件夹", help="把生成的网站留在此文件夹（默认用完即删）")
+    parser.add_argument("--district", action="store_true",
+                        help=f"区级门户的形状：{DISTRICT_UNITS} 个被巡察单位 × {DISTRICT_ROUNDS} 轮巡察（默认一个单位）")
     args = parser.parse_args(argv)
 
     def say(line: str = "") -> None:
@@ -329,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     root = args.keep or tempfile.mkdtemp(prefix="dwgk-bench-")
     os.makedirs(root, exist_ok=True)
     try:
-        results = {str(n): measure_size(n, args.runs, root, hugo, say) for n in sorted(args.sizes)}
+        results = {str(n): measure_size(n, args.runs, root, hugo, say, args.district) for n in sorted(args.sizes)}
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
@@ -337,7 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     targets = check_targets(results, hugo)
     print_table(results, targets, say)
     with open(args.json, "w", encoding="utf-8") as f:
-        json.dump({"machine": info, "runs": args.runs, "hugo": bool(hugo), "sizes": results, "targets": targets},
+        json.dump({"machine": info, "runs": args.runs, "hugo": bool(hugo),
+                   "shape": "district" if args.district else "one-unit", "sizes": results, "targets": targets},
                   f, ensure_ascii=False, indent=1)
     say(f"\n结果已写入 {args.json}")
     return 0

@@ -144,21 +144,42 @@ def _counts(notice: GenNotice) -> dict[str, int]:
             "长期坚持": statuses.count("长期坚持")}
 
 
-def write_dwgk_content(dest: str, notices: list[GenNotice], source_dir: str = EXAMPLE_CONTENT) -> None:
-    """A dwgk content folder: site.yml from the example, one folder per notice."""
+def district_of(index: int, units: int, rounds: int) -> tuple[int, int]:
+    """(unit, round) of the index-th notice (from 0) of a district: every unit once per round,
+    round after round; notices beyond units × rounds go to the last round."""
+    return index % units, min(index // units, rounds - 1)
+
+
+def write_dwgk_content(dest: str, notices: list[GenNotice], source_dir: str = EXAMPLE_CONTENT,
+                       units: int = 0, rounds: int = 0) -> None:
+    """A dwgk content folder: site.yml from the example, one folder per notice.
+
+    With units and rounds, a district portal: 单位/ (each unit with its own contact) and 轮次/,
+    and each notice names its unit and round (see district_of).
+    """
     os.makedirs(dest, exist_ok=True)
     with open(os.path.join(source_dir, "site.yml"), "rb") as f:
         settings = f.read()
     with open(os.path.join(dest, "site.yml"), "wb") as f:
         f.write(settings)
-    for notice in notices:
+    for u in range(1, units + 1):
+        _write(os.path.join(dest, "单位", f"d{u:02d}.yml"),
+               f"名称: 示例区第{u}号单位\n反馈联系:\n  电话: 0199-8{u:07d}\n  邮箱: d{u:02d}@example.gov.cn\n"
+               f"  地址: 示例区示例路{u}号\n  邮政编码: \"999{u:03d}\"\n")
+    for r in range(1, rounds + 1):
+        _write(os.path.join(dest, "轮次", f"r{r}.yml"), f"名称: 十四届区委第{ORDINALS[r - 1]}轮巡察\n")
+    for index, notice in enumerate(notices):
         folder = os.path.join(dest, notice.key)
         os.makedirs(folder, exist_ok=True)
         counts = _counts(notice)
         stated = "".join(f"  {k}: {v}\n" for k, v in counts.items() if v)
         categories = "".join(f"  - {c}\n" for c in notice.categories)
+        portal = ""
+        if units and rounds:
+            unit, round_ = district_of(index, units, rounds)
+            portal = f"被巡察单位: 示例区第{unit + 1}号单位\n巡察轮次: 十四届区委第{ORDINALS[round_]}轮巡察\n"
         _write(os.path.join(folder, "notice.md"), (
-            f"---\n标题: {notice.title}\n发布单位: 武汉市黄陂区第{notice.key}号单位\n"
+            f"---\n标题: {notice.title}\n发布单位: 武汉市黄陂区第{notice.key}号单位\n{portal}"
             f"发布时间: {notice.published:%Y-%m-%d %H:%M}\n来源: 区融媒体中心\n"
             f"落款日期: {notice.published:%Y-%m-%d}\n"
             f"巡察:\n  巡察组: 区委第三巡察组\n  开始日期: 2015-03-02\n  结束日期: 2015-05-20\n"
@@ -182,6 +203,7 @@ def _issue_text(issue: GenIssue) -> str:
 
 
 def _write(path: str, text: str) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         f.write(text)
 

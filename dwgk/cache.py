@@ -18,26 +18,28 @@ When a file counts as unchanged (also in README, "生成缓存"):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
 import pickle
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field, replace
 
 from .content import SourceFile, display_path, parse_file, parse_folder, read_data, read_sources, stat_key
 from .model import Issue, Notice
-from .output import MANIFEST, read_manifest, stat_target
+from .output import CACHE_DIR, MANIFEST, read_manifest, stat_target
 from .search import BUCKETS
 from .snapshots import read_snapshots
 
-CACHE_DIR = ".dwgk-cache"
 BESIDE_OUTPUT = ""  # cache_dir meaning CACHE_DIR in the folder that holds the output folder
 SITE_UNIT = "/"  # the unit of site-wide pages (home, contact, 404, assets, sitemap, feed); never a folder name
 ARCHIVE_UNIT = "//archive"  # the unit of the published yearly snapshots
 SEARCH_UNIT = "//search"  # the unit of the search index's shards (made from every notice's SearchPart)
 NOT_NOTICES = (SITE_UNIT, ARCHIVE_UNIT, SEARCH_UNIT)
+DECLARED_PACK = "//declared"  # the parsed files of 单位/ and 轮次/
 RACY_NS = 2_000_000_000  # files younger than this (at build start) are re-read next time
 _MAGIC = b"dwgk build cache 1\n"
 _LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml")
@@ -126,14 +128,27 @@ class BuildCache:
         self._saved = state
         self._lock = None
 
+    def __getstate__(self):
+        """What a spawned worker gets (parallel.run_spawned): everything but the lock, which
+        stays with the build that holds it."""
+        return {**self.__dict__, "_lock": None}
+
     def __enter__(self):
         if self.folder and fcntl is not None:  # one build at a time per output folder
             self._lock = open(os.path.join(self.folder, "lock"), "wb")
             fcntl.flock(self._lock, fcntl.LOCK_EX)
+            for name in os.listdir(self.folder):  # what a build killed while saving left (see _save)
+                if name.endswith(".tmp"):
+                    with contextlib.suppress(OSError):
+                        os.remove(os.path.join(self.folder, name))
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, *exc):
         try:
+            if exc_type is not None and issubclass(exc_type, OSError) and self.spare_dir:
+                # A full disk, most likely: the spare copies of the pages only save time, and
+                # those this build made are the space the next build needs.
+                shutil.rmtree(self.spare_dir, ignore_errors=True)
             self._save()
         finally:
             if self._lock is not None:
@@ -168,16 +183,18 @@ class BuildCache:
     # --- planning -----------------------------------------------------------------------------
 
     def plan(self, settings_source: SourceFile | None, folders: dict[str, list[SourceFile]],
-             base_url: str | None, snapshots: tuple) -> Plan:
+             base_url: str | None, snapshots: tuple, declared: list[SourceFile] = ()) -> Plan:
         archive = [ARCHIVE_UNIT] if snapshots else []
         if not self.folder:
             return Plan({}, frozenset([SITE_UNIT, SEARCH_UNIT, *archive, *folders]), False)
         # Paths as shown in messages and in the model (src_path) depend on the working folder.
         self.render_fp = _digest(self.code_fp, layouts_fingerprint(self.paths.layouts_dir),
                                  display_path(self.paths.layouts_dir), display_path(self.paths.content_dir))
-        # What every page may show besides its own notice: the settings and the yearly archives.
+        # What every page may show besides its own notice: the settings, the yearly archives and
+        # the declared units and rounds (a notice's pages show its unit's contact and names).
         archived = _snapshots_digest(snapshots)
-        shared = _digest(settings_source.digest if settings_source else "", base_url or "", archived)
+        shared = _digest(settings_source.digest if settings_source else "", base_url or "", archived,
+                         *(f"{s.rel_path}\0{s.digest}" for s in declared))
         keys = {name: _digest(self.render_fp, name, shared, *(f"{s.rel_path}\0{s.digest}" for s in files))
                 for name, files in folders.items()}
         # The search index changes with any notice, and only then (or with the settings).
@@ -366,6 +383,16 @@ class BuildCache:
         self._save_pack("", {source.rel_path: (source.src_path, source.digest, parsed)})
         return parsed
 
+    def parse_declared(self, source: SourceFile):
+        """A unit or round file's Parsed, cached like any other file (in one pack for them all)."""
+        pack = self._load_pack(DECLARED_PACK)
+        entry = pack.get(source.rel_path)
+        if entry is not None and entry[:2] == (source.src_path, source.digest):
+            return entry[2]
+        parsed = parse_file(read_data(self.paths.content_dir, source))
+        self._save_pack(DECLARED_PACK, {**pack, source.rel_path: (source.src_path, source.digest, parsed)})
+        return parsed
+
     def _path(self, kind: str, key: str) -> str:
         return os.path.join(self.folder, kind, hashlib.sha256(key.encode()).hexdigest()[:24])
 
@@ -426,7 +453,7 @@ class BuildCache:
     def _prune(self) -> None:
         """Forget the parsed files of folders that are gone (renamed or deleted)."""
         units = {s.rel_path.split("/", 1)[0] if "/" in s.rel_path else "" for s in self.sources}
-        keep = {os.path.basename(self._path("parsed", key)) for key in units | set(NOT_NOTICES)}
+        keep = {os.path.basename(self._path("parsed", key)) for key in units | {*NOT_NOTICES, DECLARED_PACK}}
         keep |= {os.path.basename(self._path("search", f"//shard/{n}")) for n in range(BUCKETS)}
         for kind in ("parsed", "notices", "summaries", "links", "search"):
             for name in os.listdir(os.path.join(self.folder, kind)):
@@ -540,8 +567,13 @@ def _save(path: str, obj, dumps, check: str = "") -> None:
     payload = dumps(obj)
     header = _MAGIC + check.encode().ljust(64) + hashlib.sha256(payload).digest()
     tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "wb") as f:
-        f.write(header + payload)
+    try:  # a write that fails (a full disk) leaves nothing behind
+        with open(tmp, "wb") as f:
+            f.write(header + payload)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
     try:
         os.remove(path)
     except FileNotFoundError:

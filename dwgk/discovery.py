@@ -10,7 +10,9 @@ Feed entries (Atom, RFC 4287), dated from the content only, so the feed is deter
   * one per status change: an issue whose 完成日期 is later than its notice's 发布时间 was
     completed after the notice reported on it, and gets an entry dated that day. Completions
     on or before the publication are part of what the notice announced, and other statuses
-    carry no date in the content, so neither makes an entry of its own.
+    carry no date in the content, so neither makes an entry of its own;
+  * one per inspection round of a district portal (its page), published at the 发布时间 of its
+    first notice and updated as its newest notice or completion, summarising its totals.
 Content dates are Beijing time (UTC+8); a date without a time is taken as 00:00.
 """
 
@@ -22,7 +24,8 @@ import urllib.parse
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from .model import Issue, Notice, OutputFile, Site
+from .assemble import round_reports
+from .model import Issue, Notice, OutputFile, RoundReport, Site
 
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
@@ -159,7 +162,17 @@ def feed_entries(site: Site) -> list[Entry]:
         for issue in notice.issues:
             if is_status_change(notice, issue):
                 entries.append(completion_entry(base, notice, issue))
+    entries += [round_entry(site, report) for report in round_reports(site)]
     return sorted(entries, key=lambda e: (e.updated, e.id), reverse=True)
+
+
+def round_entry(site: Site, report: RoundReport) -> Entry:
+    url = absolute_url(site.settings.base_url, report.round.url)
+    published = min(_beijing(n.published) for n in report.notices)
+    latest = [_beijing(n.published) for n in report.notices]
+    latest += [_beijing(i.completed) for n in report.notices for i in n.issues if i.completed]
+    return Entry(id=url, title=f"{report.round.name}整改情况", published=published, updated=max(latest), url=url,
+                 author=site.settings.publisher, summary=report.progress.round_sentence + "。")
 
 
 def is_status_change(notice: Notice, issue: Issue) -> bool:

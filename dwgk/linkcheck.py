@@ -31,6 +31,39 @@ _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""")
 _CSS_IMPORT = re.compile(r"""@import\s+(?:"([^"]*)"|'([^']*)')""")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
+#: Schemes a link may use. Any other (javascript:, data:, vbscript:, file: …) is refused wherever
+#: it is found: in the editor's Markdown and, as the browser reads it, in every generated file.
+LINK_SCHEMES = ("http", "https", "mailto", "tel")
+_EDGE = "".join(map(chr, range(0x21)))  # C0 controls and space, which URL parsers strip at both ends
+
+
+_BLANKS = re.compile(r"[\x00-\x20\x7f]")
+_READ_OTHERWISE = re.compile(r"[\x00-\x20\x7f\\]")  # what as_browser_reads changes (the usual url: nothing)
+
+
+def as_browser_reads(url: str) -> str:
+    """url as a browser resolves it once its character references are decoded: no control characters
+    or spaces at either end, no tabs or line ends anywhere, and "\\" read as "/" (as in http: URLs)."""
+    if not _READ_OTHERWISE.search(url):
+        return url
+    return re.sub(r"[\t\n\r]", "", url.strip(_EDGE)).replace("\\", "/")
+
+
+def url_scheme(url: str) -> str:
+    """The scheme of a url as returned by as_browser_reads, lower case; "" for a relative url. Other
+    control characters and spaces inside are left out, to err on the side of finding one."""
+    m = _SCHEME.match(url)
+    if m is None and _BLANKS.search(url):
+        m = _SCHEME.match(_BLANKS.sub("", url))
+    return m[0][:-1].lower() if m else ""
+
+
+def scheme_problem(scheme: str) -> str | None:
+    """Why a link may not use scheme (from url_scheme), in Chinese; None if it may."""
+    if scheme and scheme not in LINK_SCHEMES:
+        return f"不允许的链接协议“{scheme}:”（可用：{'、'.join(LINK_SCHEMES)}，或本站的相对地址）"
+    return None
+
 
 @dataclass(frozen=True, order=True)
 class BrokenLink:
@@ -46,6 +79,21 @@ class BrokenLink:
 class Link:
     line: int
     url: str
+    load: bool = False  # the browser fetches it with the page (an image, a style sheet), not on a click
+
+
+#: <link rel=…> values that only name another address, which the browser does not fetch.
+_NAVIGATION_RELS = {"alternate", "author", "bookmark", "canonical", "external", "help", "license", "next",
+                    "nofollow", "noopener", "noreferrer", "prev", "related", "search", "self", "via"}
+
+
+def _is_load(tag: str, attrs) -> bool:
+    if tag in ("a", "area"):
+        return False
+    if tag == "link":
+        rels = next((v for n, v in attrs if n == "rel" and v), "").lower().split()
+        return not rels or not set(rels) <= _NAVIGATION_RELS
+    return True
 
 
 class _PageParser(HTMLParser):
@@ -64,12 +112,13 @@ class _PageParser(HTMLParser):
                 continue
             if name == "id" or (name == "name" and tag == "a"):
                 self.anchors.add(value)
-            elif name in ("href", "src", "poster"):
-                self.links.append(Link(line, value))
+            elif name in _URL_ATTRIBUTES:
+                load = _is_load(tag, attrs) if name == "href" else name in _LOADED_ATTRIBUTES
+                self.links.append(Link(line, value, load))
             elif name == "srcset":
                 for candidate in value.split(","):
                     if candidate.strip():
-                        self.links.append(Link(line, candidate.split()[0]))
+                        self.links.append(Link(line, candidate.split()[0], True))
         self._in_loc = tag == "loc"  # sitemap.xml
 
     def handle_startendtag(self, tag, attrs):
@@ -83,9 +132,15 @@ class _PageParser(HTMLParser):
             self.links.append(Link(self.getpos()[0], data.strip()))
 
 
+#: The attributes whose value is an address (srcset holds several).
+_URL_ATTRIBUTES = ("href", "src", "poster", "action", "formaction", "data", "background", "cite")
+_LOADED_ATTRIBUTES = ("src", "poster", "data", "background")
+
+
 # The start tags of a page, found as HTMLParser finds them (its own pattern, ended by > or />).
 _START_TAG = re.compile(html.parser.locatestarttagend_tolerant.pattern + r"(/?>)", re.VERBOSE)
-_LINK_ATTRIBUTE = re.compile(r"\b(?:href|src|poster|srcset|id|name)\b", re.IGNORECASE)
+_LINK_ATTRIBUTE = re.compile(r"\b(?:href|src|poster|srcset|id|name|action|formaction|data|background|cite)\b",
+                             re.IGNORECASE)
 # What only HTMLParser handles right: raw-text elements (but an empty <script src=…></script>),
 # comments and other <! … >, <? … ?>, sitemap <loc>, a "</" that is not an end tag.
 _NOT_PLAIN = re.compile(r"<script\b(?![^>]*>\s*</script\s*>)|<(?:style|loc)\b|<!(?!doctype html>)|<\?"
@@ -179,20 +234,30 @@ def check_links(files: list[OutputFile], base_url: str = "", preserved: set[str]
         if found is None:
             continue
         for link in found[0]:
-            problem = link_problem(out_path, link.url, base_url, existing, scanned)
+            problem = link_problem(out_path, link.url, base_url, existing, scanned, link.load)
             if problem:
                 broken.append(BrokenLink(out_path, link.line, link.url, problem))
     return sorted(set(broken))
 
 
-def link_problem(out_path: str, url: str, base_url: str, existing: set[str], scanned: dict) -> str | None:
-    """Why url, written in out_path, leads nowhere (in Chinese); None if it resolves."""
-    url = url.strip()
+def link_problem(out_path: str, url: str, base_url: str, existing: set[str], scanned: dict,
+                 load: bool = False) -> str | None:
+    """Why url, written in out_path, leads nowhere or is not allowed (in Chinese); None if it resolves.
+
+    load: the browser fetches the url with the page, which must then be a file of this site.
+    """
+    url = as_browser_reads(url)
+    scheme = url_scheme(url)
+    problem = scheme_problem(scheme)
+    if problem:
+        return problem
     base_path = urllib.parse.urlsplit(base_url).path if base_url else ""
     relative = False
     if base_url and url.startswith(base_url):
         target = url[len(base_url):]  # an absolute address of this very site
-    elif _SCHEME.match(url) or url.startswith("//"):
+    elif scheme or url.startswith("//"):
+        if load:
+            return f"网页不能从其他网站加载内容（“{url}”）；图片等文件请放在通报文件夹中，用相对地址引用"
         return None  # another site, mail, phone: not ours to check
     elif url.startswith("/"):
         if not (base_path and url.startswith(base_path) and posixpath.basename(out_path) in ROOTED_PAGES):
@@ -266,13 +331,13 @@ class Existing:
 
 def page_problems(out_path: str, links, base_url: str, existing, scanned) -> tuple[list[BrokenLink], list]:
     """The broken links of one page, and the links to an #anchor of another page not in `scanned`
-    (deferred: to be checked with that page's anchors). links: (line, url) pairs."""
+    (deferred: to be checked with that page's anchors). links: (line, url, load) triples."""
     broken, deferred = [], []
-    for line, url in links:
+    for line, url, load in links:
         if "#" in url.lstrip()[1:] and scanned.get(_target(out_path, url)) is None:
-            deferred.append((out_path, line, url))
+            deferred.append((out_path, line, url, load))
             continue
-        problem = link_problem(out_path, url, base_url, existing, scanned)
+        problem = link_problem(out_path, url, base_url, existing, scanned, load)
         if problem:
             broken.append(BrokenLink(out_path, line, url, problem))
     return broken, deferred

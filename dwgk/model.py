@@ -6,6 +6,7 @@ Each field's comment names the front-matter key an editor writes it with.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 from dataclasses import dataclass, field
 
 #: The closed vocabulary of rectification statuses, in display order.
@@ -27,12 +28,40 @@ class ContentError:
         return f"{self.path}:{self.line}: {self.message}"
 
 
+@dataclass(frozen=True, order=True)
+class ContentNote(ContentError):
+    """A habit forgiven because its meaning is clear (a full-width colon, quotes around a whole
+    value …): shown to the editor as `path:line: 提示：…`, never a reason to fail."""
+
+
+def only_errors(problems) -> list:
+    return [p for p in problems if not isinstance(p, ContentNote)]
+
+
+def only_notes(problems) -> list[str]:
+    return [str(p) for p in sorted({p for p in problems if isinstance(p, ContentNote)})]
+
+
 class BuildFailed(Exception):
-    """Raised by a stage when the run has errors; carries all of them, sorted."""
+    """Raised by a stage when the run has errors; carries all of them, sorted (notes left out)."""
 
     def __init__(self, errors):
-        self.errors = sorted(set(errors))
+        self.errors = sorted(set(only_errors(errors)))
         super().__init__("\n".join(str(e) for e in self.errors))
+
+
+#: The system's reasons a file cannot be read or written, in Chinese (strerror is English).
+_OS_REASONS = {errno.ENOSPC: "磁盘已满", errno.EDQUOT: "超出磁盘配额", errno.EACCES: "没有权限",
+               errno.EPERM: "没有权限", errno.EROFS: "磁盘是只读的", errno.EIO: "磁盘读写出错",
+               errno.ENOENT: "文件或文件夹不存在"}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a read or write failed, for the editor; the system's own words kept in brackets."""
+    reason = _OS_REASONS.get(exc.errno)
+    if reason and exc.strerror:
+        return f"{reason}（{exc.strerror}）"
+    return exc.strerror or str(exc)
 
 
 class UsageError(Exception):
@@ -67,16 +96,25 @@ class Settings:
     icp: str = ""  # ICP备案号
     police_record: str = ""  # 公安机关备案号
     base_url: str = ""  # 网站地址: absolute URL the site is published at (optional)
+    # 允许的网页类附件: types of ACTIVE_ATTACHMENT_TYPES the portal administrator lets through
+    active_attachments: tuple[str, ...] = ()
+
+
+#: Attachments a browser opens as a page or runs as a script: published on the portal's own
+#: address, such a file could run script with the portal's cookies. Refused unless site.yml's
+#: 允许的网页类附件 lists the type.
+ACTIVE_ATTACHMENT_TYPES = ("htm", "html", "js", "mht", "mhtml", "mjs", "shtml", "svg", "svgz", "swf", "xht",
+                           "xhtml", "xml", "xsl", "xslt")
 
 
 @dataclass(frozen=True)
 class Inspection:
     """巡察: the inspection a notice answers."""
 
-    team: str  # 巡察组, e.g. 区委第三巡察组
-    start: dt.date  # 开始日期
-    end: dt.date  # 结束日期
-    feedback: dt.date  # 反馈日期
+    team: str = ""  # 巡察组, e.g. 区委第三巡察组; each fact is optional (left out when the notice does not state it)
+    start: dt.date | None = None  # 开始日期
+    end: dt.date | None = None  # 结束日期
+    feedback: dt.date | None = None  # 反馈日期
 
 
 @dataclass(frozen=True)
@@ -145,13 +183,28 @@ class Progress:
     done: int
     ongoing: int
     longterm: int
+    units: int = 0  # for a round: the number of inspected units its notices come from
 
     @classmethod
-    def of(cls, issues, categories: int) -> Progress:
+    def of(cls, issues, categories: int, units: int = 0) -> Progress:
         count = {s: 0 for s in STATUSES}
         for issue in issues:
             count[issue.status] += 1
-        return cls(categories, len(issues), count["已完成"], count["整改中"], count["长期坚持"])
+        return cls(categories, len(issues), count["已完成"], count["整改中"], count["长期坚持"], units)
+
+    @property
+    def rate(self) -> str:
+        """完成率: done / total as a percentage, two decimals rounded half up (98.71%)."""
+        if not self.total:
+            return "0.00%"
+        hundredths = (self.done * 20000 + self.total) // (2 * self.total)  # round(done / total * 10000)
+        return f"{hundredths // 100}.{hundredths % 100:02d}%"
+
+    @property
+    def round_sentence(self) -> str:
+        """E.g. 共巡察3个单位，反馈问题40项，已完成36项，整改中3项，长期坚持1项，完成率90.00%."""
+        return (f"共巡察{self.units}个单位，反馈问题{self.total}项，已完成{self.done}项，整改中{self.ongoing}项，"
+                f"长期坚持{self.longterm}项，完成率{self.rate}")
 
     @property
     def sentence(self) -> str:
@@ -184,8 +237,8 @@ class Notice:
     title: str  # 标题
     publisher: str  # 发布单位
     published: dt.datetime  # 发布时间
-    source: str  # 来源
-    inspection: Inspection  # 巡察
+    source: str  # 来源 ("" when the notice does not state it)
+    inspection: Inspection  # 巡察 (its facts are optional)
     category_names: tuple[str, ...]  # 类别, in order
     intro_html: str  # body before {{问题清单}}, placeholders not yet filled
     outro_html: str  # body after {{问题清单}}
@@ -193,6 +246,10 @@ class Notice:
     stated: tuple[StatedFigure, ...] = ()  # 公布数字
     categories: tuple[Category, ...] = ()  # filled in by assemble
     attachments: tuple[str, ...] = ()  # other files in the folder, relative to it
+    unit_name: str = ""  # 被巡察单位: the 名称 of a unit in 单位/; "" for the site's own unit
+    round_name: str = ""  # 巡察轮次: the 名称 of a round in 轮次/; "" for none
+    unit_line: int = 1  # line of 被巡察单位
+    round_line: int = 1  # line of 巡察轮次
 
     @property
     def url(self) -> str:
@@ -209,6 +266,66 @@ class Notice:
     @property
     def progress(self) -> Progress:
         return Progress.of(self.issues, categories=len(self.categories))
+
+
+@dataclass(frozen=True)
+class Unit:
+    """单位/KEY.yml: one inspected unit (被巡察单位) of a district portal."""
+
+    src_path: str
+    key: str  # the file's name without .yml: the unit's URL name (unit-KEY.html)
+    name: str  # 名称: the unit's full name, written as 被巡察单位 in its notices; unique
+    short_name: str = ""  # 简称: shown where space is short (breadcrumbs)
+    contact: Contact | None = None  # 反馈联系: its own feedback contact; None: site.yml's
+    line: int = 1  # line of 名称
+
+    @property
+    def url(self) -> str:
+        return f"unit-{self.key}.html"
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+
+@dataclass(frozen=True)
+class Round:
+    """轮次/KEY.yml: one inspection round (巡察轮次), e.g. 十四届区委第三轮巡察.
+
+    Rounds are shown newest first: by the earliest 巡察：开始日期 of their notices, then by KEY.
+    """
+
+    src_path: str
+    key: str  # the file's name without .yml: the round's URL name (round-KEY.html)
+    name: str  # 名称: written as 巡察轮次 in its notices; unique
+    stated: tuple[StatedFigure, ...] = ()  # 公布数字: 单位数, 问题总数, 已完成, 整改中, 长期坚持
+    line: int = 1  # line of 名称
+
+    @property
+    def url(self) -> str:
+        return f"round-{self.key}.html"
+
+    @property
+    def ledger_url(self) -> str:
+        return f"round-{self.key}.csv"
+
+
+@dataclass(frozen=True)
+class RoundReport:
+    """A round as the site-wide pages show it: its notices (by unit) and figures computed from them."""
+
+    round: Round
+    notices: tuple[Notice, ...]  # ordered by unit: declared units by KEY, then the site's own
+    progress: Progress  # units, total, done, ongoing, longterm of all its notices
+    start: dt.date | None  # the earliest 巡察：开始日期 of its notices (what orders rounds)
+
+
+@dataclass(frozen=True)
+class UnitReport:
+    """A declared unit with its notices across rounds, newest first."""
+
+    unit: Unit
+    notices: tuple[Notice, ...]
 
 
 #: What a build says of an archived file that is gone or no longer what its manifest records.
@@ -305,6 +422,26 @@ class Site:
     settings: Settings
     notices: tuple[Notice, ...] = field(default=())  # newest first
     snapshots: tuple[Snapshot, ...] = ()  # yearly archives to publish, newest year first
+    notes: tuple[str, ...] = ()  # `path:line: 提示：…` for the habits forgiven while reading the files
+    units: tuple[Unit, ...] = ()  # declared in 单位/, by KEY
+    rounds: tuple[Round, ...] = ()  # declared in 轮次/, by KEY
+
+    def unit_of(self, notice: Notice) -> Unit | None:
+        """The declared unit a notice names under 被巡察单位 (None: the site's own unit)."""
+        return next((u for u in self.units if u.name == notice.unit_name), None) if notice.unit_name else None
+
+    def round_of(self, notice: Notice) -> Round | None:
+        return next((r for r in self.rounds if r.name == notice.round_name), None) if notice.round_name else None
+
+    def contact_of(self, notice: Notice) -> Contact:
+        """The feedback contact a notice's pages show: its unit's, else the site's."""
+        unit = self.unit_of(notice)
+        return unit.contact if unit is not None and unit.contact is not None else self.settings.contact
+
+    def unit_label(self, notice: Notice) -> str:
+        """The name of a notice's unit: the declared 名称, else its 发布单位."""
+        unit = self.unit_of(notice)
+        return unit.name if unit is not None else notice.publisher
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ has another name too (the editor's hard-linked backup of site/) is never written
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import itertools
@@ -33,6 +34,11 @@ from dataclasses import dataclass
 
 from .content import stat_key
 from .model import ContentError, OutputFile
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX
+    fcntl = None
 
 MANIFEST = ".dwgk-files.json"
 STAGING = ".dwgk-staging"
@@ -62,14 +68,53 @@ def safe_out_path(out_path: str) -> bool:
     return norm == out_path and not norm.startswith("..") and norm != "."
 
 
-def check_output_dir(output_dir: str, watched_dirs: list[str], label: str = "输出文件夹") -> str | None:
+CACHE_DIR = ".dwgk-cache"  # the build cache's folder (cache.py), beside the output folder by default
+#: dwgk's own code: no folder dwgk writes to may be, hold or lie in it.
+CODE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def check_output_dir(output_dir: str, watched_dirs: list[str], label: str = "输出文件夹",
+                     is_cache: bool = False) -> str | None:
     """Why output_dir may not be used, in Chinese; None if it is fine."""
     out = os.path.realpath(output_dir)
+    if os.path.dirname(out) == out:
+        return f"{label} {output_dir} 是磁盘的根文件夹，不能使用；请另建一个专用的文件夹"
+    if out == os.path.realpath(os.path.expanduser("~")):
+        return f"{label} {output_dir} 是用户的主文件夹，不能使用；请另建一个专用的文件夹"
+    if not is_cache and CACHE_DIR in out.split(os.sep):
+        return f"{label} {output_dir} 是生成缓存文件夹 {CACHE_DIR} 或在它里面，不能使用"
+    if overlaps(out, CODE_DIR):
+        return f"{label} {output_dir} 不能与 dwgk 的程序文件夹 {CODE_DIR} 相同、在它里面或包含它"
     for watched in watched_dirs:
-        w = os.path.realpath(watched)
-        if out == w or out.startswith(w + os.sep) or w.startswith(out + os.sep):
+        if overlaps(out, watched):
             return f"{label} {output_dir} 不能与 {watched} 相同、在它里面或包含它"
     return None
+
+
+def overlaps(a: str, b: str) -> bool:
+    """One folder is the other, or inside it (the root folder holds every other)."""
+    a, b = os.path.realpath(a), os.path.realpath(b)
+    return os.path.commonpath([a, b]) in (a, b)
+
+
+@contextlib.contextmanager
+def writing_into(folder: str):
+    """One dwgk at a time writes into folder: a lock on the folder that holds it (which, unlike
+    the folder, is there before and after), whether or not a build cache is used. Two builds
+    into one folder would take each other's staged files away. Holding it, the files a killed
+    write_atomic left in folder are removed."""
+    holder = os.path.dirname(os.path.abspath(folder))
+    if fcntl is None:  # pragma: no cover - not POSIX
+        yield
+        return
+    os.makedirs(holder, exist_ok=True)
+    fd = os.open(holder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        remove_debris(folder)  # what a dwgk killed while writing into it left
+        yield
+    finally:
+        os.close(fd)
 
 
 def read_manifest(output_dir: str) -> frozenset[str]:
@@ -331,21 +376,68 @@ def check_staged(output_dir: str, staged: list[Staged], written_before: frozense
     """Refuse unsafe paths, two files at one path, and overwriting a file dwgk did not write.
 
     written_before: what the manifest lists, when the caller knows it."""
+    return check_targets(output_dir, ((s.out_path, lambda s=s: s.existed and s.tmp is not None) for s in staged),
+                         written_before)
+
+
+def check_planned(output_dir: str, files: list[OutputFile]) -> list[ContentError]:
+    """check_staged for files not staged (check, archive): the same errors a build would report."""
+    return check_targets(output_dir, ((f.out_path, lambda f=f: _differs(output_dir, f)) for f in files))
+
+
+def _differs(output_dir: str, f: OutputFile) -> bool:
+    """Something is at the file's target, and it is not these bytes."""
+    target = os.path.join(output_dir, f.out_path)
+    if not os.path.lexists(target):
+        return False
+    return os.path.islink(target) or _read(target) != f.data
+
+
+def check_targets(output_dir: str, targets, written_before: frozenset | None = None) -> list[ContentError]:
+    """targets: (out_path, whether something else is at it now) pairs, the second asked only
+    where it matters (a target the last build did not write)."""
     errors = []
     written_before = read_manifest(output_dir) if written_before is None else written_before
     seen = set()
-    for s in staged:
-        if not safe_out_path(s.out_path):
-            errors.append(ContentError(s.out_path, 1, "输出路径不安全：不能写到输出文件夹之外"))
+    folders: dict[str, bool] = {}  # folder in the output -> whether it may be written into
+    for out_path, taken in targets:
+        if not safe_out_path(out_path):
+            errors.append(ContentError(out_path, 1, "输出路径不安全：不能写到输出文件夹之外"))
             continue
-        if s.out_path in seen:
-            errors.append(ContentError(s.out_path, 1, "两个内容生成了同一个输出文件"))
-        seen.add(s.out_path)
-        if s.out_path not in written_before and s.existed and s.tmp is not None:
+        blocked = _blocked_folder(output_dir, posixpath.dirname(out_path), folders)
+        if blocked:
+            if folders[blocked] is not None:
+                folders[blocked] = None  # named once
+                errors.append(ContentError(os.path.join(output_dir, blocked), 1, BLOCKED_FOLDER))
+            continue
+        if out_path in seen:
+            errors.append(ContentError(out_path, 1, "两个内容生成了同一个输出文件"))
+        seen.add(out_path)
+        if out_path not in written_before and taken():
             errors.append(ContentError(
-                os.path.join(output_dir, s.out_path), 1,
+                os.path.join(output_dir, out_path), 1,
                 "此文件不是 dwgk 生成的，为免覆盖而停止；请把它移出输出文件夹后再生成"))
     return errors
+
+
+BLOCKED_FOLDER = ("这里应是一个文件夹，却是符号链接（快捷方式）或文件；dwgk 不会写到链接指向的地方，"
+                  "为免覆盖而停止：请把它移出输出文件夹后再生成")
+
+
+def _blocked_folder(output_dir: str, folder: str, known: dict) -> str | None:
+    """The first folder on the way to `folder` (relative, with "/") that is a link or not a
+    folder; None when there is none. known: folder -> True (fine), False or None (blocked)."""
+    parts = folder.split("/") if folder else []
+    for end in range(1, len(parts) + 1):
+        sub = "/".join(parts[:end])
+        if sub not in known:
+            try:
+                known[sub] = stat.S_ISDIR(os.lstat(os.path.join(output_dir, sub)).st_mode)
+            except FileNotFoundError:
+                known[sub] = True  # made when the file is written
+        if known[sub] is not True:
+            return sub
+    return None
 
 
 def commit(output_dir: str, staged: list[Staged], current: set[str],
@@ -376,9 +468,11 @@ def commit(output_dir: str, staged: list[Staged], current: set[str],
         written += 1
     _clear_staging(staging)
     removed = 0
+    folders: dict[str, bool] = {}
     for stale in sorted(old - current):
         target = os.path.join(output_dir, stale)
-        if os.path.isfile(target) and not os.path.islink(target):
+        if (os.path.isfile(target) and not os.path.islink(target)
+                and not _blocked_folder(output_dir, posixpath.dirname(stale), folders)):
             os.remove(target)
             removed += 1
             remove_empty_dirs(output_dir, os.path.dirname(stale))
@@ -422,10 +516,27 @@ def _move_tree(source: str, dest: str) -> None:
         target = os.path.join(dest, entry.name)
         if not entry.is_dir(follow_symlinks=False):
             os.replace(entry.path, target)
-        elif os.path.isdir(target):
+        elif os.path.isdir(target) and not os.path.islink(target):  # never into a linked folder
             _move_tree(entry.path, target)
         else:
-            os.rename(entry.path, target)  # fails, as makedirs would, where a file is in the way
+            os.rename(entry.path, target)  # fails, as makedirs would, where a file or link is in the way
+
+
+#: What write_atomic names a file while it is being written (tempfile.mkstemp's random part).
+_DEBRIS = re.compile(r"\.dwgk-[a-z0-9_]{8}\.tmp")
+
+
+def remove_debris(folder: str) -> None:
+    """Remove the files write_atomic left in folder when it was killed (the caller holds the lock
+    of writing_into, so no other dwgk is writing one)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join(folder, name)
+        if _DEBRIS.fullmatch(name) and os.path.isfile(path) and not os.path.islink(path):
+            os.remove(path)
 
 
 def write_atomic(target: str, data: bytes) -> None:

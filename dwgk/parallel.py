@@ -1,15 +1,21 @@
-"""Use every core: run a stage's work in shares, one here and the others in forked worker processes.
+"""Use every core: run a stage's work in shares, one here and the others in worker processes.
 
-Workers are forked, so they start with everything this process holds (the assembled site, the
-cache records) and only their results travel back. Results come back in the order of the shares,
-so the output never depends on which process finished first. Where fork is unavailable, or the
-work is too small to be worth a process, everything runs here.
+Where the system can fork (Linux, the domestic Linuxes), workers are forked: they start with
+everything this process holds (the assembled site, the cache records) and only their results
+travel back. Elsewhere (Windows) they are spawned: the work and its share travel to each fresh
+worker by pickling, and work that cannot travel runs here. Results come back in the order of the
+shares, so the output never depends on which process finished first. Work too small to be worth
+a process runs here.
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import pickle
+import signal
+import sys
+import threading
 
 #: Below this many items a stage runs in this process: forking costs more than it saves.
 MIN_PARALLEL_ITEMS = 200
@@ -35,33 +41,91 @@ def split(items: list, weights: list[int], parts: int) -> list[list]:
     return [share for share in shares if share]
 
 
-def run_shares(func, items: list, weights: list[int] | None = None) -> list:
-    """func(share) for shares of items, in parallel when worth it; the results, in order."""
+def run_shares(func, items: list, weights: list[int] | None = None, start_method: str | None = None) -> list:
+    """func(share) for shares of items, in parallel when worth it; the results, in order.
+
+    start_method: "fork" where the system has it, otherwise "spawn" (see the module docstring).
+    """
     weights = weights if weights is not None else [1] * len(items)
     workers = cpu_count()
-    if workers < 2 or sum(weights) < MIN_PARALLEL_ITEMS or not hasattr(os, "fork"):
+    if workers < 2 or sum(weights) < MIN_PARALLEL_ITEMS:
         return [func(items)] if items else []
-    import multiprocessing  # noqa: PLC0415 - loaded only when there is work to share
-    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
-
     shares = split(items, weights, workers)
     if len(shares) < 2:
         return [func(share) for share in shares]
+    method = start_method or ("fork" if hasattr(os, "fork") else "spawn")
+    return _run_forked(func, shares) if method == "fork" else run_spawned(func, shares)
+
+
+def _run_forked(func, shares: list[list]) -> list:
+    import multiprocessing  # noqa: PLC0415 - loaded only when there is work to share
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
     global _job
     _job = (func, shares)
     # Objects that exist now are left alone by the garbage collector: otherwise its first pass in
     # a worker writes to every inherited object, and the OS copies all of this process's memory.
     gc.freeze()
+    lifeline = os.pipe()  # this process holds the write end: workers see it close when it dies
     try:
-        with ProcessPoolExecutor(len(shares) - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(len(shares) - 1, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_watch_parent, initargs=(os.getpid(), *lifeline)) as pool:
             futures = [pool.submit(_run_share, i) for i in range(1, len(shares))]
             first = func(shares[0])
             return [first] + [f.result() for f in futures]
     finally:
         _job = None
+        for fd in lifeline:
+            os.close(fd)
         gc.unfreeze()
 
 
 def _run_share(index: int):
     func, shares = _job
     return func(shares[index])
+
+
+def _watch_parent(parent: int, read_end: int, write_end: int) -> None:
+    """In a worker: end as soon as the process that started it ends, however it ends.
+
+    A worker left behind after `kill -9` of dwgk would wait for work forever, holding what it
+    inherited: the build cache's lock (the next build would wait for it) and the preview's
+    listening socket (the next preview could not take the port). Linux kills the worker itself
+    (PR_SET_PDEATHSIG); elsewhere a thread waits for the end of the pipe the parent holds.
+    """
+    os.close(write_end)
+    if sys.platform.startswith("linux"):
+        import ctypes  # noqa: PLC0415 - only in a worker
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # it ended before the line above took effect
+        os._exit(1)
+    threading.Thread(target=_exit_on_eof, args=(read_end,), daemon=True).start()
+
+
+_PR_SET_PDEATHSIG = 1  # from Linux's prctl.h
+
+
+def _exit_on_eof(read_end: int) -> None:
+    while os.read(read_end, 1):
+        pass
+    os._exit(1)
+
+
+def run_spawned(func, shares: list[list]) -> list:
+    """func(share) for each share: the first here, the others in fresh (spawned) worker processes,
+    which is what Windows has instead of fork; all here when func cannot be pickled."""
+    try:
+        pickle.dumps(func)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return [func(share) for share in shares]
+    import multiprocessing  # noqa: PLC0415
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+    with ProcessPoolExecutor(len(shares) - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(func, share) for share in shares[1:]]
+        first = func(shares[0])
+        return [first] + [f.result() for f in futures]

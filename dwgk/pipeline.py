@@ -16,15 +16,14 @@ import hashlib
 import os
 from dataclasses import dataclass, replace
 
-from .assemble import assemble_notice, assemble_site, order_notices
-from .cache import (ARCHIVE_UNIT, BESIDE_OUTPUT, SEARCH_UNIT, SITE_UNIT, BuildCache, NeedsFullNotices, Plan, is_summary, open_cache,
-                    summarize)
-from .content import collect, display_path, parse_content, read_sources, sort_sources
-from .discovery import SKIPPED_NOTE
+from .assemble import assemble_notice, assemble_portal, assemble_site, order_notices
+from .cache import (ARCHIVE_UNIT, BESIDE_OUTPUT, SEARCH_UNIT, SITE_UNIT, BuildCache, NeedsFullNotices, Plan,
+                    default_cache_dir, is_summary, open_cache, summarize)
+from .content import collect, declared_sources, display_path, parse_content, parse_declared, read_sources, sort_sources
 from .linkcheck import BrokenLink, Existing, check_links, find_in_sources, link_problem, page_problems, scan
-from .model import ArchiveBanner, BuildFailed, ContentError, OutputFile, Site, UsageError
-from .output import (check_output_dir, check_staged, commit, discard_staging, open_staging, preserved_files,
-                     stage_files, staged_bytes, stat_target)
+from .model import ArchiveBanner, BuildFailed, ContentError, OutputFile, Site, UsageError, only_errors, only_notes
+from .output import (check_output_dir, check_planned, check_staged, commit, discard_staging, open_staging,
+                     preserved_files, stage_files, staged_bytes, stat_target, writing_into)
 from .parallel import run_shares
 from .snapshots import read_snapshots
 
@@ -45,12 +44,13 @@ def load_site(paths: Paths, sources=None, base_url: str | None = None) -> Site:
     errors: list = []
     sources = read_sources(paths.content_dir) if sources is None else sources
     settings, notices, issues, failed = parse_content(paths.content_dir, sources, errors)
-    if settings is None:
+    units, rounds, unread = parse_declared(sources, errors)
+    # Assembled without settings too: its checks across files report what a build reports.
+    site = assemble_portal(assemble_site(settings, notices, issues, failed, errors), units, rounds, errors,
+                           unread=unread)
+    if settings is None or only_errors(errors):
         raise BuildFailed(errors)
-    site = assemble_site(settings, notices, issues, failed, errors)
-    if errors:
-        raise BuildFailed(errors)
-    return with_base_url(site, base_url)
+    return replace(with_base_url(site, base_url), notes=tuple(only_notes(errors)))
 
 
 def with_base_url(site: Site, base_url: str | None) -> Site:
@@ -110,26 +110,35 @@ def _read_text(path: str) -> str:
         return ""
 
 
-def prepare(paths: Paths, base_url: str | None = None) -> tuple[Site, list[OutputFile]]:
-    """The site and the files a build would write, links checked; nothing written."""
-    site = load_snapshots(paths, load_site(paths, base_url=base_url))
+def prepare(paths: Paths, base_url: str | None = None, sources=None) -> tuple[Site, list[OutputFile]]:
+    """The site and the files a build would write, after every check a build makes (links, and
+    files in the output folder it must not overwrite); nothing written."""
+    site = load_snapshots(paths, load_site(paths, sources, base_url=base_url))
     files = render(paths, site)
+    problems = check_planned(paths.output_dir, files)
+    if problems:
+        raise BuildFailed(problems)
     check_site_links(paths, site, files)
     return site, files
 
 
 def check(paths: Paths, base_url: str | None = None) -> list[OutputFile]:
     """Everything a build does except writing: the files it would write."""
+    check_paths(paths)
     return prepare(paths, base_url)[1]
 
 
 def check_paths(paths: Paths, cache_dir: str | None = None) -> None:
     """Refuse folders that overlap: a build must never write into its sources, the archive or the cache."""
-    problem = (check_output_dir(paths.output_dir, [paths.content_dir, paths.layouts_dir, paths.archive_dir])
-               or check_output_dir(paths.archive_dir, [paths.content_dir, paths.layouts_dir], "归档文件夹"))
-    if not problem and cache_dir:
-        problem = check_output_dir(cache_dir, [paths.content_dir, paths.layouts_dir, paths.output_dir,
-                                               paths.archive_dir], "缓存文件夹")
+    cache = display_path(default_cache_dir(paths.output_dir)) if cache_dir in (None, BESIDE_OUTPUT) else cache_dir
+    checks = [lambda: check_output_dir(paths.output_dir, [paths.content_dir, paths.layouts_dir, paths.archive_dir,
+                                                          cache]),
+              lambda: check_output_dir(paths.archive_dir, [paths.content_dir, paths.layouts_dir], "归档文件夹")]
+    if cache_dir is not None:  # a folder the editor named is named first
+        cache_check = lambda: check_output_dir(cache, [paths.content_dir, paths.layouts_dir, paths.output_dir,  # noqa: E731
+                                                       paths.archive_dir], "缓存文件夹", is_cache=True)
+        checks.insert(0 if cache_dir else 2, cache_check)
+    problem = next(filter(None, (check() for check in checks)), None)
     if problem:
         raise UsageError(problem)
 
@@ -145,19 +154,21 @@ def build(paths: Paths, base_url: str | None = None, cache_dir: str | None = BES
     Returns counts (files, written, removed), the base URL used, and notes for the editor.
     """
     check_paths(paths, cache_dir)
-    with _records_left_alone() as loaded, open_cache(paths, cache_dir) as cache:
+    with writing_into(paths.output_dir), _records_left_alone() as loaded, open_cache(paths, cache_dir) as cache:
         errors: list = []
         archive_errors: list = []
         sources = cache.read_sources()                                                     # read
         snapshots = cache.read_snapshots(archive_errors, archive_unchanged)
         settings_source, folders = sort_sources(paths.content_dir, sources, errors)
-        plan = cache.plan(settings_source, folders, base_url, snapshots)
+        declared = declared_sources(sources)
+        plan = cache.plan(settings_source, folders, base_url, snapshots, declared)
         loaded()
-        site, plan = parse_site(settings_source, folders, plan, cache, errors, base_url, snapshots)  # parse
+        site, plan = parse_site(settings_source, folders, plan, cache, errors, base_url, snapshots, declared)  # parse
         if archive_errors:
             raise BuildFailed(archive_errors)
         rendered, site_full = render_units(paths, site, plan, cache, folders)                  # render
-        return write_units(paths, site, rendered, plan, cache, site_full)                      # write
+        counts = write_units(paths, site, rendered, plan, cache, site_full)                    # write
+        return {**counts, "notes": only_notes(errors) + counts["notes"]}
 
 
 @contextlib.contextmanager
@@ -175,16 +186,18 @@ def _records_left_alone():
 
 
 def parse_site(settings_source, folders: dict, plan: Plan, cache: BuildCache, errors: list,
-               base_url: str | None, snapshots: tuple) -> tuple[Site | None, Plan]:
+               base_url: str | None, snapshots: tuple, declared: list = ()) -> tuple[Site | None, Plan]:
     """Parse and assemble what the plan needs: the site (None when there is nothing to render)
     and the plan, now with the site-wide pages decided (cache.plan_site).
 
     First the notices whose pages are rendered; then, if the site-wide pages are rendered too,
-    the others, for which a summary without the texts does (cache.summarize).
+    the others, for which a summary without the texts does (cache.summarize). The units and
+    rounds (单位/, 轮次/) are part of what every page may show: a change to one renders every page.
     """
     if not plan.render and not plan.site_pending and not errors:
         return None, plan
     settings = collect(cache.parse_settings(settings_source), errors) if settings_source else None
+    units, rounds, unread = parse_declared(declared, errors, cache.parse_declared)
     notices: dict = {}
     digests = _load_notices(cache, folders, [k for k in folders if k in plan.render], notices, errors, False)
     if plan.site_pending:
@@ -192,12 +205,16 @@ def parse_site(settings_source, folders: dict, plan: Plan, cache: BuildCache, er
     if SITE_UNIT in plan.render:
         others = _load_notices(cache, folders, [k for k in folders if k not in notices], notices, errors, True)
         plan = cache.plan_site(plan, others)  # the site-wide pages' key, from every summary
-    if settings is None or errors:
+    loaded_notices = order_notices(n for n in notices.values() if n is not None)
+    # The notices that are rendered (every one with the site-wide pages) are checked, with or
+    # without settings, so that a build lists what check lists.
+    assemble_portal(Site(settings=settings, notices=loaded_notices), units, rounds, errors,
+                    complete=SITE_UNIT in plan.render and len(loaded_notices) == len(folders), unread=unread)
+    if settings is None or only_errors(errors):
         raise BuildFailed(errors)
     if not plan.render:
         return None, plan
-    site = Site(settings=settings, notices=order_notices(n for n in notices.values() if n is not None),
-                snapshots=snapshots)
+    site = Site(settings=settings, notices=loaded_notices, snapshots=snapshots, units=units, rounds=rounds)
     return with_base_url(site, base_url), plan
 
 
@@ -227,7 +244,7 @@ def _parse_folders(cache: BuildCache, folders: dict, keys: list[str]) -> list:
         digest = None
         if notice is not None:
             notice = assemble_notice(notice, issues, failed, errors)
-            if not errors:
+            if not errors:  # nor notes: a notice kept whole would not show them again
                 digest = cache.save_notice(key, folders[key], notice)
         results.append((key, notice, errors, digest))
     return results
@@ -494,11 +511,11 @@ def _check_unit(paths: Paths, cache: BuildCache, name: str, files: list[OutputFi
 
 
 def _scan(f: OutputFile, digest: str) -> tuple:
-    """(digest, links as (line, url) pairs, anchors or None for a file that holds no links)."""
+    """(digest, links as (line, url, load) triples, anchors or None for a file that holds no links)."""
     found = scan(f, remember=False)
     if found is None:
         return digest, (), None
-    return digest, tuple((link.line, link.url) for link in found[0]), frozenset(found[1])
+    return digest, tuple((link.line, link.url, link.load) for link in found[0]), frozenset(found[1])
 
 
 def check_unit_links(paths: Paths, site: Site | None, rendered: list[Rendered], plan: Plan, cache: BuildCache) -> None:
@@ -521,14 +538,14 @@ def check_unit_links(paths: Paths, site: Site | None, rendered: list[Rendered], 
         broken = []
         for out_path in sorted(pages.units):
             found = pages.get(out_path)
-            for line, url in found[0] if found else ():
-                problem = link_problem(out_path, url, base_url, existing, pages)
+            for line, url, load in found[0] if found else ():
+                problem = link_problem(out_path, url, base_url, existing, pages, load)
                 if problem:
                     broken.append(BrokenLink(out_path, line, url, problem))
     else:
         broken = [b for r in rendered for b in r.broken]
-        for out_path, line, url in (d for r in rendered for d in r.deferred):
-            problem = link_problem(out_path, url, base_url, existing, pages)
+        for out_path, line, url, load in (d for r in rendered for d in r.deferred):
+            problem = link_problem(out_path, url, base_url, existing, pages, load)
             if problem:
                 broken.append(BrokenLink(out_path, line, url, problem))
         existing.kept |= {k for r in rendered for k in r.kept} | (cache.links_kept if unchecked else set())
@@ -569,7 +586,7 @@ def write_units(paths: Paths, site: Site | None, rendered: list[Rendered], plan:
     staged = [s for r in rendered for s in r.staged]
     current = {s.out_path for s in staged} | set(cache.unit_outputs(plan.keys.keys() - plan.render))
     base_url = site.settings.base_url if site else cache.base_url
-    notes = {"base_url": base_url, "notes": [] if base_url else [SKIPPED_NOTE]}
+    notes = {"base_url": base_url, "notes": []}
     if not staged and plan.manifest_ok:
         return {"files": len(current), "written": 0, "removed": 0, **notes}
     counts, records = commit(paths.output_dir, staged, current, cache.written_before(plan))

@@ -18,10 +18,12 @@ import posixpath
 import zipfile
 from dataclasses import dataclass
 
+from .cache import default_cache_dir
 from .content import display_path
 from .linkcheck import check_links
-from .model import BuildFailed, ContentError, OutputFile, UsageError
-from .output import list_site_files, remove_empty_dirs, safe_out_path, write_atomic
+from .model import BuildFailed, ContentError, OutputFile, UsageError, os_reason
+from .output import (check_output_dir, list_site_files, overlaps, remove_debris, remove_empty_dirs, safe_out_path,
+                     write_atomic, writing_into)
 
 MANIFEST = ".dwgk-publish.json"
 CHECKSUMS = "SHA256SUMS.txt"
@@ -60,11 +62,12 @@ def check_targets(paths, dest: str | None, zip_path: str | None) -> None:
     if not dest and not zip_path:
         raise UsageError("请给出发布目标文件夹（如 python build.py publish /var/www/html/dwgk），"
                          "或用 --zip 文件名 生成压缩包")
-    folders = [paths.content_dir, paths.layouts_dir, paths.output_dir, paths.archive_dir]
+    folders = [paths.content_dir, paths.layouts_dir, paths.output_dir, paths.archive_dir,
+               display_path(default_cache_dir(paths.output_dir))]
     if dest:
-        for folder in folders:
-            if _overlap(dest, folder):
-                raise UsageError(f"发布目标 {dest} 不能与 {folder} 相同、在它里面或包含它")
+        problem = check_output_dir(dest, folders, "发布目标")
+        if problem:
+            raise UsageError(problem)
         if os.path.lexists(dest) and not os.path.isdir(dest):
             raise UsageError(f"发布目标 {dest} 不是文件夹")
         if not os.path.isdir(os.path.dirname(os.path.abspath(dest))):
@@ -73,15 +76,10 @@ def check_targets(paths, dest: str | None, zip_path: str | None) -> None:
         if not zip_path.lower().endswith(".zip"):
             raise UsageError(f"压缩包 {zip_path} 的文件名应以 .zip 结尾")
         for folder in folders:
-            if _overlap(zip_path, folder):
+            if overlaps(zip_path, folder):
                 raise UsageError(f"压缩包 {zip_path} 不能放在 {folder} 里面")
         if not os.path.isdir(os.path.dirname(os.path.abspath(zip_path))):
             raise UsageError(f"压缩包 {zip_path} 所在的文件夹不存在")
-
-
-def _overlap(a: str, b: str) -> bool:
-    a, b = os.path.realpath(a), os.path.realpath(b)
-    return a == b or a.startswith(b + os.sep) or b.startswith(a + os.sep)
 
 
 def read_site(output_dir: str) -> list[OutputFile]:
@@ -204,6 +202,7 @@ def apply_mirror(plan: MirrorPlan, files: list[OutputFile]) -> None:
     path = MANIFEST
     try:
         os.makedirs(plan.dest, exist_ok=True)
+        remove_all_debris(plan)
         if order:
             pending = {p: sorted(h) for p, h in plan.previous.items()}
             for p in order:
@@ -223,7 +222,23 @@ def apply_mirror(plan: MirrorPlan, files: list[OutputFile]) -> None:
     except OSError as exc:
         raise PublishInterrupted([ContentError(
             display_path(os.path.join(plan.dest, path)), 1,
-            f"写入失败（{exc.strerror or exc}）；目标文件夹中的每个文件都是完整的（旧的或新的），问题解决后重新发布即可")])
+            f"写入失败：{os_reason(exc)}；目标文件夹中的每个文件都是完整的（旧的或新的），问题解决后重新发布即可")])
+
+
+def remove_all_debris(plan: MirrorPlan) -> None:
+    """Half-written files of a publish that was killed, in the folders publishing writes to (only
+    one publish writes into a destination at a time: see writing_into)."""
+    folders = {posixpath.dirname(p) for p in (*plan.manifest, *plan.previous)}
+    for folder in sorted({f for p in folders for f in _with_parents(p)}):
+        remove_debris(os.path.join(plan.dest, folder))
+
+
+def _with_parents(folder: str) -> list[str]:
+    found = [""]
+    while folder:
+        found.append(folder)
+        folder = posixpath.dirname(folder)
+    return found
 
 
 def _manifest_bytes(files: dict) -> bytes:
@@ -293,7 +308,8 @@ def publish(output_dir: str, base_url: str, dest: str | None, zip_path: str | No
         data = zip_site(files)
     if plan is not None:
         if not dry_run:
-            apply_mirror(plan, files)
+            with writing_into(plan.dest):
+                apply_mirror(plan, files)
         lines += describe_mirror(plan, dry_run)
     if zip_path:
         if dry_run:
@@ -303,7 +319,7 @@ def publish(output_dir: str, base_url: str, dest: str | None, zip_path: str | No
                 write_atomic(os.path.abspath(zip_path), data)
             except OSError as exc:
                 raise PublishInterrupted([ContentError(display_path(zip_path), 1,
-                                                       f"写入失败（{exc.strerror or exc}），没有生成压缩包")])
+                                                       f"写入失败：{os_reason(exc)}，没有生成压缩包")])
             lines.append(f"压缩包已生成：{zip_path}，含网站的 {len(files)} 个文件和校验清单 {CHECKSUMS}；"
                          f"压缩包的 SHA-256 为 {sha256(data)}。")
     return lines

@@ -15,10 +15,11 @@ from dataclasses import replace
 import jinja2
 from markupsafe import Markup, escape
 
-from .content import PLACEHOLDER, display_path, is_ignored_name
+from .content import PLACEHOLDER, display_path, is_ignored_name, read_regular, shown_path
 from .discovery import page_links, police_record_url, portal_date, render_discovery
 from .markup import shift_headings
-from .model import ArchiveBanner, ArchivedOutput, ContentError, Notice, OutputFile, Site
+from .model import (ACTIVE_ATTACHMENT_TYPES, STATUSES, ArchiveBanner, ArchivedOutput, BuildFailed, ContentError, Notice,
+                    OutputFile, RoundReport, Site)
 from .search import SEARCH_PAGE, SearchPart, index_files, notice_search, plain_text, records_url
 
 ASSETS_DIR = "assets"
@@ -102,16 +103,70 @@ def _relative(url: str, here: str) -> str:
 
 
 def fill_figures(html: str, notice: Notice) -> Markup:
-    """Replace {{类别数}} … in a notice's converted text with figures computed from its issues."""
+    """Replace {{类别数}} … in a notice's converted text with figures computed from its issues.
+
+    A clause that counts a status nobody has any more ("还有{{整改中}}项问题正在持续整改推进"
+    with none ongoing) is dropped rather than read "还有0项": see drop_zero_clauses.
+    """
     p = notice.progress
     figures = {"类别数": p.categories, "问题总数": p.total, "已完成": p.done, "整改中": p.ongoing,
                "长期坚持": p.longterm, "整改进度": p.sentence}
-    return Markup(PLACEHOLDER.sub(lambda m: str(escape(str(figures[m[1]]))), html))
+    html = drop_zero_clauses(html, {name for name in STATUSES if figures[name] == 0})
+    # What the check of the text let through stays as it is: "\{\{未知}}" becomes "{{未知}}" only here.
+    return Markup(PLACEHOLDER.sub(lambda m: str(escape(str(figures[m[1]]))) if m[1] in figures else m[0], html))
+
+
+_CLAUSE_ENDS = "，；。！？"
+
+
+def drop_zero_clauses(html: str, zero: set[str]) -> str:
+    """The text without each clause holding a placeholder in `zero`.
+
+    A clause runs between the marks ，；。！？ (or a tag); it goes with the comma or semicolon
+    before it, so that the sentence keeps its own end: "已有17项整改完毕，还有0项问题正在整改。"
+    reads "已有17项整改完毕。". A sentence that is nothing but such a clause goes whole.
+    """
+    while zero:
+        found = next((m for m in PLACEHOLDER.finditer(html) if m[1] in zero), None)
+        if found is None:
+            return html
+        start = found.start()
+        while start > 0 and html[start - 1] not in _CLAUSE_ENDS + ">":
+            start -= 1
+        end = found.end()
+        while end < len(html) and html[end] not in _CLAUSE_ENDS + "<":
+            end += 1
+        before = html[start - 1] if start else "<"
+        after = html[end] if end < len(html) else ">"
+        if before in "，；":
+            start -= 1  # "…完毕，还有0项…。" -> "…完毕。"
+        elif after in "，；。！？":
+            end += 1  # "已有0项整改完毕，还有…" -> "还有…"; a sentence of one clause goes whole
+        html = html[:start] + html[end:]
+    return html
 
 
 def site_pages(site: Site):
-    """The site-wide pages: (out_path, template, context). Only these see every notice (`site`)."""
-    yield "index.html", "index.html", {"nav": "home", "page_title": "首页"}
+    """The site-wide pages: (out_path, template, context). Only these see every notice (`site`).
+
+    A district portal (units in 单位/, rounds in 轮次/) adds a page per round and per unit that
+    has notices; a site without them has none of these pages.
+    """
+    from .assemble import round_reports, unit_reports  # noqa: PLC0415 - assemble is not needed to render a notice
+
+    rounds, units = round_reports(site), unit_reports(site)
+    in_rounds = {n.key for r in rounds for n in r.notices}
+    yield "index.html", "index.html", {
+        "nav": "home", "page_title": "首页", "rounds": rounds, "units": units,
+        "other_notices": tuple(n for n in site.notices if n.key not in in_rounds)}
+    for report in rounds:
+        yield report.round.url, "round.html", {
+            "nav": "", "page_title": report.round.name, "report": report}
+    for report in units:
+        yield report.unit.url, "unit.html", {
+            "nav": "", "page_title": report.unit.name, "report": report,
+            "contact": report.unit.contact or site.settings.contact,
+            "rounds_of": {n.key: site.round_of(n) for n in report.notices}}
     if site.snapshots:
         yield ARCHIVE_INDEX, "archive.html", {"nav": "archive", "page_title": "历年归档"}
     yield "contact.html", "contact.html", {"nav": "contact", "page_title": "反馈联系"}
@@ -120,9 +175,22 @@ def site_pages(site: Site):
     yield "404.html", "404.html", {"nav": "", "page_title": "页面未找到", "base_path": base_path}
 
 
-def notice_pages(notice: Notice):
-    """The pages of one notice: made from it alone (and the settings and archives), so a change
-    elsewhere never makes them stale; this is what lets a rebuild render only what changed."""
+def notice_pages(notice: Notice, site: Site | None = None):
+    """The pages of one notice: made from it alone (and the settings, archives, units and rounds),
+    so a change elsewhere never makes them stale; this is what lets a rebuild render only what changed.
+
+    With `site`, the pages show the notice's unit's contact and lead back through its round and unit.
+    """
+    portal = {}
+    if site is not None:
+        round_, unit = site.round_of(notice), site.unit_of(notice)
+        parents = ([(round_.name, round_.url)] if round_ else []) + ([(unit.label, unit.url)] if unit else [])
+        portal = {"contact": site.contact_of(notice), "parents": parents, "notice_round": round_, "notice_unit": unit}
+    for out_path, template, context in _notice_pages(notice):
+        yield out_path, template, {**context, **portal}
+
+
+def _notice_pages(notice: Notice):
     yield notice.url, "notice.html", {
         "nav": "", "page_title": notice.title, "notice": notice,
         "intro_html": fill_figures(notice.intro_html, notice),
@@ -200,8 +268,11 @@ def render_site(site: Site, layouts_dir: str, content_dir: str, errors: list,
 
 def render_site_pages(env, site: Site, layouts_dir: str, errors: list,
                       banner: ArchiveBanner | None = None) -> list[OutputFile]:
-    """The site-wide pages and the assets."""
-    return render_pages(env, site, site_pages(site), layouts_dir, errors, banner) + read_assets(layouts_dir)
+    """The site-wide pages, the rounds' ledgers and the assets."""
+    from .assemble import round_reports  # noqa: PLC0415 - as in site_pages
+
+    ledgers = [OutputFile(r.round.ledger_url, render_round_ledger(site, r)) for r in round_reports(site)]
+    return render_pages(env, site, site_pages(site), layouts_dir, errors, banner) + ledgers + read_assets(layouts_dir)
 
 
 def render_notice(env, site: Site, notice: Notice, layouts_dir: str, content_dir: str, errors: list,
@@ -216,13 +287,22 @@ def render_notice_and_search(env, site: Site, notice: Notice, layouts_dir: str, 
     """render_notice's files, and the notice's part of the search index."""
     # A site of this notice alone gives every page link (feed, canonical) that the whole site gives.
     links_site = replace(site, notices=(notice,))
-    files = render_pages(env, _one_notice_site(site), notice_pages(notice), layouts_dir, errors, banner, links_site)
+    view = _one_notice_site(site)
+    files = render_pages(env, view, notice_pages(notice, view), layouts_dir, errors, banner, links_site)
     files.append(OutputFile(notice.ledger_url, render_ledger(notice)))
     records, part = _notice_search(notice)
     files.append(records)
+    shown = display_path(content_dir)
     for name in notice.attachments:
-        with open(os.path.join(content_dir, notice.key, name), "rb") as f:
-            files.append(OutputFile(f"{notice.key}/{name}", f.read()))
+        rel = f"{notice.key}/{name}"
+        ext = posixpath.splitext(name)[1][1:].lower()
+        if ext in ACTIVE_ATTACHMENT_TYPES and ext not in site.settings.active_attachments:
+            errors.append(ContentError(shown_path(shown, rel), 1, active_attachment_message(name, ext)))
+            continue
+        try:  # read now, not when listed: the file must still be a file, not a link to elsewhere
+            files.append(OutputFile(rel, read_regular(content_dir, rel, shown_path(shown, rel))))
+        except BuildFailed as failed:
+            errors += failed.errors
     return files, part
 
 
@@ -236,12 +316,19 @@ def _notice_search(notice: Notice) -> tuple[OutputFile, SearchPart]:
     return notice_search(notice, intro)
 
 
+def active_attachment_message(name: str, ext: str) -> str:
+    return (f"附件“{name}”是网页类文件（.{ext}），打开时可以在门户网站上运行其中的脚本，因此不发布；"
+            f"请改用 PDF 等格式，或请网站管理员在 site.yml 的“允许的网页类附件”中列出 {ext}")
+
+
 def render_pages(env, site: Site, plan, layouts_dir: str, errors: list, banner: ArchiveBanner | None,
                  links_site: Site | None = None) -> list[OutputFile]:
     files = []
-    for out_path, template_name, context in plan:
+    for out_path, template_name, context_for_page in plan:
         context = dict(site=site, settings=site.settings, out_path=out_path, archived=banner,
-                       **page_links(links_site or site, out_path, archived=bool(banner)), **context)
+                       contact=site.settings.contact, parents=[],
+                       **page_links(links_site or site, out_path, archived=bool(banner)))
+        context.update(context_for_page)
         if banner:
             context["current_site_url"] = "../" * (out_path.count("/") + 2) + "index.html"
         html = render_template(env, layouts_dir, template_name, context, errors)
@@ -315,13 +402,29 @@ LEDGER_COLUMNS = ("编号", "类别", "问题", "整改状态", "完成日期", 
 
 def render_ledger(notice: Notice) -> bytes:
     """整改台账: UTF-8 with BOM and CRLF, so that Excel opens the Chinese text correctly."""
+    return _csv(LEDGER_COLUMNS, (_ledger_row(issue) for issue in notice.issues))
+
+
+ROUND_LEDGER_COLUMNS = ("被巡察单位", "通报", *LEDGER_COLUMNS)
+
+
+def render_round_ledger(site: Site, report: RoundReport) -> bytes:
+    """A round's ledger for the 巡察办: every problem of its notices, unit by unit, as render_ledger."""
+    return _csv(ROUND_LEDGER_COLUMNS, ((site.unit_label(notice), notice.title, *_ledger_row(issue))
+                                       for notice in report.notices for issue in notice.issues))
+
+
+def _ledger_row(issue) -> tuple:
+    return (issue.number, issue.category, issue.title, issue.status,
+            issue.completed.isoformat() if issue.completed else "",
+            issue.deadline.isoformat() if issue.deadline else "", issue.department)
+
+
+def _csv(columns: tuple, rows) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(LEDGER_COLUMNS)
-    for issue in notice.issues:
-        row = (issue.number, issue.category, issue.title, issue.status,
-               issue.completed.isoformat() if issue.completed else "",
-               issue.deadline.isoformat() if issue.deadline else "", issue.department)
+    writer.writerow(columns)
+    for row in rows:
         writer.writerow([_csv_safe(str(v)) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 

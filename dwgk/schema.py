@@ -10,7 +10,12 @@ import re
 from dataclasses import dataclass
 
 from .frontmatter import Node
+from .limits import MAX_FIELD_CHARS
 from .model import STATUSES, ContentError
+
+#: Controls that change the direction of the text around them: "成完已" with U+202E before it
+#: shows as "已完成". Refused in every single-line field.
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -38,13 +43,14 @@ SETTINGS_FIELDS = (
     Field("ICP备案号", "icp", "text"),
     Field("公安机关备案号", "police_record", "text"),
     Field("网站地址", "base_url", "url"),
+    Field("允许的网页类附件", "active_attachments", "list"),
 )
 
 INSPECTION_FIELDS = (
-    Field("巡察组", "team", "text", True),
-    Field("开始日期", "start", "date", True),
-    Field("结束日期", "end", "date", True),
-    Field("反馈日期", "feedback", "date", True),
+    Field("巡察组", "team", "text"),
+    Field("开始日期", "start", "date"),
+    Field("结束日期", "end", "date"),
+    Field("反馈日期", "feedback", "date"),
 )
 
 #: The figures a notice may state under 公布数字, checked against the issue files.
@@ -54,11 +60,29 @@ NOTICE_FIELDS = (
     Field("标题", "title", "text", True),
     Field("发布单位", "publisher", "text", True),
     Field("发布时间", "published", "datetime", True),
-    Field("来源", "source", "text", True),
-    Field("巡察", "inspection", "map", True, INSPECTION_FIELDS),
+    Field("来源", "source", "text"),
+    Field("巡察", "inspection", "map", False, INSPECTION_FIELDS),
     Field("类别", "category_names", "list", True),
     Field("落款日期", "signed", "date"),
     Field("公布数字", "stated", "map", False, tuple(Field(k, k, "count") for k in STATED_FIGURES)),
+    Field("被巡察单位", "unit_name", "text"),
+    Field("巡察轮次", "round_name", "text"),
+)
+
+#: 单位/KEY.yml: one inspected unit of a district portal.
+UNIT_FIELDS = (
+    Field("名称", "name", "text", True),
+    Field("简称", "short_name", "text"),
+    Field("反馈联系", "contact", "map", False, CONTACT_FIELDS),
+)
+
+#: The figures a round may state under 公布数字, checked against its notices' issue files.
+ROUND_FIGURES = ("单位数", "问题总数", "已完成", "整改中", "长期坚持")
+
+#: 轮次/KEY.yml: one inspection round.
+ROUND_FIELDS = (
+    Field("名称", "name", "text", True),
+    Field("公布数字", "stated", "map", False, tuple(Field(k, k, "count") for k in ROUND_FIGURES)),
 )
 
 ISSUE_FIELDS = (
@@ -70,6 +94,10 @@ ISSUE_FIELDS = (
     Field("整改时限", "deadline", "date"),
     Field("责任部门", "department", "text"),
 )
+
+#: Every key an editor may write, in any file: a line starting with one of these is a key line.
+ALL_KEYS = frozenset(f.key for group in (CONTACT_FIELDS, SETTINGS_FIELDS, INSPECTION_FIELDS, NOTICE_FIELDS,
+                                         ISSUE_FIELDS) for f in group) | frozenset(STATED_FIGURES)
 
 
 def read_fields(src_path: str, node: Node, fields: tuple, errors: list, where: str = "") -> dict:
@@ -111,7 +139,10 @@ _DATE_FORMS = (
 )
 _TIME = re.compile(r"^(\d{1,2})[:：](\d{2})$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+# A host name, an optional port, then path segments: none empty (a "//" would make the 404 page's
+# rooted links name another host), none "." or "..", nothing a browser reads differently.
+_URL = re.compile(r"^https?://[\w-][\w.-]*(?::\d{1,5})?"
+                  r"(?:/(?!\.\.?(?:/|$))[^\s\x00-\x1f\x7f?#/\\\"'<>\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+)*/?$")
 
 
 def parse_date(text: str) -> dt.date | None | str:
@@ -137,6 +168,20 @@ def bad_url_message(text: str) -> str:
     return f"网址“{text}”格式不对，应形如 https://www.example.gov.cn/dwgk/"
 
 
+def text_problem(src_path: str, name: str, node: Node, errors: list) -> bool:
+    """Whether a one-line value is too long or holds a direction control (then with an error)."""
+    if len(node.value) > MAX_FIELD_CHARS:
+        errors.append(ContentError(src_path, node.line,
+                                   f"“{name}”太长（{len(node.value):,} 个字符）：每项最多 {MAX_FIELD_CHARS} 个字符"))
+        return True
+    found = BIDI_CONTROLS.search(node.value)
+    if found:
+        errors.append(ContentError(src_path, node.line, f"“{name}”中含有改变文字方向的控制字符 U+{ord(found[0]):04X}，"
+                                                        "会使文字显示的顺序与实际不同；请删除此字符"))
+        return True
+    return False
+
+
 def check_value(src_path: str, spec: Field, node: Node, errors: list, where: str = ""):
     """The value of one field, converted; None after adding an error."""
     name = f"{where}{spec.key}"
@@ -151,7 +196,7 @@ def check_value(src_path: str, spec: Field, node: Node, errors: list, where: str
         for item in node.value:
             if not isinstance(item.value, str) or not item.value:
                 errors.append(ContentError(src_path, item.line, f"“{name}”的每一项应是一段文字"))
-            else:
+            elif not text_problem(src_path, name, item, errors):
                 items.append((item.value, item.line))
         return items
     if not isinstance(node.value, str):
@@ -159,6 +204,8 @@ def check_value(src_path: str, spec: Field, node: Node, errors: list, where: str
     text = node.value
     if text == "":
         return fail(f"“{name}”不能为空") if spec.required else None
+    if text_problem(src_path, name, node, errors):
+        return None
     if spec.kind == "text":
         return text
     if spec.kind == "integer":

@@ -32,7 +32,7 @@ from tornado import ioloop, web
 
 from . import pipeline
 from .content import SETTINGS_FILE, display_path, is_ignored_name, parse_settings
-from .model import BuildFailed, UsageError
+from .model import BuildFailed, UsageError, os_reason
 from .render import _url_path
 
 #: The folder `build` publishes into; a preview must never write there (it may be mid-publish).
@@ -220,7 +220,7 @@ class Preview:
             errors = [f"错误：{exc}"]
         except OSError as exc:
             where = display_path(exc.filename) if exc.filename else self.paths.content_dir
-            errors = [f"{where}: 读写文件失败：{exc.strerror or exc}"]
+            errors = [f"{where}: 读写文件失败：{os_reason(exc)}"]
         except Exception as exc:  # a dwgk bug: keep serving, show it, keep the traceback
             traceback.print_exc()
             errors = [f"生成时出现程序错误（{type(exc).__name__}: {exc}），请把终端中的出错信息发给维护人员"]
@@ -230,6 +230,8 @@ class Preview:
             seconds = time.monotonic() - started
             say(f"生成完成：写入 {counts['written']} 个文件，删除 {counts['removed']} 个，"
                 f"用时 {seconds:.2f} 秒。")
+            for note in counts["notes"]:  # habits forgiven in the files just read
+                say(note)
         self.errors = tuple(errors)
         if errors:
             for line in errors:
@@ -429,6 +431,8 @@ class PreviewHandler(StaticFileHandler):
         self.set_header("Cache-Control", "no-store")
 
     async def get(self, path: str, include_body: bool = True):
+        if "\x00" in path:  # "%00" names no file; the file system would refuse it with an exception
+            raise web.HTTPError(400)
         url, prefix = "/" + path, self.preview.prefix
         if not url.startswith(prefix):
             if url in ("/", prefix.rstrip("/")):

@@ -26,7 +26,7 @@ import stat
 import zipfile
 from dataclasses import dataclass
 
-from .content import display_path, stat_key
+from .content import display_path, shown_path, stat_key
 from .model import ARCHIVED_ALTERED, ARCHIVED_MISSING, ArchivedFile, ContentError, Snapshot
 from .output import _read
 
@@ -317,7 +317,7 @@ def read_snapshots(archive_dir: str, errors: list, known: dict | None = None,
 
 def _archived(folder: str, shown: str, rel: str, out_path: str, verified: Verified) -> ArchivedFile:
     """shown: the year folder as display_path shows it (14,000 calls to it took a quarter second)."""
-    return ArchivedFile(out_path, verified.sha256, verified.size, _disk_path(folder, rel), f"{shown}/{rel}")
+    return ArchivedFile(out_path, verified.sha256, verified.size, _disk_path(folder, rel), shown_path(shown, rel))
 
 
 def _disk_path(folder: str, rel: str) -> str:

@@ -1,5 +1,6 @@
 """Regenerate the README screenshots: phone (375 px) and desktop views of the home page, a notice,
-a category and an issue of the bundled example, in the standard look and in 关怀版.
+a category and an issue of the bundled example, in the standard look and in 关怀版; and of the
+district example (examples/district) the home page and a round page, in the standard look.
 
     .venv/bin/python -m tests.screenshots            # rewrites docs/screenshots/
 
@@ -31,6 +32,9 @@ PAGES = {"home": "index.html", "notice": "2019/index.html", "category": "2019/ca
 DEVICES = {"phone": {"width": 375, "height": 667}, "desktop": {"width": 1280, "height": 800}}
 MODES = ("standard", "care")
 CARE_BUTTON = "关怀版"
+DISTRICT = REPO / "examples" / "district"
+#: Pages of the district example, shot on both devices in the standard look only.
+DISTRICT_PAGES = {"district-home": "index.html", "district-round": "round-14-3.html"}
 
 
 def shot_name(kind: str, device: str, mode: str) -> str:
@@ -38,7 +42,14 @@ def shot_name(kind: str, device: str, mode: str) -> str:
 
 
 def expected_names() -> list[str]:
-    return sorted(shot_name(k, d, m) for k in PAGES for d in DEVICES for m in MODES)
+    return sorted([shot_name(k, d, m) for k in PAGES for d in DEVICES for m in MODES]
+                  + [shot_name(k, d, "standard") for k in DISTRICT_PAGES for d in DEVICES])
+
+
+def page_of(name: str) -> tuple[str, str]:
+    """(site, page) a screenshot shows: "example" or "district", and the page's path."""
+    kind = name.rsplit("-", 2)[0]
+    return ("district", DISTRICT_PAGES[kind]) if kind in DISTRICT_PAGES else ("example", PAGES[kind])
 
 
 def page_digest(site_dir: Path, rel: str) -> str:
@@ -50,17 +61,38 @@ def page_digest(site_dir: Path, rel: str) -> str:
     return h.hexdigest()
 
 
-def build_example(out_dir: Path) -> Path:
+def build_example(out_dir: Path, content: Path = REPO / "content") -> Path:
     from dwgk.pipeline import Paths, build
 
-    build(Paths(str(REPO / "content"), str(REPO / "layouts"), str(out_dir)))
+    build(Paths(str(content), str(REPO / "layouts"), str(out_dir)), cache_dir=None)
     return out_dir
 
 
-def take_screenshots(browser, site_dir: Path, out_dir: Path, *, optimise: bool = True) -> dict:
-    """Write every screenshot and manifest.json into out_dir; return the manifest."""
+def build_district(out_dir: Path) -> Path:
+    return build_example(out_dir, DISTRICT)
+
+
+def take_screenshots(browser, site_dir: Path, out_dir: Path, *, optimise: bool = True,
+                     district_dir: Path | None = None) -> dict:
+    """Write every screenshot and manifest.json into out_dir; return the manifest.
+    district_dir: the built district example (built here when not given)."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    if district_dir is None:
+        district_dir = build_district(out_dir.parent / f"{out_dir.name}-district-site")
     manifest = {}
+    for device, viewport in DEVICES.items():
+        context = browser.new_context(locale="zh-CN", viewport=viewport, device_scale_factor=1)
+        try:
+            page = context.new_page()
+            for kind, rel in DISTRICT_PAGES.items():
+                page.goto((district_dir / rel).as_uri(), wait_until="load")
+                name = shot_name(kind, device, "standard")
+                png = page.screenshot()
+                (out_dir / name).write_bytes(quantise_png(png) if optimise else png)
+                manifest[name] = {"site": "district", "page": rel, "device": device, "mode": "standard",
+                                  **viewport, "page_sha256": page_digest(district_dir, rel)}
+        finally:
+            context.close()
     for device, viewport in DEVICES.items():
         for mode in MODES:
             context = browser.new_context(locale="zh-CN", viewport=viewport, device_scale_factor=1)
@@ -192,10 +224,11 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         site = build_example(Path(tmp) / "site")
+        district = build_district(Path(tmp) / "district")
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
             remove_previous(args.out)
-            take_screenshots(browser, site, args.out)
+            take_screenshots(browser, site, args.out, district_dir=district)
         finally:
             browser.close()
     total = sum(p.stat().st_size for p in args.out.glob("*.png"))

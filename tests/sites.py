@@ -49,6 +49,23 @@ def run_subprocess(*args: str, cwd: Path) -> Run:
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
+def assert_errors(result: Run, expected: list[str] | None) -> list[str]:
+    """A failed build's stderr: exit status 1, the error lines (exactly `expected`, in path and
+    line order, unless None), the closing count and no traceback. Returns the error lines."""
+    assert result.rc == 1
+    lines = result.err.splitlines()
+    assert lines[-1] == f"共 {len(lines) - 1} 处错误，网站未更新。"
+    if expected is not None:
+        assert lines[:-1] == sorted(expected, key=_path_and_line)
+    assert "Traceback" not in result.err
+    return lines[:-1]
+
+
+def _path_and_line(line: str):
+    path, line_no, _ = line.split(":", 2)
+    return path, int(line_no)
+
+
 def copy_example(dest: Path) -> Path:
     """A copy of the bundled example at dest/content; returns dest."""
     shutil.copytree(EXAMPLE, dest / "content")

@@ -78,9 +78,7 @@ def test_archive_command_messages_and_publication(tmp_path, epoch):
         "已归档2019年度：archive/2019（27 个网页，清单共 54 个文件，归档日期2019年12月31日）。",
         "交档案部门的压缩包：archive/2019/dwgk-archive-2019.zip",
         "请把 archive 文件夹提交到版本库保存。",
-        "生成完成：site 中共 72 个文件，本次写入 72 个，删除 0 个过时文件。",
-        "提示：未设置网站地址（site.yml 中的“网站地址”，或 --base-url），"
-        "因此未生成 sitemap.xml、robots.txt、订阅源 feed.xml 和各页的规范链接（canonical）。",
+        "生成完成：site 中共 60 个文件，本次写入 60 个，删除 0 个过时文件。",
     ]
     assert result.err == ""
     site = tmp_path / "site"
@@ -282,7 +280,7 @@ def test_every_link_inside_a_snapshot_resolves_inside_it(archived):
     for page in pages:
         here = posixpath.dirname(page)
         for url in links_of(files[page]):
-            if url.startswith(("tel:", "mailto:", "#")):
+            if url.startswith(("tel:", "mailto:", "#", "data:image/png;base64,")):  # the icon is inside the page
                 continue
             assert "://" not in url and not url.startswith("/"), f"{page}: {url}"
             target = posixpath.normpath(posixpath.join(here, url.split("#")[0]))
@@ -397,7 +395,7 @@ def test_content_errors_archive_nothing(tmp_path, epoch):
     result = run_cli("archive", "2019", cwd=tmp_path)
     assert result.rc == 1
     assert result.err.splitlines() == [
-        "content/2019/05.md:2: YAML 缺少冒号“:”；每行应写成“字段: 值”",
+        "content/2019/05.md:2: 缺少冒号“:”：“编号 5”应写成“编号: 5”",
         "共 1 处错误，没有归档，网站未更新。",
     ]
     assert not (tmp_path / "archive/2019").exists() and not (tmp_path / "site").exists()
@@ -543,10 +541,56 @@ def test_the_preview_looks_at_the_archive_again_only_when_something_in_it_change
     with monkeypatch.context() as m:  # a build that fails before it looks at the archive
         m.setattr(cache.BuildCache, "read_sources", unreadable)
         preview.rebuild(say, [str(page)])
-        assert preview.errors == (f"{paths.content_dir}: 读写文件失败：Input/output error",)
+        assert preview.errors == (f"{paths.content_dir}: 读写文件失败：磁盘读写出错（Input/output error）",)
     preview.rebuild(say, [issue])  # the change it did not look at is not forgotten
     assert preview.errors == altered
     preview.rebuild(say, [str(page)])
     assert preview.errors == altered
     preview.rebuild(say, [issue])  # a damaged archive is never taken as unchanged
     assert preview.errors == altered
+
+
+def _foreign_file(rel):
+    def apply(root):
+        (root / "site" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / "site" / rel).write_bytes(b"not dwgk's")
+    return apply
+
+
+@pytest.mark.parametrize("damage", [
+    lambda root: edit(root / "content/2019/03.md", "二是", "[见附件](missing.pdf)二是"),
+    lambda root: (root / "content/2019/index.html").write_bytes(b'<p class="archive-banner">x</p>'),
+    lambda root: (root / "content/2019/a\\..\\..\\evil.bat").write_bytes(b"x"),
+    _foreign_file("2019/photo.jpg"),
+], ids=["broken-link", "attachment-named-like-a-page", "backslash-in-a-name", "foreign-file-in-site"])
+def test_archive_freezes_only_a_site_that_builds(tmp_path, epoch, damage):
+    # An archive cannot be undone: it is written only when a build would pass on the same input.
+    copy_example(tmp_path)
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    damage(tmp_path)
+    if (tmp_path / "site/2019/photo.jpg").exists():  # the foreign file lies where an attachment goes
+        (tmp_path / "content/2019/photo.jpg").write_bytes(b"jpeg")
+    site = stat_tree(tmp_path / "site")
+    built = run_cli("check", cwd=tmp_path)
+    assert built.rc == 1
+    result = run_cli("archive", "2019", cwd=tmp_path)
+    assert result.rc == 1
+    assert result.err == built.err.replace("网站未更新。", "没有归档，网站未更新。")
+    assert "Traceback" not in result.err
+    assert not (tmp_path / "archive/2019").exists()
+    assert stat_tree(tmp_path / "site") == site
+    assert run_cli("build", cwd=tmp_path).err == built.err
+
+
+def test_archive_refuses_when_a_foreign_file_is_where_the_snapshot_goes(tmp_path, epoch):
+    copy_example(tmp_path)
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    _foreign_file("archive/2019/index.html")(tmp_path)
+    site = stat_tree(tmp_path / "site")
+    result = run_cli("archive", "2019", cwd=tmp_path)
+    assert result.rc == 1
+    assert result.err.splitlines() == [
+        "site/archive/2019/index.html:1: 此文件不是 dwgk 生成的，为免覆盖而停止；请把它移出输出文件夹后再生成",
+        "共 1 处错误，没有归档，网站未更新。"]
+    assert not (tmp_path / "archive/2019").exists()
+    assert stat_tree(tmp_path / "site") == site

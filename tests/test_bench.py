@@ -47,3 +47,24 @@ def test_generated_content_looks_like_the_seed():
     sizes = [benchdata.cjk_count(i.body) for n in notices for i in n.issues]
     assert 300 <= min(sizes) and max(sizes) <= 900
     assert all(i.body.startswith("一是") for n in notices for i in n.issues)
+
+
+def test_district_shape_runs_and_its_content_is_a_portal(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "dwgk.bench", "--district", "--sizes", "80", "--runs", "1", "--no-hugo",
+         "--json", str(tmp_path / "figures.json"), "--keep", str(tmp_path / "kept")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    assert "== 80 个问题（区级门户：50 个单位 × 5 轮）：生成内容……" in result.stdout
+    assert json.loads((tmp_path / "figures.json").read_text(encoding="utf-8"))["shape"] == "district"
+    site = tmp_path / "kept" / "site-80" / "site"
+    assert sorted(p.name for p in site.glob("round-*.html")) == ["round-r1.html"]  # 2 notices: one round
+    unit_page = (site / "unit-d02.html").read_text(encoding="utf-8")
+    assert "0199-80000002" in unit_page and "d02@example.gov.cn" in unit_page
+    notice = next(p for p in (tmp_path / "kept" / "site-80" / "content").glob("*/notice.md")
+                  if "被巡察单位: 示例区第2号单位" in p.read_text(encoding="utf-8"))
+    assert "0199-80000002" in (site / notice.parent.name / "index.html").read_text(encoding="utf-8")
+
+
+def test_district_content_spreads_notices_over_units_and_rounds():
+    assert [benchdata.district_of(i, 50, 5) for i in (0, 49, 50, 249, 260)] == [(0, 0), (49, 0), (0, 1), (49, 4), (10, 4)]

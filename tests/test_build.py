@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -47,7 +49,7 @@ def test_failed_build_leaves_site_exactly_as_it_was(tmp_path):
     result = run_cli("build", cwd=tmp_path)
     assert result.rc == 1
     assert result.err.splitlines() == [
-        "content/2019/05.md:2: YAML 缺少冒号“:”；每行应写成“字段: 值”",
+        "content/2019/05.md:2: 缺少冒号“:”：“编号 5”应写成“编号: 5”",
         "共 1 处错误，网站未更新。",
     ]
     assert stat_tree(tmp_path / "site") == before
@@ -94,12 +96,46 @@ def test_never_overwrites_a_file_it_did_not_write(tmp_path):
     assert os.listdir(tmp_path / "site") == ["contact.html"]
 
 
+def test_the_half_written_manifest_of_a_killed_build_is_removed_by_the_next(tmp_path):
+    copy_example(tmp_path)
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    (tmp_path / "site/.dwgk-x1y2z3_a.tmp").write_bytes(b"")  # as kill -9 leaves it
+    (tmp_path / "site/.dwgk-notes.tmp").write_text("别人的文件", encoding="utf-8")  # not a name dwgk makes
+    for args in (["build"], ["build", "--no-cache"]):
+        assert run_cli(*args, cwd=tmp_path).rc == 0
+        assert sorted(p.name for p in (tmp_path / "site").glob(".dwgk-*")) == [".dwgk-files.json", ".dwgk-notes.tmp"]
+        (tmp_path / "site/.dwgk-x1y2z3_a.tmp").write_bytes(b"")
+
+
 def test_output_inside_content_is_a_usage_error(tmp_path):
     copy_example(tmp_path)
     result = run_cli("build", "--output", "content/site", cwd=tmp_path)
     assert result.rc == 2
     assert result.err.startswith("错误：输出文件夹 content/site 不能与 content 相同、在它里面或包含它")
     assert not (tmp_path / "content/site").exists()
+
+
+@pytest.mark.parametrize("command, output, message", [
+    # `check` where a faulty build would write into the machine's own folders: the same words.
+    ("check", "/", "输出文件夹 / 是磁盘的根文件夹，不能使用；请另建一个专用的文件夹"),
+    ("build", "~", "输出文件夹 {home} 是用户的主文件夹，不能使用；请另建一个专用的文件夹"),
+    ("build", ".dwgk-cache", "输出文件夹 .dwgk-cache 是生成缓存文件夹 .dwgk-cache 或在它里面，不能使用"),
+    ("build", ".dwgk-cache/site", "输出文件夹 .dwgk-cache/site 是生成缓存文件夹 .dwgk-cache 或在它里面，不能使用"),
+    ("check", "{code}", "输出文件夹 {code} 不能与 dwgk 的程序文件夹 {code} 相同、在它里面或包含它"),
+    ("check", "{code}/../..", "输出文件夹 {code}/../.. 不能与 dwgk 的程序文件夹 {code} 相同、在它里面或包含它"),
+    ("archive", ".dwgk-cache", "输出文件夹 .dwgk-cache 是生成缓存文件夹 .dwgk-cache 或在它里面，不能使用"),
+])
+def test_folders_no_site_may_be_written_to_are_refused(tmp_path, monkeypatch, command, output, message):
+    copy_example(tmp_path)
+    home = tmp_path / "home"
+    (home / "notes").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    code = str(REPO / "dwgk")
+    output = str(home) if output == "~" else output.format(code=code)
+    result = run_cli(command, "--output", output, cwd=tmp_path)
+    assert (result.rc, result.err) == (2, f"错误：{message.format(home=home, code=code)}\n")
+    assert sorted(os.listdir(tmp_path)) == ["content", "home"]
+    assert os.listdir(home) == ["notes"]
 
 
 def test_a_symbolic_link_in_content_is_refused(tmp_path):
@@ -110,6 +146,90 @@ def test_a_symbolic_link_in_content_is_refused(tmp_path):
     assert result.rc == 1
     assert result.err.splitlines()[0] == "content/2019/hostname.txt:1: 不支持符号链接（快捷方式）：请把文件本身放进内容文件夹"
     assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize("swap", ["file", "folder"])
+def test_an_attachment_swapped_for_a_link_after_listing_is_not_read(tmp_path, monkeypatch, swap):
+    # The race of a red-team pass: the listing saw a file, and by the time its bytes are read a
+    # link to a secret stands there (or the folder above it has become a link). Here the swap
+    # happens between the two public stages, load_site (lists) and render (reads attachments).
+    from dwgk import pipeline
+    from dwgk.model import BuildFailed
+
+    copy_example(tmp_path)
+    (tmp_path / "secret/docs").mkdir(parents=True)
+    (tmp_path / "secret/docs/方案.txt").write_text("机密", encoding="utf-8")
+    (tmp_path / "content/2019/docs").mkdir()
+    (tmp_path / "content/2019/docs/方案.txt").write_text("公开的附件", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    paths = pipeline.Paths("content", str(REPO / "layouts"), "site")
+    site = pipeline.load_site(paths)
+    if swap == "file":
+        (tmp_path / "content/2019/docs/方案.txt").unlink()
+        os.symlink(tmp_path / "secret/docs/方案.txt", tmp_path / "content/2019/docs/方案.txt")
+    else:
+        shutil.rmtree(tmp_path / "content/2019/docs")
+        os.symlink(tmp_path / "secret/docs", tmp_path / "content/2019/docs")
+    with pytest.raises(BuildFailed) as failed:
+        pipeline.render(paths, site)
+    assert [str(e) for e in failed.value.errors] == [
+        "content/2019/docs/方案.txt:1: 不支持符号链接（快捷方式）：请把文件本身放进内容文件夹"]
+
+
+def test_a_file_read_as_listed_must_be_the_file_listed(tmp_path):
+    # Reading during the listing: the folder above may have become a link since the file was seen.
+    from dwgk.content import read_regular
+    from dwgk.model import BuildFailed
+
+    (tmp_path / "content/2019").mkdir(parents=True)
+    (tmp_path / "secret").mkdir()
+    (tmp_path / "content/2019/a.txt").write_text("公开", encoding="utf-8")
+    (tmp_path / "secret/a.txt").write_text("机密", encoding="utf-8")
+    listed = os.lstat(tmp_path / "content/2019/a.txt")
+    assert read_regular(str(tmp_path / "content"), "2019/a.txt", "content/2019/a.txt", listed) == "公开".encode()
+    shutil.rmtree(tmp_path / "content/2019")
+    os.symlink(tmp_path / "secret", tmp_path / "content/2019")
+    with pytest.raises(BuildFailed) as failed:
+        read_regular(str(tmp_path / "content"), "2019/a.txt", "content/2019/a.txt", listed)
+    assert [str(e) for e in failed.value.errors] == [
+        "content/2019/a.txt:1: 不支持符号链接（快捷方式）：请把文件本身放进内容文件夹"]
+
+
+def test_a_named_pipe_in_content_is_refused_without_waiting(tmp_path):
+    # open() of a named pipe waits for a writer that never comes: the build hung.
+    copy_example(tmp_path)
+    os.mkfifo(tmp_path / "content/2019/附件.pdf")
+    for args in (["build"], ["build", "--no-cache"], ["check"]):
+        try:
+            proc = subprocess.run([sys.executable, str(REPO / "build.py"), *args], cwd=tmp_path,
+                                  capture_output=True, text=True, timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"{args} waits on the named pipe")
+        assert (proc.returncode, proc.stderr.splitlines()) == (1, [
+            "content/2019/附件.pdf:1: 不是普通文件（如命名管道、设备文件），不能发布：请删除它，或换成文件本身",
+            "共 1 处错误，网站未更新。"])
+    assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.parametrize("built_before", [False, True])
+def test_never_writes_through_a_linked_folder_in_the_output(tmp_path, built_before):
+    copy_example(tmp_path)
+    if built_before:
+        assert run_cli("build", cwd=tmp_path).rc == 0
+        shutil.rmtree(tmp_path / "site/2019")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere/index.html").write_text("别处的页面", encoding="utf-8")
+    (tmp_path / "site").mkdir(exist_ok=True)
+    os.symlink(tmp_path / "elsewhere", tmp_path / "site/2019")
+    site = stat_tree(tmp_path / "site")
+    for args in (["build"], ["build", "--no-cache"], ["check"]):
+        result = run_cli(*args, cwd=tmp_path)
+        assert (result.rc, result.err.splitlines()) == (1, [
+            "site/2019:1: 这里应是一个文件夹，却是符号链接（快捷方式）或文件；dwgk 不会写到链接指向的地方，"
+            "为免覆盖而停止：请把它移出输出文件夹后再生成", "共 1 处错误，网站未更新。"]), args
+    assert os.listdir(tmp_path / "elsewhere") == ["index.html"]
+    assert (tmp_path / "elsewhere/index.html").read_text(encoding="utf-8") == "别处的页面"
+    assert stat_tree(tmp_path / "site") == site
 
 
 def test_no_output_path_can_leave_the_output_folder():
@@ -181,9 +301,7 @@ def test_bare_command_builds_like_a_new_user_runs_it(tmp_path):
     result = run_subprocess(cwd=tmp_path)
     assert result.rc == 0, result.err
     assert result.out.splitlines() == [
-        "生成完成：site 中共 35 个文件，本次写入 35 个，删除 0 个过时文件。",
-        "提示：未设置网站地址（site.yml 中的“网站地址”，或 --base-url），"
-        "因此未生成 sitemap.xml、robots.txt、订阅源 feed.xml 和各页的规范链接（canonical）。",
+        "生成完成：site 中共 29 个文件，本次写入 29 个，删除 0 个过时文件。",
     ]
     assert (tmp_path / "site/index.html").is_file()
     help_text = run_subprocess("--help", cwd=tmp_path).out

@@ -556,7 +556,7 @@ def test_a_full_disk_while_staging_leaves_the_site_as_it_was(tmp_path, monkeypat
     monkeypatch.setattr(output, "_write_spare", full)
     result = build(root)
     assert (result.rc, result.err.splitlines()) == (1, [
-        "site: 读写文件失败：No space left on device",
+        "site: 读写文件失败：磁盘已满（No space left on device）",
         "生成中断：请排除上面的问题（如磁盘已满、没有写入权限）后重新生成。"])
     assert stat_tree(root / "site") == before
     monkeypatch.undo()
@@ -583,6 +583,6 @@ def test_a_build_interrupted_while_swapping_pages_in_is_made_whole_by_the_next(t
 
     monkeypatch.setattr(output, "_swap", fails_halfway)
     result = build(root)
-    assert result.rc == 1 and result.err.startswith("site/") and "读写文件失败：Input/output error" in result.err
+    assert result.rc == 1 and result.err.startswith("site/") and "读写文件失败：磁盘读写出错（Input/output error）" in result.err
     monkeypatch.undo()
     assert built_as_cold(root)

@@ -247,8 +247,8 @@ def test_seed_report(tmp_path):
         f"  {target}/site.yml:2: 网站名称“武汉市黄陂区融媒体中心党务公开”是按发布单位推断的，通报中没有写，请核对\n",
         "原文每一行都已归位。\n",
         f"已写入：\n  {target}/2019/notice.md\n  {target}/2019/01.md 至 17.md（17个问题文件）\n  {target}/site.yml\n"
-        f"下一步：运行 python build.py check --content {target} 检查，"
-        f"无误后运行 python build.py build --content {target} 生成网站。\n",
+        f"下一步：运行 python build.py check --content {target} --output {target}-site --archive {target}-archive 检查，"
+        f"无误后运行 python build.py build --content {target} --output {target}-site --archive {target}-archive 生成网站。\n",
     ):
         assert line in out
 
@@ -323,15 +323,28 @@ def test_usage_errors(tmp_path):
 
 
 def test_nothing_to_import_writes_nothing(tmp_path):
-    (tmp_path / "n.txt").write_text("黄陂区融媒体中心关于巡察反馈意见整改落实情况的通报\n\n2019-12-27 15:24\n",
-                                    encoding="utf-8")
+    (tmp_path / "n.txt").write_text("首页 > 党务公开 > 巡察整改\n\n2019-12-27 15:24\n", encoding="utf-8")
     result = cli("import", tmp_path / "n.txt", "--content", tmp_path / "c")
     assert result.rc == 1
-    assert result.err == (f"错误：{tmp_path}/n.txt: 没有找到通报标题或任何问题（如“1、关于“……”的问题”），"
+    assert result.err == (f"错误：{tmp_path}/n.txt: 没有找到通报标题，也没有找到任何问题（如“1、关于“……”的问题”），"
                              "未写入任何文件\n")
     assert "找到 0 个类别、0 个问题" in result.out
-    assert f"{tmp_path}/n.txt: 没有找到任何问题（如“1、关于“……”的问题”）" in result.out
     assert not (tmp_path / "c").exists()
+
+
+def test_title_without_problems_imports_what_it_has(tmp_path):
+    """Never refuse what can be used: the title and the opening are written, the missing problems reported."""
+    text = ("黄陂区融媒体中心关于巡察反馈意见整改落实情况的通报\n\n2019-12-27 15:24\n"
+            "根据区委统一部署，2018年12月19日至2019年2月26日，区委第三巡察组对区融媒体中心进行了巡察。现将整改情况予以公布。\n")
+    (tmp_path / "n.txt").write_text(text, encoding="utf-8")
+    result = cli("import", tmp_path / "n.txt", "--content", tmp_path / "c")
+    assert result.rc == 0, result.err
+    assert (f"{tmp_path}/n.txt: 没有找到任何问题（如“1、关于“……”的问题”），只导入了通报正文；"
+            "请对照原文补上问题文件，或检查原文是否复制完整\n") in result.out
+    notice = (tmp_path / "c" / "2019" / "notice.md").read_text(encoding="utf-8")
+    assert "标题: 黄陂区融媒体中心关于巡察反馈意见整改落实情况的通报\n" in notice
+    assert "  巡察组: 区委第三巡察组\n" in notice
+    assert "根据区委统一部署，2018年12月19日至2019年2月26日" in notice
 
 
 def test_gbk_file_is_read(tmp_path):
@@ -398,7 +411,7 @@ def test_truncated_files_through_the_command(tmp_path):
         assert result.rc in (0, 1), (cut, result.err)
         if complete_titles(cut):
             assert result.rc == 0, (cut, result.err)
-        if cut < SEED.index("(一)"):
+        if cut == 0:  # nothing at all: the only text refused
             assert result.rc == 1
         if result.rc == 0:
             checked = cli("check", "--content", tmp_path / f"c{n}")
@@ -552,11 +565,20 @@ def test_web_page_copy_with_extra_lines(tmp_path):
     assert "未能归位的文字（共4行，没有写入任何文件，如需要请手工补入）：\n  n.txt:1: 首页 > 党务公开 > 巡察整改\n" in report
 
 
-def test_issue_description_before_measures_is_reported():
+def test_issue_description_is_kept_beside_its_measures(tmp_path):
+    """A problem's “问题表现” part and its measures both reach the issue file."""
     text = add_line_after(SEED, "4、关于“思想政治建设不严实”的问题", "  问题表现：意识形态工作责任制落实不到位。")
     result = parse_notice_text(text)
     assert result.issues[3].paragraphs == SEED_RESULT.issues[3].paragraphs
-    assert [n.message for n in result.unplaced] == ["问题表现：意识形态工作责任制落实不到位。"]
+    assert result.issues[3].description == ("问题表现：意识形态工作责任制落实不到位。",)
+    assert result.unplaced == ()
+    body = write_and_check(tmp_path, result)["2019/04.md"].split("---\n", 2)[2]
+    assert body.startswith("问题表现：意识形态工作责任制落实不到位。\n\n整改情况：一是")
+    unlabelled = add_line_after(SEED, "4、关于“思想政治建设不严实”的问题", "  意识形态工作责任制落实不到位。")
+    issue = parse_notice_text(unlabelled).issues[3]
+    assert issue.description == ("意识形态工作责任制落实不到位。",)
+    assert importer.render_files(replace(SEED_RESULT, issues=(issue,)), "2019", False)["2019/04.md"].split(
+        "---\n", 2)[2].startswith("问题表现：意识形态工作责任制落实不到位。\n\n整改情况：一是")
 
 
 def test_measures_numbered_like_sections_stay_in_their_issue():
@@ -642,16 +664,17 @@ def test_notice_missing_facts_is_flagged(tmp_path):
         (6, "第2项问题的整改状态无法从原文判断，暂定为“整改中”，请核对"),
         (8, "原文有多个电话，只取了第一个“0596-1111111”，未用“0596-2222222”"),
         (9, "日期“20200105”缺少“年”“月”“日”，已读作2020年1月5日，请核对"),
-        (0, "原文中没有找到巡察反馈日期，notice.md 中已留空，生成网站前必须填写"),
-        (0, "原文没有写来源，来源暂填发布单位“某单位”，请核对"),
+        (0, "原文中没有找到巡察反馈日期，notice.md 中这几项留空，网页上不显示；如另有依据可以补填"),
+        (0, "原文没有写来源，notice.md 中“来源”留空，网页上不显示；如另有依据可以补填"),
         (0, "原文没有发布时间，发布时间暂按落款日期填为2020-01-05，请核对"),
     ]
     assert result.team == "县委巡察组"
     notice = render_files(result, "2020", True)["2020/notice.md"]
-    assert "  反馈日期:  # 通报中未找到，请填写\n" in notice
+    assert "  反馈日期:  # 通报中未找到，可不填\n" in notice
+    assert "来源:  # 通报中未找到，可不填\n" in notice
     report = importer.format_report(result, "m.txt", [], "content")
     assert "通报中没有找到公布的数字（如“5大类17项问题已有16项整改完毕”），无从核对。\n" in report
-    assert "m.txt: 原文没有写来源，来源暂填发布单位“某单位”，请核对\n" in report
+    assert "m.txt: 原文没有写来源，notice.md 中“来源”留空，网页上不显示；如另有依据可以补填\n" in report
     write_and_check(tmp_path, result, expect_errors=True)
 
 

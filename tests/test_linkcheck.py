@@ -41,7 +41,8 @@ def problems(body: str, where: str = "2019/issue-1.html", base_url: str = "", pr
     '<a href="issue-1.html?from=feed">带参数</a>',
     '<img src="../assets/logo.png" srcset="../assets/logo.png 1x, ../assets/logo.png 2x" alt="">',
     '<a href="https://www.gov.cn/">中国政府网</a><a href="mailto:a@b.cn">信</a><a href="tel:027">电话</a>'
-    '<a href="//cdn.example.com/x.js">外部</a><img src="data:image/png;base64,AAAA" alt="">',
+    '<a href="//cdn.example.com/x.js">外部</a><a href="HTTPS://www.gov.cn/">大写</a>',
+    '<link rel="canonical alternate" href="https://www.example.gov.cn/dwgk/">',
 ])
 def test_links_that_resolve_pass(body):
     assert problems(body) == []
@@ -60,10 +61,35 @@ def test_links_that_resolve_pass(body):
     ('<a href="../2019">目录</a>',
      "链接“../2019”指向文件夹，直接打开网站文件时无效；请写出文件名，如“../2019/index.html”"),
     ('<img src="x.png" srcset="../assets/logo.png 1x, ../assets/big.png 2x" alt="">', None),
+    # Judged as the browser reads the page: character references decoded, blanks left out, any case.
+    ('<a href="javascript&#58;alert&#40;1&#41;">点此</a>',
+     "不允许的链接协议“javascript:”（可用：http、https、mailto、tel，或本站的相对地址）"),
+    ('<a href=" &#x0A;JaVa&#9;ScRiPt:alert(1)">点此</a>',
+     "不允许的链接协议“javascript:”（可用：http、https、mailto、tel，或本站的相对地址）"),
+    ('<img src="data:image/png;base64,AAAA" alt="">',
+     "不允许的链接协议“data:”（可用：http、https、mailto、tel，或本站的相对地址）"),
+    ('<a href="vbscript:msgbox(1)">点此</a>',
+     "不允许的链接协议“vbscript:”（可用：http、https、mailto、tel，或本站的相对地址）"),
+    # Nothing is fetched from another host with the page; a link to one is fine (above).
+    ('<img src="https&#58;//evil.example/x.png" alt="">',
+     "网页不能从其他网站加载内容（“https://evil.example/x.png”）；图片等文件请放在通报文件夹中，用相对地址引用"),
+    ('<img src="\\\\evil.example/x.png" alt="">',
+     "网页不能从其他网站加载内容（“//evil.example/x.png”）；图片等文件请放在通报文件夹中，用相对地址引用"),
+    ('<link rel="stylesheet" href="//evil.example/style.css">',
+     "网页不能从其他网站加载内容（“//evil.example/style.css”）；图片等文件请放在通报文件夹中，用相对地址引用"),
+    ('<link rel="alternate stylesheet" href="https://evil.example/style.css">',
+     "网页不能从其他网站加载内容（“https://evil.example/style.css”）；图片等文件请放在通报文件夹中，用相对地址引用"),
+    ('<script src="https://evil.example/x.js"></script>',
+     "网页不能从其他网站加载内容（“https://evil.example/x.js”）；图片等文件请放在通报文件夹中，用相对地址引用"),
+    ('<form action="javascript:alert(1)"><button formaction="data:text/html,x">提交</button></form>',
+     None),
 ])
 def test_broken_links_name_the_page_the_line_and_the_link(body, message):
     found = problems("<p>第一行</p>\n" + body)
-    if message is None:  # two problems in one tag: both reported
+    if message is None and "form" in body:
+        assert [m for _, _, m in found] == ["不允许的链接协议“data:”（可用：http、https、mailto、tel，或本站的相对地址）",
+                                            "不允许的链接协议“javascript:”（可用：http、https、mailto、tel，或本站的相对地址）"]
+    elif message is None:  # two problems in one tag: both reported
         assert [m for _, _, m in found] == ["链接“../assets/big.png”指向的文件不存在", "链接“x.png”指向的文件不存在"]
     else:
         assert found == [("2019/issue-1.html", 5, message)]
@@ -124,6 +150,27 @@ def test_a_broken_link_from_a_template_fails_the_build_and_writes_nothing(tmp_pa
     assert stat_tree(tmp_path / "site") == before
     check = run_cli("check", "--layouts", "layouts", cwd=tmp_path)  # check runs the link check too
     assert (check.rc, check.err) == (result.rc, result.err)
+
+
+def test_a_script_link_or_a_foreign_load_from_a_template_fails_the_build(tmp_path):
+    # The last line of defence: whatever wrote it, a page is judged as the browser reads it.
+    copy_example(tmp_path)
+    shutil.copytree(REPO / "layouts", tmp_path / "layouts")
+    assert run_cli("build", "--layouts", "layouts", cwd=tmp_path).rc == 0
+    before = stat_tree(tmp_path / "site")
+    edit(tmp_path / "layouts/contact.html", "{% include \"_contact.html\" %}",
+         '<p><a href="javascript&#58;alert(1)">监督</a><img src="https&#58;//evil.example/x.png" alt=""></p>\n'
+         '{% include "_contact.html" %}')
+    for command in ("build", "check"):
+        result = run_cli(command, "--layouts", "layouts", cwd=tmp_path)
+        line = _line_in_page(tmp_path, "contact.html", "evil.example", layouts="layouts")
+        assert (result.rc, result.err.splitlines()) == (1, [
+            f"site/contact.html:{line}: 不允许的链接协议“javascript:”（可用：http、https、mailto、tel，或本站的相对地址）",
+            f"site/contact.html:{line}: 网页不能从其他网站加载内容（“https://evil.example/x.png”）；"
+            "图片等文件请放在通报文件夹中，用相对地址引用",
+            "共 2 处错误，网站未更新。",
+        ])
+    assert stat_tree(tmp_path / "site") == before
 
 
 def _line_in_page(tmp_path, out_path: str, needle: str, layouts=REPO / "layouts") -> int:

@@ -107,6 +107,18 @@ def test_each_file_is_replaced_atomically(tmp_path):
     assert not [p for p in read_tree(dest) if p.endswith(".tmp")]
 
 
+def test_the_half_written_files_of_a_killed_publish_are_removed_by_the_next(tmp_path):
+    # kill -9 between creating a temporary file and renaming it into place leaves it behind.
+    dest = example(tmp_path)
+    assert publish(tmp_path, "www/dwgk").rc == 0
+    for debris in ("www/dwgk/.dwgk-k2x9_q0a.tmp", "www/dwgk/2019/.dwgk-abcdefgh.tmp"):
+        (tmp_path / debris).write_bytes(b"")
+    (tmp_path / "www/dwgk/.dwgk-notes.tmp").write_text("门户管理员的文件", encoding="utf-8")  # not a name dwgk makes
+    published = read_tree(dest)
+    assert publish(tmp_path, "www/dwgk").rc == 0
+    assert read_tree(dest) == {p: d for p, d in published.items() if d or not p.endswith(".tmp")}
+
+
 def test_dry_run_lists_the_changes_and_changes_nothing(tmp_path):
     dest = example(tmp_path)
     assert publish(tmp_path, "www/dwgk").rc == 0
@@ -189,6 +201,18 @@ def test_refuses_a_site_that_fails_the_link_check(tmp_path):
     assert stat_tree(dest) == before
 
 
+def test_an_entity_encoded_script_link_publishes_nothing(tmp_path):
+    dest = example(tmp_path)
+    assert publish(tmp_path, "www/dwgk").rc == 0
+    before = stat_tree(dest)
+    edit(tmp_path / "content/2019/05.md", "---\n一是", "---\n[点此](javascript&#58;alert&#40;1&#41;)一是")
+    result = publish(tmp_path, "www/dwgk")
+    assert (result.rc, result.err.splitlines()) == (1, [
+        "content/2019/05.md:7: 不允许的链接协议“javascript:”（可用：http、https、mailto、tel，或本站的相对地址）："
+        "javascript&#58;alert&#40;1&#41;", "共 1 处错误，网站未更新。"])
+    assert stat_tree(dest) == before
+
+
 def test_a_content_error_publishes_nothing(tmp_path):
     dest = example(tmp_path)
     edit(tmp_path / "content/2019/05.md", "编号: 5", "编号 5")
@@ -203,6 +227,8 @@ def test_a_content_error_publishes_nothing(tmp_path):
     (["content/www"], "错误：发布目标 content/www 不能与 content 相同、在它里面或包含它"),
     (["."], "错误：发布目标 . 不能与 content 相同、在它里面或包含它"),
     (["site"], "错误：发布目标 site 不能与 site 相同、在它里面或包含它"),
+    (["/", "--dry-run"], "错误：发布目标 / 是磁盘的根文件夹，不能使用；请另建一个专用的文件夹"),
+    ([".dwgk-cache"], "错误：发布目标 .dwgk-cache 是生成缓存文件夹 .dwgk-cache 或在它里面，不能使用"),
     (["nowhere/www/dwgk"], "错误：发布目标 nowhere/www/dwgk 的上级文件夹不存在"),
     (["www/dwgk/index.html"], "错误：发布目标 www/dwgk/index.html 不是文件夹"),
     (["--zip", "site/all.zip"], "错误：压缩包 site/all.zip 不能放在 site 里面"),
@@ -388,7 +414,7 @@ def test_an_interrupted_publish_leaves_whole_files_and_the_next_one_finishes(tmp
     result = publish(tmp_path, "www/dwgk")
     assert result.rc == 1
     assert result.err.splitlines() == [
-        "www/dwgk/2019/issue-7.html:1: 写入失败（No space left on device）；"
+        "www/dwgk/2019/issue-7.html:1: 写入失败：磁盘已满（No space left on device）；"
         "目标文件夹中的每个文件都是完整的（旧的或新的），问题解决后重新发布即可",
         "共 1 处错误，发布未完成。",
     ]

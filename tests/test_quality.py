@@ -1,5 +1,7 @@
 """The page quality gate, over EVERY page of the example site and of the fixture sites (with a
-yearly archive, and with a 网站地址): valid HTML (Nu), no axe-core WCAG 2.1 A/AA violation, no
+yearly archive, and with a 网站地址), and of the district example (examples/district: rounds and
+units; Nu checks all its pages, the browser checks its site-wide pages and one unit's notice
+pages, since its other notices are the same templates again): valid HTML (Nu), no axe-core WCAG 2.1 A/AA violation, no
 request to another host, no horizontal scrolling on a phone, A4 print without navigation, keyboard
 use, heading order, status in words, CJK glyphs really drawn -- and the 关怀版 reading mode.
 
@@ -22,10 +24,14 @@ STATUSES = {"已完成", "整改中", "长期坚持"}
 PHONE = {"width": 375, "height": 667}
 CARE_KEY = "dwgk-care"
 # Where each site is served in the HTTP test: any sub-path, or the path of the site's 网站地址.
-PREFIXES = {"example": "/example/dwgk/", "archived": "/a/b/", "published": "/dwgk/"}
+PREFIXES = {"example": "/example/dwgk/", "archived": "/a/b/", "published": "/dwgk/", "district": "/xuncha/"}
 # The 404 page of a site with a 网站地址 links from that address (it is served at unknown
 # depths), so it only works on its server: checked over HTTP, not from file://.
-SERVER_ONLY = {"published/404.html"}
+SERVER_ONLY = {"published/404.html", "district/404.html"}
+DISTRICT = REPO / "examples" / "district"
+# The district notice whose category and issue pages the browser checks (all its notices' pages
+# are checked by Nu; the notice pages of every unit by the browser too).
+DISTRICT_NOTICE = "14-3-weijianju"
 # One page of each kind of the example, for the checks that are too slow for every page.
 KINDS = {"home": "index.html", "notice": "2019/index.html", "category": "2019/category-1.html",
          "issue": "2019/issue-1.html", "contact": "contact.html", "404": "404.html"}
@@ -55,17 +61,32 @@ def sites(tmp_path_factory) -> dict[str, Path]:
     result = run_cli("build", "--content", str(FIXTURES / "published" / "content"), "--output", "site", cwd=work)
     assert result.rc == 0, result.err
     built["published"] = work / "site"
+
+    work = tmp_path_factory.mktemp("district")
+    result = run_cli("build", "--content", str(DISTRICT), "--output", "site", cwd=work)
+    assert result.rc == 0, result.err
+    built["district"] = work / "site"
     return built
+
+
+def _browsed(root: Path, name: str) -> list[Path]:
+    """The pages of a site the browser checks: all of them, but of the district example only the
+    site-wide pages, every notice page and the category and issue pages of DISTRICT_NOTICE."""
+    found = sorted(root.rglob("*.html"))
+    if name != "district":
+        return found
+    return [p for p in found if p.parent == root or p.name == "index.html" or p.parent.name == DISTRICT_NOTICE]
 
 
 @pytest.fixture(scope="module")
 def pages(sites) -> list[Path]:
     """Every page that works from file:// (all but SERVER_ONLY)."""
-    found = sorted(p for root in sites.values() for p in root.rglob("*.html")
+    found = sorted(p for name, root in sites.items() for p in _browsed(root, name)
                    if _name(p, sites) not in SERVER_ONLY)
     # Example: 3 site pages + notice, 5 categories, 17 issues; archived: twice 12 pages + index;
-    # published: 3 site pages + notice, category, 2 issues, less its 404.
-    assert len(found) >= 26 + 25 + 6, found
+    # published: 3 site pages + notice, category, 2 issues, less its 404; district: 2 site pages,
+    # 3 rounds, 12 units, 14 notices, one notice's categories and issues.
+    assert len(found) >= 26 + 25 + 6 + 31 + 6 + 18, found
     return found
 
 
@@ -139,7 +160,7 @@ def test_every_page_served_under_a_sub_path_requests_only_its_server(page, sites
     statuses = {}
     page.on("response", lambda r: statuses.setdefault(r.url, r.status))
     for name, root in sites.items():
-        for path in sorted(root.rglob("*.html")):
+        for path in _browsed(root, name):
             page.goto(bases[name] + path.relative_to(root).as_posix(), wait_until="load")
     origins = {base.origin for base in bases.values()}
     assert log.foreign(*origins) == []
@@ -154,7 +175,8 @@ def test_axe_over_http_under_a_sub_path(page, sites, nginx):
     bases = {name: nginx(root, PREFIXES[name]) for name, root in sites.items()}
     for name, rel in (("example", "index.html"), ("example", "2019/index.html"),
                       ("example", "2019/issue-1.html"), ("archived", "archive/index.html"),
-                      ("published", "404.html"), ("published", "2020/index.html")):
+                      ("published", "404.html"), ("published", "2020/index.html"),
+                      ("district", "index.html"), ("district", "round-14-3.html"), ("district", "unit-minzhengju.html")):
         page.goto(bases[name] + rel, wait_until="load")
         assert _look(page) == DEFAULT_LOOK, f"{name}/{rel}: stylesheet not applied"
         violations = run_axe(page)
@@ -185,8 +207,7 @@ def test_no_horizontal_scrolling_on_a_phone_standard_and_care(page, pages, sites
     assert too_wide == {}
 
 
-HIDDEN_IN_PRINT = (".skip-link", ".site-header", ".site-nav", ".care-toggle", ".breadcrumb",
-                   ".site-footer", ".download", ".pager")
+HIDDEN_IN_PRINT = (".skip-link", ".site-nav", ".care-toggle", ".breadcrumb", ".download", ".pager")
 
 
 def _pdf_pages(pdf: bytes) -> list[tuple[float, float]]:
@@ -207,8 +228,11 @@ def test_notice_prints_on_a4_without_navigation(page, sites, care):
     # The printable width of A4 with the stylesheet's 18 mm side margins, in CSS px.
     page.set_viewport_size({"width": round((210 - 2 * 18) / 25.4 * 96), "height": 1000})
     printed = {}
-    for rel, max_pages in (("2019/index.html", 20), ("2019/issue-1.html", 2), ("2019/category-1.html", 2)):
-        _load(page, root / rel)
+    district = sites["district"]
+    for where, rel, max_pages in ((root, "2019/index.html", 20), (root, "2019/issue-1.html", 2),
+                                  (root, "2019/category-1.html", 2), (district, "index.html", 4),
+                                  (district, "round-14-3.html", 3), (district, "unit-minzhengju.html", 2)):
+        _load(page, where / rel)
         shown = page.evaluate("""(sels) => sels.filter(s => [...document.querySelectorAll(s)]
             .some(e => getComputedStyle(e).display !== 'none'))""", list(HIDDEN_IN_PRINT))
         assert shown == [], f"{rel}: printed although it should not be: {shown}"

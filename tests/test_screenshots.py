@@ -9,7 +9,7 @@ import json
 import pytest
 
 from tests import screenshots
-from tests.screenshots import DEVICES, MANIFEST, MODES, OUT_DIR, PAGES, expected_names, png_size
+from tests.screenshots import DEVICES, DISTRICT_PAGES, MANIFEST, MODES, OUT_DIR, PAGES, expected_names, png_size
 from tests.sites import REPO
 
 REGENERATE = ".venv/bin/python -m tests.screenshots"
@@ -23,7 +23,7 @@ def committed() -> dict:
 
 def test_every_page_kind_device_and_mode_is_committed_and_in_the_readme(committed):
     names = expected_names()
-    assert len(names) == len(PAGES) * len(DEVICES) * len(MODES) == 16
+    assert len(names) == len(PAGES) * len(DEVICES) * len(MODES) + len(DISTRICT_PAGES) * len(DEVICES) == 20
     assert sorted(p.name for p in OUT_DIR.glob("*.png")) == names, f"run {REGENERATE}"
     assert sorted(committed) == names, f"run {REGENERATE}"
     total = 0
@@ -39,10 +39,11 @@ def test_every_page_kind_device_and_mode_is_committed_and_in_the_readme(committe
 
 
 def test_committed_screenshots_show_the_current_pages(tmp_path, committed):
-    site = screenshots.build_example(tmp_path / "site")
+    sites = {"example": screenshots.build_example(tmp_path / "site"),
+             "district": screenshots.build_district(tmp_path / "district")}
     stale = [name for name, entry in committed.items()
-             if entry["page"] != PAGES[name.split("-")[0]]
-             or entry["page_sha256"] != screenshots.page_digest(site, entry["page"])]
+             if (entry.get("site", "example"), entry["page"]) != screenshots.page_of(name)
+             or entry["page_sha256"] != screenshots.page_digest(sites[entry.get("site", "example")], entry["page"])]
     assert stale == [], f"these screenshots no longer show the current pages; run {REGENERATE}"
 
 

@@ -256,11 +256,11 @@ def test_content_error_shows_in_browser_and_the_fix_brings_the_page_back(preview
     good_2 = (folder / "02.md").read_text(encoding="utf-8")
 
     before = p.mark()
-    save(folder / "01.md", good_1.replace("编号: 1\n", "编号: [1\n", 1))  # broken front matter
+    save(folder / "01.md", good_1.replace("编号: 1\n", "编号 1\n", 1))  # broken front matter
     save(folder / "02.md", good_2.replace("状态: 已完成", "状态: <b>完成</b>", 1))
     expect_text(page, "内容有错误，预览未更新")
     body = page.locator("body").inner_text()
-    assert "content/2019/01.md:3: YAML 格式错误" in body  # the broken file, with its line
+    assert "content/2019/01.md:2: 缺少冒号“:”：“编号 1”应写成“编号: 1”" in body  # the broken file, with its line
     assert "content/2019/02.md:5: 未知的整改状态“<b>完成</b>”" in body  # escaped, shown as typed
     assert page.locator("main b").count() == 0
     assert page.title() == "内容有错误 - 预览"
@@ -269,11 +269,11 @@ def test_content_error_shows_in_browser_and_the_fix_brings_the_page_back(preview
     # Every page is replaced while the content is broken; assets of the last good build stay.
     for path in ("", "2019/index.html", "contact.html", "no-such-page.html"):
         status, headers, html = http_get(url + path)
-        assert status == 500 and "content/2019/01.md:3: " in html, path
+        assert status == 500 and "content/2019/01.md:2: " in html, path
         assert "livereload.js" in html  # the fix must be able to reload this page
     assert http_get(url + "assets/style.css")[0] == 200
     terminal = p.output.splitlines()[before:]
-    assert any(line.startswith("content/2019/01.md:3: ") for line in terminal)
+    assert any(line.startswith("content/2019/01.md:2: ") for line in terminal)
     assert re.search(r"^共 \d+ 处错误，浏览器中显示错误页；改正后保存，页面会自动恢复。$", p.output, re.M)
     assert p.proc.poll() is None  # the server survived
 
@@ -482,6 +482,15 @@ def test_busy_port_wrong_host_and_the_lan_warning(site):
     assert "Traceback" not in r.err
 
 
+def test_a_request_the_file_system_cannot_name_gets_a_clean_answer(preview):
+    p, url = preview()
+    for path in ("%00", "2019/%00.html", "%00/index.html"):
+        status, _, html = http_get(url + path)
+        assert (status, "出错了（400）" in html) == (400, True), path
+    assert http_get(url + "index.html")[0] == 200  # and it still serves
+    assert "Traceback" not in p.output and "Error" not in p.output
+
+
 def test_sigterm_ends_it_cleanly_too(preview):
     p, url = preview()
     children = [d for d in os.listdir("/proc") if d.isdigit() and _ppid(d) == p.proc.pid]
@@ -544,14 +553,15 @@ def test_rebuild_turns_every_failure_into_error_lines(tmp_path, monkeypatch, cap
         return list(preview.errors)
 
     missing = FileNotFoundError(2, "No such file or directory", str(tmp_path / "2019" / "01.md"))
-    assert fails_with(missing) == [f"{tmp_path}/2019/01.md: 读写文件失败：No such file or directory"]
+    assert fails_with(missing) == [f"{tmp_path}/2019/01.md: 读写文件失败：文件或文件夹不存在（No such file or directory）"]
     assert said[-1] == "共 1 处错误，浏览器中显示错误页；改正后保存，页面会自动恢复。"
     assert fails_with(serve.UsageError("某个问题")) == ["错误：某个问题"]
     assert fails_with(KeyError("x")) == [
         "生成时出现程序错误（KeyError: 'x'），请把终端中的出错信息发给维护人员"]
     assert "Traceback" in capsys.readouterr().err  # a dwgk bug keeps its traceback for maintainers
 
-    monkeypatch.setattr(serve.pipeline, "build", lambda paths, archive_unchanged: {"files": 3, "written": 2, "removed": 1})
+    monkeypatch.setattr(serve.pipeline, "build", lambda paths, archive_unchanged: {"files": 3, "written": 2, "removed": 1,
+                                                                        "notes": []})
     preview.rebuild(lambda line, err=False: said.append(line))
     assert preview.errors == ()
     assert re.fullmatch(r"生成完成：写入 2 个文件，删除 1 个，用时 \d+\.\d\d 秒。", said[-1])
