@@ -302,16 +302,17 @@ def render_units(paths: Paths, site: Site | None, plan: Plan, cache: BuildCache,
             shared[SITE_UNIT], site_full = _render_site_unit(env, site, paths, errors[SITE_UNIT],
                                                              functools.partial(full_site, folders=folders, cache=cache))
         generated = ({p for files in shared.values() for f in files for p in [f.out_path]}
-                     | {p for n in notices for p in notice_out_paths(n)}
+                     | {p for n in notices for p in notice_out_paths(n, site.settings.search)}
                      | set(cache.unit_outputs(plan.keys.keys() - plan.render)))
         existing = Existing(generated, paths.output_dir, cache.written_before(plan))
         rendered = [_check_unit(paths, cache, unit, files, errors[unit], site.settings.base_url, existing)
                     for unit, files in shared.items()]
-        weights = [len(notice_out_paths(n)) for n in notices]
+        weights = [len(notice_out_paths(n, site.settings.search)) for n in notices]
         for share in run_shares(functools.partial(_render_notices, paths, site, cache, existing), notices, weights):
             rendered += share
-        if SEARCH_UNIT in plan.render:
-            files = _search_index(site, plan, cache, folders, {r.unit: r.search for r in rendered if r.search})
+        if SEARCH_UNIT in plan.render:  # a unit of no files when the site has no search
+            fresh = {r.unit: r.search for r in rendered if r.search}
+            files = _search_index(site, plan, cache, folders, fresh) if site.settings.search else []
             rendered.append(_check_unit(paths, cache, SEARCH_UNIT, files, [], site.settings.base_url, existing))
         problems = [e for r in rendered for e in r.errors]
         problems = problems or check_staged(paths.output_dir, [s for r in rendered for s in r.staged],
@@ -344,7 +345,7 @@ def _render_site_unit(env, site: Site, paths: Paths, errors: list, full_site) ->
         files = render_site_pages(env, site, paths.layouts_dir, errors)
     # The sitemap lists every page of the site: their paths are enough.
     every = files + [OutputFile(p, b"") for p in snapshot_out_paths(site)] + [
-        OutputFile(p, b"") for n in site.notices for p in notice_out_paths(n)]
+        OutputFile(p, b"") for n in site.notices for p in notice_out_paths(n, site.settings.search)]
     try:
         return files + render_discovery(site if full else summaries, every), full
     except NeedsFullNotices:  # the feed shows notice texts

@@ -111,7 +111,7 @@ def notice_docs(notice: Notice, intro_text: str) -> list[Doc]:
     """The notice's page and its issues' pages; a reader searching "2019 财务" finds the 财务 issue
     of the notice published in 2019, so each issue's context holds its notice's title and dates."""
     published = _cn_date(notice.published)
-    docs = [Doc(0, notice.title, notice.url, "", "", "", intro_text, f"{notice_unit(notice)} {published}")]
+    docs = [Doc(0, notice.title, notice.url, "", "", "", intro_text, " ".join(filter(None, (notice_unit(notice), notice_round(notice), published))))]
     for issue in notice.issues:
         dates = " ".join(_cn_date(d) for d in (issue.completed, issue.deadline) if d)
         context = f"{notice.title} {published} {issue.category} {issue.department} {dates}"
@@ -125,12 +125,14 @@ def _cn_date(value) -> str:
 
 
 def notice_unit(notice: Notice) -> str:
-    """The unit a notice's results show: its publisher (the district portal adds inspected units)."""
-    return getattr(notice, "unit", None) or notice.publisher
+    """The unit a notice's results show and the unit filter offers: its 被巡察单位 (the build has
+    checked that 单位/ declares it, under this very name), else its 发布单位 (as Site.unit_label)."""
+    return notice.unit_name or notice.publisher
 
 
 def notice_round(notice: Notice) -> str:
-    return getattr(notice, "round", None) or ""
+    """Its 巡察轮次 as declared in 轮次/ (checked by the build), "" for a notice of no round."""
+    return notice.round_name
 
 
 def _dumps(value) -> str:
@@ -239,7 +241,8 @@ def index_file(ordered: list[SearchPart], shards: int) -> OutputFile:
     """index.js: every part's entry (without postings) and the number of shards."""
     notices = ordered[1:]
     units = sorted({p.meta["unit"] for p in notices if p.meta["unit"]})
-    rounds = sorted({p.meta["round"] for p in notices if p.meta["round"]})
+    # Rounds as the home page lists them, the newest first: by their newest notice.
+    rounds = list(dict.fromkeys(p.meta["round"] for p in notices if p.meta["round"]))
     index = {"shards": shards, "buckets": BUCKETS, "parts": [p.meta for p in ordered],
              "units": units if len(units) > 1 else [], "rounds": rounds if len(rounds) > 1 else []}
     return OutputFile(INDEX_FILE, _script("index", index))
