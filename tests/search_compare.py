@@ -3,9 +3,9 @@
     .venv/bin/python -m tests.search_compare                  # 10,000 issues, 5 runs
     .venv/bin/python -m tests.search_compare --issues 1000 --runs 3
 
-In one run, on the same content (dwgk.benchdata): cold builds (`--no-cache`) of dwgk at a commit
-without search (--baseline, taken from git) and of this tree, alternating, for what search adds to
-the build; Pagefind (pip `pagefind[extended]`, `python -m pagefind`) over the baseline's site, for
+In one run, on the same content (dwgk.benchdata): cold builds (`--no-cache`) of this tree with
+search off (site.yml without 全文搜索; or of --baseline, a commit taken from git) and with
+search on (全文搜索: 开启), alternating, for what search adds to the build; Pagefind (pip `pagefind[extended]`, `python -m pagefind`) over the baseline's site, for
 what it adds; the size on disk of each index; then, served by nginx under /dwgk/ and opened in the
 headless Chromium the tests use, each query in a fresh browser context: the bytes the query
 downloads (the index's files, as served, and gzip-compressed) and the time from navigation to the
@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--issues", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--baseline", default="91716f8", help="a commit of dwgk without search")
+    parser.add_argument("--baseline", default="", help="a commit of dwgk to build without search (default: this tree, search off)")
     parser.add_argument("--json", default="")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright  # noqa: PLC0415 - installed by tests/run.sh
@@ -126,16 +126,20 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(tempfile.mkdtemp(prefix="dwgk-search-compare-"))
     try:
         print(f"生成 {args.issues:,} 个问题的内容……", flush=True)
-        benchdata.write_dwgk_content(str(root / "content"), benchdata.make_notices(args.issues))
-        base = root / "baseline"
-        base.mkdir()
-        archive = subprocess.run(["git", "-C", str(REPO_ROOT), "archive", args.baseline], check=True,
-                                 capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
+        notices = benchdata.make_notices(args.issues)
+        benchdata.write_dwgk_content(str(root / "content"), notices, search=True)
+        benchdata.write_dwgk_content(str(root / "content-off"), notices)
+        base = REPO_ROOT
+        if args.baseline:
+            base = root / "baseline"
+            base.mkdir()
+            archive = subprocess.run(["git", "-C", str(REPO_ROOT), "archive", args.baseline], check=True,
+                                     capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
         times = {"baseline": [], "dwgk": [], "pagefind": []}
         for n in range(args.runs):
             print(f"冷生成 第{n + 1}次……", flush=True)
-            times["baseline"].append(build(base, root / "content", root / f"base-{n}"))
+            times["baseline"].append(build(base, root / "content-off", root / f"base-{n}"))
             times["dwgk"].append(build(REPO_ROOT, root / "content", root / f"dwgk-{n}"))
             times["pagefind"].append(pagefind(root / f"base-{n}"))
             if n < args.runs - 1:

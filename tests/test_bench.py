@@ -59,11 +59,25 @@ def test_district_shape_runs_and_its_content_is_a_portal(tmp_path):
     assert json.loads((tmp_path / "figures.json").read_text(encoding="utf-8"))["shape"] == "district"
     site = tmp_path / "kept" / "site-80" / "site"
     assert sorted(p.name for p in site.glob("round-*.html")) == ["round-r1.html"]  # 2 notices: one round
+    assert not (site / "search.html").exists() and not (site / "assets/search").exists()  # search off by default
     unit_page = (site / "unit-d02.html").read_text(encoding="utf-8")
     assert "0199-80000002" in unit_page and "d02@example.gov.cn" in unit_page
     notice = next(p for p in (tmp_path / "kept" / "site-80" / "content").glob("*/notice.md")
                   if "被巡察单位: 示例区第2号单位" in p.read_text(encoding="utf-8"))
     assert "0199-80000002" in (site / notice.parent.name / "index.html").read_text(encoding="utf-8")
+
+
+def test_search_flag_measures_the_site_with_search_on(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "dwgk.bench", "--search", "--sizes", "20", "--runs", "1", "--no-hugo",
+         "--json", str(tmp_path / "figures.json"), "--keep", str(tmp_path / "kept")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    assert "== 20 个问题（开启全文搜索）：生成内容……" in result.stdout
+    assert json.loads((tmp_path / "figures.json").read_text(encoding="utf-8"))["search"] is True
+    site = tmp_path / "kept" / "site-20" / "site"
+    assert (site / "search.html").is_file() and (site / "assets/search/index.js").is_file()
+    assert (tmp_path / "kept" / "site-20" / "content" / "site.yml").read_text(encoding="utf-8").endswith("全文搜索: 开启\n")
 
 
 def test_district_content_spreads_notices_over_units_and_rounds():

@@ -184,6 +184,9 @@ CASES = {
         [replace("content/site.yml", "网站名称:", "允许的网页类附件:\n  - .HTML\n  - pdf\n网站名称:")],
         ["content/site.yml:4: “pdf”不是网页类附件的类型，其他类型的附件本来就会发布（可列出：htm、html、js、mht、mhtml、"
          "mjs、shtml、svg、svgz、swf、xht、xhtml、xml、xsl、xslt）"]),
+    "search-setting": (
+        [replace("content/site.yml", "全文搜索: 开启", "全文搜索: yes")],
+        ["content/site.yml:22: “全文搜索”只能写“开启”或“关闭”，而不是“yes”（可选：开启、关闭）"]),
     "settings-error-and-unknown-category": (
         # The checks across files still run when site.yml cannot be read: one run lists both.
         [replace("content/site.yml", "网站名称:", "网站名称: ["),

@@ -207,7 +207,8 @@ def test_no_horizontal_scrolling_on_a_phone_standard_and_care(page, pages, sites
     assert too_wide == {}
 
 
-HIDDEN_IN_PRINT = (".skip-link", ".site-nav", ".care-toggle", ".breadcrumb", ".download", ".pager")
+HIDDEN_IN_PRINT = (".skip-link", ".site-nav", ".care-toggle", ".breadcrumb", ".download", ".pager", ".search-box",
+                   ".search-form")
 
 
 def _pdf_pages(pdf: bytes) -> list[tuple[float, float]]:
@@ -231,7 +232,8 @@ def test_notice_prints_on_a4_without_navigation(page, sites, care):
     district = sites["district"]
     for where, rel, max_pages in ((root, "2019/index.html", 20), (root, "2019/issue-1.html", 2),
                                   (root, "2019/category-1.html", 2), (district, "index.html", 4),
-                                  (district, "round-14-3.html", 3), (district, "unit-minzhengju.html", 2)):
+                                  (district, "round-14-3.html", 3), (district, "unit-minzhengju.html", 2),
+                                  (root, "search.html", 1)):
         _load(page, where / rel)
         shown = page.evaluate("""(sels) => sels.filter(s => [...document.querySelectorAll(s)]
             .some(e => getComputedStyle(e).display !== 'none'))""", list(HIDDEN_IN_PRINT))

@@ -11,10 +11,45 @@ from pathlib import Path
 import pytest
 
 from dwgk.search import bigrams, fold, plain_text, shard_count
-from tests.sites import EXAMPLE, REPO, copy_example, edit, run_cli
+from tests.sites import EXAMPLE, REPO, assert_errors, copy_example, edit, read_tree, run_cli
 from tests.tools import record_requests
 
 FIRST = "落实中央八项规定精神不彻底"  # problem 10 of the example
+DISTRICT = REPO / "examples" / "district"
+ON = "全文搜索: 开启\n"
+
+
+# --------------------------------------------------------------------------- #
+# The setting: off unless site.yml turns it on
+# --------------------------------------------------------------------------- #
+
+
+def test_without_the_setting_the_site_has_no_search_and_turning_it_off_removes_it(tmp_path):
+    copy_example(tmp_path)
+    settings = tmp_path / "content/site.yml"
+    assert settings.read_text(encoding="utf-8").endswith(ON)  # the example has it on
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    assert (tmp_path / "site/search.html").is_file() and (tmp_path / "site/assets/search/index.js").is_file()
+    assert 'class="search-box"' in (tmp_path / "site/2019/issue-1.html").read_text(encoding="utf-8")
+    # Turned off in the same site folder: every search file goes, as if search had never been there.
+    edit(settings, ON, "全文搜索: 关闭\n")
+    result = run_cli("build", cwd=tmp_path)
+    assert result.rc == 0, result.err
+    site = read_tree(tmp_path / "site")
+    assert [p for p in site if "search" in p] == []
+    assert [p for p, data in site.items() if b"search" in data] == []  # no box, no style sheet, no link
+    # Not written at all is the same as 关闭, byte for byte, with or without the cache.
+    edit(settings, "全文搜索: 关闭\n", "")
+    assert run_cli("build", "--no-cache", "--output", "unset", cwd=tmp_path).rc == 0
+    assert read_tree(tmp_path / "unset") == site
+
+
+def test_a_setting_other_than_on_or_off_is_refused_at_its_line(tmp_path):
+    copy_example(tmp_path)
+    edit(tmp_path / "content/site.yml", ON, "全文搜索: 是\n")
+    assert_errors(run_cli("build", cwd=tmp_path),
+                  ["content/site.yml:22: “全文搜索”只能写“开启”或“关闭”，而不是“是”（可选：开启、关闭）"])
+    assert not (tmp_path / "site").exists()
 
 
 # --------------------------------------------------------------------------- #
@@ -214,7 +249,7 @@ def _a_word(site: Path) -> str:
 def test_at_district_scale_an_edit_rewrites_only_the_shards_of_its_new_words(tmp_path):
     from dwgk import benchdata
 
-    benchdata.write_dwgk_content(str(tmp_path / "content"), benchdata.make_notices(300))
+    benchdata.write_dwgk_content(str(tmp_path / "content"), benchdata.make_notices(300), search=True)
     assert run_cli("build", cwd=tmp_path).rc == 0
     search = tmp_path / "site" / "assets" / "search"
 
@@ -237,3 +272,35 @@ def test_at_district_scale_an_edit_rewrites_only_the_shards_of_its_new_words(tmp
     assert run_cli("build", "--no-cache", "--output", "cold", cwd=tmp_path).rc == 0
     cold = tmp_path / "cold" / "assets" / "search"
     assert {p.name: p.read_bytes() for p in cold.iterdir()} == {p.name: p.read_bytes() for p in search.iterdir()}
+
+
+def test_district_example_filters_by_unit_and_round(page, tmp_path, nginx):
+    assert run_cli("build", "--content", str(DISTRICT), "--output", "site", cwd=tmp_path).rc == 0
+    [index] = _load_script(tmp_path / "site/assets/search/index.js", "index")
+    assert len(index["units"]) == 12 and "示例区民政局" in index["units"]
+    assert index["rounds"] == ["十四届区委第三轮巡察", "十四届区委第二轮巡察", "十四届区委第一轮巡察"]  # newest first
+    base = nginx(tmp_path / "site", "/xuncha/")
+    log = record_requests(page)
+    page.goto(base + "search.html?q=整改", wait_until="load")
+    page.wait_for_function("() => /条结果/.test(document.getElementById('search-status-text').textContent)")
+    assert page.get_by_label("单位").is_visible() and page.get_by_label("巡察轮次").is_visible()
+    assert page.locator("#search-round option").all_inner_texts() == ["全部", *index["rounds"]]
+
+    def hrefs_once(test: str) -> list[str]:
+        page.wait_for_function("""(test) => {
+            const links = [...document.querySelectorAll('#search-results h2 a')].map(a => a.getAttribute('href'));
+            return /条结果/.test(document.getElementById('search-status-text').textContent)
+                && links.length > 0 && links.every(h => new RegExp(test).test(h)); }""", arg=test)
+        return page.locator("#search-results h2 a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+
+    mixed = page.locator("#search-results h2 a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert len({h.split("/")[0] for h in mixed}) > 1  # results of several units before filtering
+    page.get_by_label("单位").select_option("示例区民政局")
+    hrefs_once("^14-[0-9]-minzhengju/")
+    assert set(page.locator("#search-results .search-meta span:first-child").all_inner_texts()) == {"单位：示例区民政局"}
+    page.get_by_label("巡察轮次").select_option("十四届区委第一轮巡察")
+    assert {h.split("/")[0] for h in hrefs_once("^14-1-minzhengju/")} == {"14-1-minzhengju"}
+    page.get_by_label("单位").select_option("")
+    assert {h.split("/")[0] for h in hrefs_once("^14-1-")} <= {p.name for p in DISTRICT.glob("14-1-*")}
+    assert "round=" in page.url and "unit=" not in page.url  # the filters are kept in the address
+    assert log.foreign(base.origin) == []
