@@ -10,12 +10,17 @@ from dwgk import benchdata
 from tests.sites import REPO
 
 
-def test_benchmark_prints_and_saves_every_figure(tmp_path):
+def run_bench(tmp_path, *args: str) -> subprocess.CompletedProcess:
+    """The benchmark as the README runs it, one run, without Hugo, its figures in tmp_path/figures.json."""
     result = subprocess.run(
-        [sys.executable, "-m", "dwgk.bench", "--sizes", "20", "40", "--runs", "1", "--no-hugo",
-         "--json", str(tmp_path / "figures.json")],
+        [sys.executable, "-m", "dwgk.bench", *args, "--runs", "1", "--no-hugo", "--json", str(tmp_path / "figures.json")],
         cwd=tmp_path, capture_output=True, text=True, timeout=600, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_benchmark_prints_and_saves_every_figure(tmp_path):
+    result = run_bench(tmp_path, "--sizes", "20", "40")
     out = result.stdout
     assert "按 --no-hugo 不与 Hugo 对比：冷生成按议题所述 Hugo 2.3–2.9 秒比较，该数字非本机实测。" in out
     assert "冷生成 ≤ 1.5 × Hugo（未在本机实测，按议题所述 2.9 秒）" in out
@@ -50,11 +55,7 @@ def test_generated_content_looks_like_the_seed():
 
 
 def test_district_shape_runs_and_its_content_is_a_portal(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "dwgk.bench", "--district", "--sizes", "80", "--runs", "1", "--no-hugo",
-         "--json", str(tmp_path / "figures.json"), "--keep", str(tmp_path / "kept")],
-        cwd=tmp_path, capture_output=True, text=True, timeout=600, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
-    assert result.returncode == 0, result.stderr
+    result = run_bench(tmp_path, "--district", "--sizes", "80", "--keep", str(tmp_path / "kept"))
     assert "== 80 个问题（区级门户：50 个单位 × 5 轮）：生成内容……" in result.stdout
     assert json.loads((tmp_path / "figures.json").read_text(encoding="utf-8"))["shape"] == "district"
     site = tmp_path / "kept" / "site-80" / "site"
@@ -68,11 +69,7 @@ def test_district_shape_runs_and_its_content_is_a_portal(tmp_path):
 
 
 def test_search_flag_measures_the_site_with_search_on(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "dwgk.bench", "--search", "--sizes", "20", "--runs", "1", "--no-hugo",
-         "--json", str(tmp_path / "figures.json"), "--keep", str(tmp_path / "kept")],
-        cwd=tmp_path, capture_output=True, text=True, timeout=600, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
-    assert result.returncode == 0, result.stderr
+    result = run_bench(tmp_path, "--search", "--sizes", "20", "--keep", str(tmp_path / "kept"))
     assert "== 20 个问题（开启全文搜索）：生成内容……" in result.stdout
     assert json.loads((tmp_path / "figures.json").read_text(encoding="utf-8"))["search"] is True
     site = tmp_path / "kept" / "site-20" / "site"
