@@ -75,10 +75,10 @@ def test_archive_command_messages_and_publication(tmp_path, epoch):
     result = run_cli("archive", "2019", cwd=tmp_path)
     assert result.rc == 0, result.err
     assert result.out.splitlines() == [
-        "已归档2019年度：archive/2019（27 个网页，清单共 54 个文件，归档日期2019年12月31日）。",
+        "已归档2019年度：archive/2019（27 个网页，清单共 56 个文件，归档日期2019年12月31日）。",
         "交档案部门的压缩包：archive/2019/dwgk-archive-2019.zip",
         "请把 archive 文件夹提交到版本库保存。",
-        "生成完成：site 中共 60 个文件，本次写入 60 个，删除 0 个过时文件。",
+        "生成完成：site 中共 76 个文件，本次写入 76 个，删除 0 个过时文件。",
     ]
     assert result.err == ""
     site = tmp_path / "site"
@@ -129,7 +129,7 @@ def test_snapshot_survives_deleting_site_and_is_published_byte_identical(archive
 def test_verify_passes_on_an_intact_archive(archived):
     result = run_cli("archive", "--verify", cwd=archived)
     assert (result.rc, result.err) == (0, "")
-    assert result.out == "2019年度：54 个文件与清单一致，压缩包完好。\n归档校验通过：共 1 个年度。\n"
+    assert result.out == "2019年度：56 个文件与清单一致，压缩包完好。\n归档校验通过：共 1 个年度。\n"
 
 
 def test_verify_names_each_missing_added_and_altered_file(archived):
@@ -353,7 +353,7 @@ def test_a_past_year_archived_late_and_a_second_year(tmp_path, epoch):
     mark_panlong_done(tmp_path)
     result = run_cli("archive", cwd=tmp_path)  # the year defaults to the year of the date taken
     assert result.rc == 0, result.err
-    assert result.out.startswith("已归档2021年度：archive/2021（27 个网页，清单共 54 个文件，归档日期2021年1月5日）。\n")
+    assert result.out.startswith("已归档2021年度：archive/2021（27 个网页，清单共 56 个文件，归档日期2021年1月5日）。\n")
     assert "本页为2021年度归档版本，归档于2021年1月5日，内容以归档时为准。" in \
         (tmp_path / "archive/2021/site/index.html").read_text(encoding="utf-8")
     assert not any(p.startswith("archive/") for p in read_tree(tmp_path / "archive/2021/site"))

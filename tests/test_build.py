@@ -67,7 +67,7 @@ def test_removed_issue_pages_go_and_foreign_files_stay(tmp_path):
     edit(tmp_path / "content/2019/notice.md", "已完成: 16", "已完成: 15")
     result = run_cli("build", cwd=tmp_path)
     assert result.rc == 0, result.err
-    assert result.out.splitlines()[0] == "生成完成：site 中共 34 个文件，本次写入 8 个，删除 1 个过时文件。"
+    assert result.out.splitlines()[0] == "生成完成：site 中共 36 个文件，本次写入 8 个，删除 1 个过时文件。"
     assert not (site / "2019/issue-17.html").exists()
     assert (site / "archive/2019/index.html").read_text(encoding="utf-8") == "snapshot"
     assert (site / "2019/editor-notes.txt").read_text(encoding="utf-8") == "keep"
@@ -274,7 +274,7 @@ def _tags(html):
 def test_check_writes_nothing(tmp_path):
     copy_example(tmp_path)
     result = run_cli("check", cwd=tmp_path)
-    assert (result.rc, result.out) == (0, "检查通过：将生成 35 个文件。\n")
+    assert (result.rc, result.out) == (0, "检查通过：将生成 37 个文件。\n")
     assert sorted(os.listdir(tmp_path)) == ["content"]
 
 
@@ -301,7 +301,7 @@ def test_bare_command_builds_like_a_new_user_runs_it(tmp_path):
     result = run_subprocess(cwd=tmp_path)
     assert result.rc == 0, result.err
     assert result.out.splitlines() == [
-        "生成完成：site 中共 29 个文件，本次写入 29 个，删除 0 个过时文件。",
+        "生成完成：site 中共 37 个文件，本次写入 37 个，删除 0 个过时文件。",
     ]
     assert (tmp_path / "site/index.html").is_file()
     help_text = run_subprocess("--help", cwd=tmp_path).out

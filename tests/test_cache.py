@@ -256,7 +256,7 @@ def test_a_rebuild_with_nothing_changed_parses_and_renders_nothing(tmp_path, mon
     monkeypatch.setattr(cache, "parse_file", lambda source: parsed.append(source.rel_path) or real_parse(source))
     monkeypatch.setattr("dwgk.render.render_template", lambda *a: pytest.fail("rendered a page"))
     result = build(root)
-    assert (result.rc, result.out.splitlines()[0]) == (0, "生成完成：site 中共 68 个文件，本次写入 0 个，删除 0 个过时文件。")
+    assert (result.rc, result.out.splitlines()[0]) == (0, "生成完成：site 中共 60 个文件，本次写入 0 个，删除 0 个过时文件。")
     assert parsed == []
     monkeypatch.undo()
 
@@ -264,7 +264,7 @@ def test_a_rebuild_with_nothing_changed_parses_and_renders_nothing(tmp_path, mon
     edit(issue, "一是", "一是进一步")
     monkeypatch.setattr(cache, "parse_file", lambda source: parsed.append(source.rel_path) or real_parse(source))
     result = build(root)
-    assert "本次写入 4 个" in result.out  # its page, its notice's page and their search data
+    assert "本次写入 2 个" in result.out  # its page and its notice's page (benchdata: no search)
     assert parsed == [f"u0001/{issue.name}"]
 
 
@@ -279,7 +279,7 @@ def test_the_site_wide_pages_are_rendered_again_only_when_a_notice_summary_chang
                         lambda *a: rendered.append(a[2]) or real_render(*a))
     issue = root / "content/u0001/01.md"
     edit(issue, "一是", "一是进一步")
-    assert "本次写入 4 个" in build(root).out  # the issue page, the notice page and their search data
+    assert "本次写入 2 个" in build(root).out  # the issue page and the notice page (benchdata: no search)
     assert "issue.html" in rendered and "notice.html" in rendered
     assert "index.html" not in rendered and "contact.html" not in rendered
     rendered.clear()

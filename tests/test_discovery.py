@@ -75,7 +75,7 @@ def test_base_url_from_site_settings_makes_sitemap_robots_feed_and_canonical_lin
     copy_example(tmp_path)
     edit(tmp_path / "content/site.yml", "反馈联系:", "网站地址: https://www.example.gov.cn/dwgk\n反馈联系:")
     result, tree = build(tmp_path)
-    assert result.out.splitlines() == ["生成完成：site 中共 38 个文件，本次写入 38 个，删除 0 个过时文件。"]
+    assert result.out.splitlines() == ["生成完成：site 中共 40 个文件，本次写入 40 个，删除 0 个过时文件。"]
 
     locs = sitemap_locs(tree["sitemap.xml"])
     assert all(loc.startswith(BASE) for loc in locs)

@@ -14,7 +14,7 @@ from tests.sites import copy_example, run_cli, run_subprocess, stat_tree
 from tests.test_invalid import ISSUE3, NOTICE, replace
 
 SETTINGS = "content/site.yml"
-SETTINGS_LINES = 19  # lines of the example's site.yml
+SETTINGS_LINES = 22  # lines of the example's site.yml
 
 
 def append(path, text: str):

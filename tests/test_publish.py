@@ -44,9 +44,9 @@ def test_publish_mirrors_the_site_with_its_own_manifest(tmp_path):
     result = publish(tmp_path, "www/dwgk")
     assert result.rc == 0, result.err
     lines = result.out.splitlines()
-    assert lines[0] == "生成完成：site 中共 38 个文件，本次写入 38 个，删除 0 个过时文件。"
+    assert lines[0] == "生成完成：site 中共 40 个文件，本次写入 40 个，删除 0 个过时文件。"
     assert lines[1:4] == ["  新增  2019/category-1.html", "  新增  2019/category-2.html", "  新增  2019/category-3.html"]
-    assert lines[-1] == "发布完成：www/dwgk 中新增 38 个、更新 0 个、删除 0 个文件，0 个未变。"
+    assert lines[-1] == "发布完成：www/dwgk 中新增 40 个、更新 0 个、删除 0 个文件，0 个未变。"
     published = read_tree(dest)
     manifest = json.loads(published.pop(".dwgk-publish.json"))
     assert published == site_files(tmp_path)  # the build's own manifest is not part of the site
@@ -58,7 +58,7 @@ def test_a_second_publish_of_an_unchanged_site_rewrites_nothing(tmp_path):
     assert publish(tmp_path, "www/dwgk").rc == 0
     before = stat_tree(dest)
     result = publish(tmp_path, "www/dwgk")
-    assert result.out.splitlines()[-1] == "发布完成：www/dwgk 中新增 0 个、更新 0 个、删除 0 个文件，38 个未变。"
+    assert result.out.splitlines()[-1] == "发布完成：www/dwgk 中新增 0 个、更新 0 个、删除 0 个文件，40 个未变。"
     assert stat_tree(dest) == before  # same bytes and same modification times, manifest included
 
 
@@ -79,7 +79,7 @@ def test_republish_after_deleting_an_issue_removes_its_page_and_keeps_foreign_fi
         "  更新  2019/ledger.csv", "  更新  assets/search/index.js", "  更新  assets/search/p-0.js",
         "  更新  assets/search/r-2019.js", "  更新  feed.xml", "  更新  index.html", "  更新  sitemap.xml",
         "  删除  2019/issue-17.html",
-        "发布完成：www/dwgk 中新增 0 个、更新 10 个、删除 1 个文件，27 个未变。",
+        "发布完成：www/dwgk 中新增 0 个、更新 10 个、删除 1 个文件，29 个未变。",
     ]
     after = stat_tree(dest)
     assert "2019/issue-17.html" not in after
@@ -138,11 +138,11 @@ def test_dry_run_lists_the_changes_and_changes_nothing(tmp_path):
         "  更新  assets/search/p-0.js", "  更新  assets/search/r-2019.js", "  更新  feed.xml", "  更新  index.html",
         "  更新  sitemap.xml",
         "  删除  2019/issue-17.html",
-        "预演完成：将新增 1 个、更新 11 个、删除 1 个文件，26 个未变。",
+        "预演完成：将新增 1 个、更新 11 个、删除 1 个文件，28 个未变。",
     ]
     assert stat_tree(dest) == before
     fresh = publish(tmp_path, "www/new", "--dry-run")  # a destination that does not exist yet
-    assert fresh.out.splitlines()[-1] == "预演完成：将新增 38 个、更新 0 个、删除 0 个文件，0 个未变。"
+    assert fresh.out.splitlines()[-1] == "预演完成：将新增 40 个、更新 0 个、删除 0 个文件，0 个未变。"
     assert not (tmp_path / "www/new").exists()
 
 
@@ -255,7 +255,7 @@ def test_zip_holds_the_site_and_a_checksum_manifest(tmp_path):
     assert result.rc == 0, result.err
     data = (tmp_path / "dwgk-site.zip").read_bytes()
     assert result.out.splitlines()[-1] == (
-        "压缩包已生成：dwgk-site.zip，含网站的 38 个文件和校验清单 SHA256SUMS.txt；"
+        "压缩包已生成：dwgk-site.zip，含网站的 40 个文件和校验清单 SHA256SUMS.txt；"
         f"压缩包的 SHA-256 为 {hashlib.sha256(data).hexdigest()}。")
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert z.testzip() is None
@@ -289,7 +289,7 @@ def test_zip_replaces_only_a_zip_dwgk_made(tmp_path):
         "报告.zip:1: 此文件已存在且不是 dwgk 生成的压缩包，为免覆盖而停止；请换一个文件名或先把它移走", REFUSED])
     assert (tmp_path / "报告.zip").read_bytes() == b"not made by dwgk"
     dry = publish(tmp_path, "--zip", "new.zip", "--dry-run")
-    assert dry.out.splitlines()[-1] == "预演：将生成压缩包 new.zip，含网站的 38 个文件和校验清单 SHA256SUMS.txt。"
+    assert dry.out.splitlines()[-1] == "预演：将生成压缩包 new.zip，含网站的 40 个文件和校验清单 SHA256SUMS.txt。"
     assert not (tmp_path / "new.zip").exists()
 
 
@@ -356,7 +356,7 @@ def test_published_site_served_by_nginx_under_dwgk(tmp_path, nginx, page):
     # In a real browser: every page loads from this server alone, and a click leads on.
     log = record_requests(page)
     for url in sorted(u for u in seen if u.endswith(".html")):
-        assert page.goto(url).status == 200, url
+        assert page.goto(url, wait_until="networkidle").status == 200, url  # the icon too, loaded after "load"
     assert log.foreign(server.origin) == [] and log.failed == []
     page.goto(base + "index.html")
     page.get_by_role("link", name="黄陂区融媒体中心关于巡察反馈意见整改落实情况的通报").click()
