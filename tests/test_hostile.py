@@ -40,7 +40,8 @@ CASES = {
         [f"{SETTINGS}:{SETTINGS_LINES + 1}: 不支持锚点和引用（“&”“*”开头的名字）；请把内容直接写出来"]),
     "yaml-alias-in-front-matter": (
         [replace(ISSUE3, "状态: 已完成", "状态: &s 已完成\n责任部门: *s")],
-        [f"{ISSUE3}:5: 不支持锚点和引用（“&”“*”开头的名字）；请把内容直接写出来"]),
+        # Read as plain text since #17 (no alias is expanded), so the status is refused as unknown.
+        [f"{ISSUE3}:5: 未知的整改状态“&s 已完成”（可选：已完成、整改中、长期坚持）"]),
     "yaml-nested-600-levels": (
         [replace(ISSUE3, "状态: 已完成", "状态: 已完成\n责任部门: " + "[" * 600 + "]" * 600)],
         [f"{ISSUE3}:6: 列表和字段嵌套太深（最多 8 层）"]),
@@ -61,10 +62,10 @@ CASES = {
         [f"{ISSUE3}:3: " + YAML_ESCAPE.format(0xFFFE)]),
     "yaml-escaped-surrogate": (
         [replace(ISSUE3, "状态: 已完成", '状态: 已完成\n责任部门: "办公室\\ud800"')],
-        [f"{ISSUE3}:6: YAML 引号中的“\\u”“\\U”转义不是有效的字符"]),
+        [f"{ISSUE3}:6: 引号中的“\\u”“\\U”转义不是有效的字符，见第13个字符“d”：“责任部门: \"办公室\\ud800\"”"]),
     "yaml-unknown-escape": (
         [replace(ISSUE3, "状态: 已完成", '状态: 已完成\n责任部门: "C:\\办公室"')],
-        [f"{ISSUE3}:6: YAML 引号中有无效的转义：“\\”后面不能是这个字符；要写“\\”本身请写成“\\\\”"]),
+        [f"{ISSUE3}:6: 引号中有无效的转义：“\\”后面不能是这个字符；要写“\\”本身请写成“\\\\”，见第10个字符“\\”：“责任部门: \"C:\\办公室\"”"]),
     "raw-nul-in-body": (
         [replace(ISSUE3, "二是", "二\0是")],
         [f"{ISSUE3}:9: " + INVISIBLE.format(0)]),
