@@ -253,6 +253,7 @@ def main(argv: list[str] | None = None, prog: str = "python build.py") -> int:
 
             return serve.serve(paths, host=args.host, port=args.port)
         if args.command == "check":
+            pipeline.check_paths(paths)  # refused as build refuses them (#13), before anything is read
             site, files = pipeline.prepare(paths, base_url)
             print("\n".join([f"检查通过：将生成 {len(files)} 个文件。", *site.notes]))
         elif args.command == "publish":

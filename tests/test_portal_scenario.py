@@ -45,7 +45,7 @@ def assert_three_units_portal(root: Path, units: list[tuple[str, str, str]], tot
     assert ROUND_NAME in home
     assert totals in re.sub(r"\s+", "", page_text(home))
     round_pages = sorted({u for u in links_of(site["index.html"])
-                          if u in site and page_h1(site[u].decode("utf-8")) == [ROUND_NAME]})
+                          if u in site and u.endswith(".html") and page_h1(site[u].decode("utf-8")) == [ROUND_NAME]})
     assert len(round_pages) == 1, round_pages
     round_links = set(links_of(site[round_pages[0]]))
     for word, _, _ in units:
