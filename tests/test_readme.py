@@ -62,6 +62,13 @@ def prepare(words: list[str], folder: Path) -> list[str]:
         made.append(word)
     if "tests/fixtures/seed-notice.txt" in made:
         made[made.index("tests/fixtures/seed-notice.txt")] = str(SEED)
+    if "examples/district" in made:
+        made[made.index("examples/district")] = str(REPO / "examples" / "district")
+    if "通报.docx" in made:  # another unit's notice, as Word saves it
+        from tests.notice_files import write_docx  # noqa: PLC0415 - python-docx only for this command
+
+        other = (REPO / "tests" / "fixtures" / "import-other-unit.txt").read_text(encoding="utf-8")
+        made[made.index("通报.docx")] = str(write_docx(other, folder / "通报.docx"))
     return made
 
 
@@ -70,13 +77,14 @@ def test_the_readme_gives_these_commands():
     assert sorted(readme_commands()) == sorted([
         "python build.py", "python build.py build", "python build.py check", "python build.py build --no-cache",
         "python build.py build -s 新网站", "python build.py import 通报.txt -s 新网站",
-        "python build.py import 通报.txt", "python build.py serve", "python build.py serve --port 8001",
+        "python build.py serve", "python build.py serve --port 8001",
         "python build.py serve --host 0.0.0.0", "python build.py archive [年度]",
         "python build.py archive --verify [年度]", "python build.py archive 2019", "python build.py archive --verify",
         "python build.py publish 目标文件夹", "python build.py publish --zip 文件.zip",
         "python build.py publish /var/www/html/dwgk --dry-run", "python build.py publish /var/www/html/dwgk",
         "python build.py publish --zip dwgk-site.zip",
         "python build.py import tests/fixtures/seed-notice.txt --content 示例",
+        "python build.py import 通报.docx", "python build.py build --content examples/district --output district-site",
     ])
 
 
