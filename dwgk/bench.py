@@ -3,6 +3,7 @@
     python -m dwgk.bench                      # 1,000 and 10,000 issues, 5 runs each
     python -m dwgk.bench --sizes 1000 --runs 3 --json result.json
     python -m dwgk.bench --district           # the district shape: 50 units x 5 rounds
+    python -m dwgk.bench --search             # with full-text search on (site.yml 全文搜索: 开启)
 
 Every build is the real command (python build.py …) in a fresh process, timed from outside, so the
 figures are what an editor waits for; the disk is synced before each, so that no run pays for the
@@ -20,6 +21,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -134,16 +136,20 @@ def summary(values: list[float]) -> dict:
 DISTRICT_UNITS, DISTRICT_ROUNDS, DISTRICT_PER_NOTICE = 50, 5, (32, 48)
 
 
-def measure_size(issues: int, runs: int, root: str, hugo: str | None, say, district: bool = False) -> dict:
-    """Every figure for one generated site of `issues` issues (a district portal with `district`)."""
-    say(f"\n== {issues:,} 个问题{'（区级门户：50 个单位 × 5 轮）' if district else ''}：生成内容……")
+def measure_size(issues: int, runs: int, root: str, hugo: str | None, say, district: bool = False,
+                 search: bool = False) -> dict:
+    """Every figure for one generated site of `issues` issues (a district portal with `district`,
+    with full-text search with `search`)."""
+    shape = ("（区级门户：50 个单位 × 5 轮）" if district else "") + ("（开启全文搜索）" if search else "")
+    say(f"\n== {issues:,} 个问题{shape}：生成内容……")
     if district:
         notices = benchdata.make_notices(issues, per_notice=DISTRICT_PER_NOTICE)
     else:
         notices = benchdata.make_notices(issues)
     site = os.path.join(root, f"site-{issues}")
     benchdata.write_dwgk_content(os.path.join(site, "content"), notices,
-                                 units=DISTRICT_UNITS if district else 0, rounds=DISTRICT_ROUNDS if district else 0)
+                                 units=DISTRICT_UNITS if district else 0, rounds=DISTRICT_ROUNDS if district else 0,
+                                 search=search)
     shutil.copytree(os.path.join(REPO, "layouts"), os.path.join(site, "layouts"))
     if hugo:
         benchdata.write_hugo_site(os.path.join(site, "hugo"), notices)
@@ -185,7 +191,10 @@ def measure_size(issues: int, runs: int, root: str, hugo: str | None, say, distr
         notice, issue = issues[(n * 7919) % len(issues)]
         _append(os.path.join(site, "content", notice, f"{issue:02d}.md"), f"\n第{n + 1}次补充：整改措施已全部落实。\n")
         edited.append(run(dwgk_build(), site))
-        assert "本次写入 2 个" in edited[-1]["stdout"], edited[-1]["stdout"]  # its page and its notice's
+        # Its page and its notice's; with search also its notice's search records and the few
+        # search shards its new words are in.
+        count = re.search(r"本次写入 (\d+) 个", edited[-1]["stdout"])
+        assert count and (3 <= int(count[1]) <= 12 if search else int(count[1]) == 2), edited[-1]["stdout"]
         written.append(_written_after(os.path.join(site, "site", notice, f"issue-{issue}.html"), edited[-1]))
     result["one_issue_written"] = summary(written)
     result["one_issue"] = summary([r["wall"] for r in edited])
@@ -321,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", metavar="文件夹", help="把生成的网站留在此文件夹（默认用完即删）")
     parser.add_argument("--district", action="store_true",
                         help=f"区级门户的形状：{DISTRICT_UNITS} 个被巡察单位 × {DISTRICT_ROUNDS} 轮巡察（默认一个单位）")
+    parser.add_argument("--search", action="store_true", help="在生成的网站的 site.yml 中开启全文搜索（默认不开启）")
     args = parser.parse_args(argv)
 
     def say(line: str = "") -> None:
@@ -338,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     root = args.keep or tempfile.mkdtemp(prefix="dwgk-bench-")
     os.makedirs(root, exist_ok=True)
     try:
-        results = {str(n): measure_size(n, args.runs, root, hugo, say, args.district) for n in sorted(args.sizes)}
+        results = {str(n): measure_size(n, args.runs, root, hugo, say, args.district, args.search) for n in sorted(args.sizes)}
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
@@ -347,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     print_table(results, targets, say)
     with open(args.json, "w", encoding="utf-8") as f:
         json.dump({"machine": info, "runs": args.runs, "hugo": bool(hugo),
-                   "shape": "district" if args.district else "one-unit", "sizes": results, "targets": targets},
+                   "shape": "district" if args.district else "one-unit", "search": args.search, "sizes": results, "targets": targets},
                   f, ensure_ascii=False, indent=1)
     say(f"\n结果已写入 {args.json}")
     return 0

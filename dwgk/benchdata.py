@@ -151,17 +151,17 @@ def district_of(index: int, units: int, rounds: int) -> tuple[int, int]:
 
 
 def write_dwgk_content(dest: str, notices: list[GenNotice], source_dir: str = EXAMPLE_CONTENT,
-                       units: int = 0, rounds: int = 0) -> None:
+                       units: int = 0, rounds: int = 0, search: bool = False) -> None:
     """A dwgk content folder: site.yml from the example, one folder per notice.
 
     With units and rounds, a district portal: 单位/ (each unit with its own contact) and 轮次/,
-    and each notice names its unit and round (see district_of).
+    and each notice names its unit and round (see district_of). Full-text search (全文搜索) is on
+    only with `search`, whatever the example's site.yml says.
     """
     os.makedirs(dest, exist_ok=True)
-    with open(os.path.join(source_dir, "site.yml"), "rb") as f:
-        settings = f.read()
-    with open(os.path.join(dest, "site.yml"), "wb") as f:
-        f.write(settings)
+    with open(os.path.join(source_dir, "site.yml"), encoding="utf-8") as f:
+        settings = re.sub(r"(?m)^全文搜索:.*\n?", "", f.read())
+    _write(os.path.join(dest, "site.yml"), settings + ("全文搜索: 开启\n" if search else ""))
     for u in range(1, units + 1):
         _write(os.path.join(dest, "单位", f"d{u:02d}.yml"),
                f"名称: 示例区第{u}号单位\n反馈联系:\n  电话: 0199-8{u:07d}\n  邮箱: d{u:02d}@example.gov.cn\n"

@@ -31,11 +31,14 @@ from dataclasses import dataclass, field, replace
 from .content import SourceFile, display_path, parse_file, parse_folder, read_data, read_sources, stat_key
 from .model import Issue, Notice
 from .output import CACHE_DIR, MANIFEST, read_manifest, stat_target
+from .search import BUCKETS
 from .snapshots import read_snapshots
 
 BESIDE_OUTPUT = ""  # cache_dir meaning CACHE_DIR in the folder that holds the output folder
 SITE_UNIT = "/"  # the unit of site-wide pages (home, contact, 404, assets, sitemap, feed); never a folder name
 ARCHIVE_UNIT = "//archive"  # the unit of the published yearly snapshots
+SEARCH_UNIT = "//search"  # the unit of the search index's shards (made from every notice's SearchPart)
+NOT_NOTICES = (SITE_UNIT, ARCHIVE_UNIT, SEARCH_UNIT)
 DECLARED_PACK = "//declared"  # the parsed files of 单位/ and 轮次/
 RACY_NS = 2_000_000_000  # files younger than this (at build start) are re-read next time
 _MAGIC = b"dwgk build cache 1\n"
@@ -183,7 +186,7 @@ class BuildCache:
              base_url: str | None, snapshots: tuple, declared: list[SourceFile] = ()) -> Plan:
         archive = [ARCHIVE_UNIT] if snapshots else []
         if not self.folder:
-            return Plan({}, frozenset([SITE_UNIT, *archive, *folders]), False)
+            return Plan({}, frozenset([SITE_UNIT, SEARCH_UNIT, *archive, *folders]), False)
         # Paths as shown in messages and in the model (src_path) depend on the working folder.
         self.render_fp = _digest(self.code_fp, layouts_fingerprint(self.paths.layouts_dir),
                                  display_path(self.paths.layouts_dir), display_path(self.paths.content_dir))
@@ -194,6 +197,8 @@ class BuildCache:
                          *(f"{s.rel_path}\0{s.digest}" for s in declared))
         keys = {name: _digest(self.render_fp, name, shared, *(f"{s.rel_path}\0{s.digest}" for s in files))
                 for name, files in folders.items()}
+        # The search index changes with any notice, and only then (or with the settings).
+        keys[SEARCH_UNIT] = _digest(self.render_fp, SEARCH_UNIT, shared, *(f"{n}\0{keys[n]}" for n in sorted(folders)))
         if snapshots:
             keys[ARCHIVE_UNIT] = _digest(self.code_fp, ARCHIVE_UNIT, archived)
         render = {name for name, key in keys.items() if not self._unit_clean(name, key)}
@@ -218,14 +223,14 @@ class BuildCache:
             return plan
         summaries = {**plan.summaries, **parsed}
         key = self.site_key(plan, summaries, self.site_full)
-        notices = [name for name in plan.keys if name != ARCHIVE_UNIT]
+        notices = [name for name in plan.keys if name not in NOT_NOTICES]
         dirty = (plan.site_dirty or any(summaries.get(name) is None for name in notices)
                  or not self._unit_clean(SITE_UNIT, key))
         return replace(plan, keys={**plan.keys, SITE_UNIT: key}, render=plan.render | ({SITE_UNIT} if dirty else set()),
                        summaries=summaries, site_pending=False)
 
     def site_key(self, plan: Plan, summaries: dict, full: bool) -> str:
-        notices = sorted(name for name in plan.keys if name not in (SITE_UNIT, ARCHIVE_UNIT))
+        notices = sorted(name for name in plan.keys if name not in NOT_NOTICES)
         parts = [f"{name}\0{summaries.get(name)}" + (f"\0{plan.keys[name]}" if full else "") for name in notices]
         return _digest(self.render_fp, SITE_UNIT, plan.shared, *parts)
 
@@ -291,6 +296,37 @@ class BuildCache:
     def links_checked(self, generated, kept: set) -> None:
         """The links of the site about to be written are all fine (recorded when it is written)."""
         self._links = (self.digest_paths(generated), tuple(sorted(kept)))
+
+    # --- search -------------------------------------------------------------------------------
+
+    def load_search_part(self, key: str, unit_key: str | None, any_key: bool = False):
+        """The notice's search.SearchPart as rendered with this unit key (any_key: as last kept), if kept."""
+        if not self.folder or (unit_key is None and not any_key):
+            return None
+        entry = _load(self._path("search", key), pickle.loads, check=self.code_fp)
+        ok = isinstance(entry, tuple) and len(entry) == 2 and (any_key or entry[0] == unit_key)
+        return entry[1] if ok else None
+
+    def load_search_shard(self, number: int):
+        """{part key: its section} of a postings shard, as last written (see pipeline._search_index)."""
+        found = _load(self._path("search", f"//shard/{number}"), pickle.loads, check=self.code_fp) if self.folder else None
+        return found if isinstance(found, dict) else None
+
+    def save_search_shard(self, number: int, sections: dict) -> None:
+        if self.folder:
+            _save(self._path("search", f"//shard/{number}"), sections, pickle.dumps, check=self.code_fp)
+
+    def load_search_state(self):
+        found = _load(self._path("search", SEARCH_UNIT), pickle.loads, check=self.code_fp) if self.folder else None
+        return found if isinstance(found, dict) else None
+
+    def save_search_state(self, state: dict) -> None:
+        if self.folder:
+            _save(self._path("search", SEARCH_UNIT), state, pickle.dumps, check=self.code_fp)
+
+    def save_search_part(self, key: str, unit_key: str | None, part) -> None:
+        if self.folder and unit_key is not None:
+            _save(self._path("search", key), (unit_key, part), pickle.dumps, check=self.code_fp)
 
     # --- parsed files -------------------------------------------------------------------------
 
@@ -417,8 +453,9 @@ class BuildCache:
     def _prune(self) -> None:
         """Forget the parsed files of folders that are gone (renamed or deleted)."""
         units = {s.rel_path.split("/", 1)[0] if "/" in s.rel_path else "" for s in self.sources}
-        keep = {os.path.basename(self._path("parsed", key)) for key in units | {SITE_UNIT, ARCHIVE_UNIT, DECLARED_PACK}}
-        for kind in ("parsed", "notices", "summaries", "links"):
+        keep = {os.path.basename(self._path("parsed", key)) for key in units | {*NOT_NOTICES, DECLARED_PACK}}
+        keep |= {os.path.basename(self._path("search", f"//shard/{n}")) for n in range(BUCKETS)}
+        for kind in ("parsed", "notices", "summaries", "links", "search"):
             for name in os.listdir(os.path.join(self.folder, kind)):
                 if name not in keep:
                     os.remove(os.path.join(self.folder, kind, name))
@@ -436,7 +473,7 @@ def open_cache(paths, cache_dir: str | None) -> BuildCache:
         cache_dir = default_cache_dir(paths.output_dir)
     site_id = _digest(*(os.path.abspath(p) for p in (paths.content_dir, paths.layouts_dir, paths.output_dir)))
     folder = os.path.join(cache_dir, site_id[:16])
-    for kind in ("parsed", "notices", "summaries", "links", "templates"):
+    for kind in ("parsed", "notices", "summaries", "links", "search", "templates"):
         os.makedirs(os.path.join(folder, kind), exist_ok=True)
     return BuildCache(folder, paths)
 

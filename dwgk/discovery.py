@@ -33,7 +33,7 @@ FEED = "feed.xml"
 FEED_TYPE = "application/atom+xml"
 
 #: Pages that are not content: no canonical link, not in the sitemap.
-NOT_INDEXED = ("404.html",)
+NOT_INDEXED = ("404.html", "search.html")  # the search page shows nothing until a reader types
 #: Yearly snapshots are frozen copies; only the archive's own index is a current page.
 ARCHIVE_DIR = "archive"
 

@@ -98,6 +98,9 @@ class Settings:
     base_url: str = ""  # 网站地址: absolute URL the site is published at (optional)
     # 允许的网页类附件: types of ACTIVE_ATTACHMENT_TYPES the portal administrator lets through
     active_attachments: tuple[str, ...] = ()
+    # 全文搜索: 开启 puts a search box on every page and writes search.html and its index
+    # (assets/search/); off by default, as it makes a large site's build slower and bigger
+    search: bool = False
 
 
 #: Attachments a browser opens as a page or runs as a script: published on the portal's own

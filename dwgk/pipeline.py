@@ -12,17 +12,18 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import hashlib
 import os
 from dataclasses import dataclass, replace
 
 from .assemble import assemble_notice, assemble_portal, assemble_site, order_notices
-from .cache import (ARCHIVE_UNIT, BESIDE_OUTPUT, SITE_UNIT, BuildCache, NeedsFullNotices, Plan, default_cache_dir,
-                    is_summary, open_cache, summarize)
+from .cache import (ARCHIVE_UNIT, BESIDE_OUTPUT, SEARCH_UNIT, SITE_UNIT, BuildCache, NeedsFullNotices, Plan,
+                    default_cache_dir, is_summary, open_cache, summarize)
 from .content import collect, declared_sources, display_path, parse_content, parse_declared, read_sources, sort_sources
 from .linkcheck import BrokenLink, Existing, check_links, find_in_sources, link_problem, page_problems, scan
 from .model import ArchiveBanner, BuildFailed, ContentError, OutputFile, Site, UsageError, only_errors, only_notes
 from .output import (check_output_dir, check_planned, check_staged, commit, discard_staging, open_staging,
-                     preserved_files, stage_files, staged_bytes, writing_into)
+                     preserved_files, stage_files, staged_bytes, stat_target, writing_into)
 from .parallel import run_shares
 from .snapshots import read_snapshots
 
@@ -271,6 +272,7 @@ class Rendered:
     deferred: list  # (out_path, line, url): links to an #anchor of a page of another unit
     anchors_changed: bool  # a page that was there before has other anchors now
     kept: set  # files kept in the output folder (not generated) that its links lead to
+    search: object = None  # a notice's search.SearchPart
 
 
 def render_units(paths: Paths, site: Site | None, plan: Plan, cache: BuildCache,
@@ -300,14 +302,18 @@ def render_units(paths: Paths, site: Site | None, plan: Plan, cache: BuildCache,
             shared[SITE_UNIT], site_full = _render_site_unit(env, site, paths, errors[SITE_UNIT],
                                                              functools.partial(full_site, folders=folders, cache=cache))
         generated = ({p for files in shared.values() for f in files for p in [f.out_path]}
-                     | {p for n in notices for p in notice_out_paths(n)}
+                     | {p for n in notices for p in notice_out_paths(n, site.settings.search)}
                      | set(cache.unit_outputs(plan.keys.keys() - plan.render)))
         existing = Existing(generated, paths.output_dir, cache.written_before(plan))
         rendered = [_check_unit(paths, cache, unit, files, errors[unit], site.settings.base_url, existing)
                     for unit, files in shared.items()]
-        weights = [len(notice_out_paths(n)) for n in notices]
+        weights = [len(notice_out_paths(n, site.settings.search)) for n in notices]
         for share in run_shares(functools.partial(_render_notices, paths, site, cache, existing), notices, weights):
             rendered += share
+        if SEARCH_UNIT in plan.render:  # a unit of no files when the site has no search
+            fresh = {r.unit: r.search for r in rendered if r.search}
+            files = _search_index(site, plan, cache, folders, fresh) if site.settings.search else []
+            rendered.append(_check_unit(paths, cache, SEARCH_UNIT, files, [], site.settings.base_url, existing))
         problems = [e for r in rendered for e in r.errors]
         problems = problems or check_staged(paths.output_dir, [s for r in rendered for s in r.staged],
                                             cache.written_before(plan))
@@ -339,7 +345,7 @@ def _render_site_unit(env, site: Site, paths: Paths, errors: list, full_site) ->
         files = render_site_pages(env, site, paths.layouts_dir, errors)
     # The sitemap lists every page of the site: their paths are enough.
     every = files + [OutputFile(p, b"") for p in snapshot_out_paths(site)] + [
-        OutputFile(p, b"") for n in site.notices for p in notice_out_paths(n)]
+        OutputFile(p, b"") for n in site.notices for p in notice_out_paths(n, site.settings.search)]
     try:
         return files + render_discovery(site if full else summaries, every), full
     except NeedsFullNotices:  # the feed shows notice texts
@@ -348,15 +354,136 @@ def _render_site_unit(env, site: Site, paths: Paths, errors: list, full_site) ->
 
 def _render_notices(paths: Paths, site: Site, cache: BuildCache, existing: Existing, notices: list) -> list[Rendered]:
     # Imported here: a rebuild with nothing to render never needs Jinja.
-    from .render import make_environment, render_notice  # noqa: PLC0415
+    from .render import make_environment, render_notice_and_search  # noqa: PLC0415
 
     env = make_environment(paths.layouts_dir, cache.templates_dir)
     results = []
     for notice in notices:
         errors: list = []
-        files = render_notice(env, site, notice, paths.layouts_dir, paths.content_dir, errors)
-        results.append(_check_unit(paths, cache, notice.key, files, errors, site.settings.base_url, existing))
+        files, part = render_notice_and_search(env, site, notice, paths.layouts_dir, paths.content_dir, errors)
+        results.append(replace(_check_unit(paths, cache, notice.key, files, errors, site.settings.base_url, existing),
+                               search=part))
     return results
+
+
+def _search_index(site: Site, plan: Plan, cache: BuildCache, folders: dict, fresh: dict) -> list:
+    """The search index (index.js, the postings shards, the site's own records), from the parts
+    of the notices just rendered (fresh) and those the cache keeps.
+
+    With the cache's record of the index as last written, only the shards in which a fresh part
+    differs from the notice's last part are made again; the others are kept as they are in the
+    output folder (output.KeptFile). The parts are saved last, so that a build that stops
+    half-way leaves the next one comparing with the parts the shards were made from.
+    """
+    state = cache.load_search_state() if cache.folder else None
+    files = _search_index_changed(site, plan, cache, folders, fresh, state) if state else None
+    if files is None:
+        files = _search_index_whole(site, plan, cache, folders, fresh)
+    for key, part in fresh.items():
+        cache.save_search_part(key, plan.keys.get(key), part)
+    return files
+
+
+def _all_search_parts(site: Site, plan: Plan, cache: BuildCache, folders: dict, fresh: dict) -> dict:
+    """Every notice's part: fresh, else as kept for the notice as it is, else made from the full notice
+    (then added to fresh)."""
+    from .render import search_part_of  # noqa: PLC0415 - see _render_notices
+
+    parts = {key: fresh.get(key) or cache.load_search_part(key, plan.keys.get(key)) for key in folders}
+    missing = [key for key, part in parts.items() if part is None]
+    for notice in full_site(replace(site, notices=tuple(_summary_of(cache, folders, k) for k in missing)),
+                            folders, cache).notices:
+        parts[notice.key] = fresh[notice.key] = search_part_of(notice)
+    return parts
+
+
+def _search_index_whole(site: Site, plan: Plan, cache: BuildCache, folders: dict, fresh: dict) -> list:
+    from .search import index_files, section, shard_data, site_search, without_postings  # noqa: PLC0415
+
+    parts = _all_search_parts(site, plan, cache, folders, fresh)
+    files = index_files(site.settings, list(parts.values()))
+    if cache.folder:
+        ordered = files[2].parts  # the first shard's (ShardOutput) parts, in their order
+        shards = files[2].shards
+        digests = []
+        for number in range(shards):
+            sections = {p.key: s for p in ordered for s in [section(p, number, shards)] if s}
+            cache.save_search_shard(number, sections)
+            digests.append(hashlib.sha256(shard_data(number, [sections.get(p.key, "") for p in ordered])).hexdigest())
+        cache.save_search_state({"keys": tuple(sorted(folders)), "shards": shards, "digests": tuple(digests),
+                                 "site": site_search(site.settings)[1],
+                                 "parts": {k: without_postings(p) for k, p in parts.items()}})
+    return files
+
+
+def _search_index_changed(site: Site, plan: Plan, cache: BuildCache, folders: dict, fresh: dict,
+                          state: dict) -> list | None:
+    """The index from the last one and the fresh parts; None when it must be made whole (a notice
+    came or went, the number of shards changed, or the cache lacks what it needs)."""
+    from .output import KeptFile  # noqa: PLC0415
+    from .search import (changed_shards, index_file, ordered_parts, section, shard_data, shard_url,  # noqa: PLC0415
+                         shards_for, site_search, without_postings)
+
+    if state["keys"] != tuple(sorted(folders)):
+        return None
+    whole = functools.partial(_all_search_parts, site, plan, cache, folders, {})
+    site_records, site_part = site_search(site.settings)
+    changed = dict(fresh)
+    old = {key: cache.load_search_part(key, None, any_key=True) for key in fresh}
+    old[""] = state["site"]
+    if site_part != state["site"]:
+        changed[""] = site_part
+    if any(old[key] is None for key in changed):
+        return None
+    parts = {**state["parts"], **{key: without_postings(p) for key, p in fresh.items()}}
+    ordered = ordered_parts(site.settings, parts.values())
+    shards = shards_for(ordered)
+    if shards != state["shards"]:
+        return None
+    redo = set().union(*(changed_shards(old[key], part, shards) for key, part in changed.items()))
+    digests = list(state["digests"])
+    output_dir = cache.paths.output_dir
+    for number in range(shards):  # a shard not as this cache made it (edited, deleted) is made again
+        known = cache.written.get(shard_url(number))
+        if not known or known[0] != digests[number] or stat_target(output_dir, shard_url(number)) != known[1]:
+            redo.add(number)
+    files = [site_records, index_file(ordered, shards)]
+    for number in range(shards):
+        if number not in redo:
+            files.append(KeptFile(shard_url(number), digests[number],
+                                  functools.partial(_shard_from_cache, cache, number, shards, ordered, whole)))
+            continue
+        sections = cache.load_search_shard(number)
+        if sections is None:
+            return None
+        for key, part in changed.items():
+            sections.pop(key, None)
+            text = section(part, number, shards)
+            if text:
+                sections[key] = text
+        data = shard_data(number, [sections.get(p.key, "") for p in ordered])
+        cache.save_search_shard(number, sections)
+        digests[number] = hashlib.sha256(data).hexdigest()
+        files.append(OutputFile(shard_url(number), data))
+    cache.save_search_state({**state, "digests": tuple(digests), "site": site_part, "parts": parts})
+    return files
+
+
+def _shard_from_cache(cache: BuildCache, number: int, shards: int, ordered: list, whole) -> bytes:
+    """A kept shard's bytes, when the output folder no longer holds them (it changed since this
+    build looked): from the cache, else from every part (whole())."""
+    from .search import section, shard_data  # noqa: PLC0415
+
+    sections = cache.load_search_shard(number)
+    if sections is None:
+        parts = {"": ordered[0], **whole()}
+        sections = {p.key: section(parts[p.key], number, shards) for p in ordered}
+    return shard_data(number, [sections.get(p.key, "") for p in ordered])
+
+
+def _summary_of(cache: BuildCache, folders: dict, key: str):
+    found = cache.load_notice(key, folders[key], summary=True)
+    return found[0] if found else _parse_folders(cache, folders, [key])[0][1]
 
 
 def _check_unit(paths: Paths, cache: BuildCache, name: str, files: list[OutputFile], errors: list,

@@ -20,8 +20,10 @@ from .discovery import page_links, police_record_url, portal_date, render_discov
 from .markup import shift_headings
 from .model import (ACTIVE_ATTACHMENT_TYPES, STATUSES, ArchiveBanner, ArchivedOutput, BuildFailed, ContentError, Notice,
                     OutputFile, RoundReport, Site)
+from .search import SEARCH_PAGE, SearchPart, index_files, notice_search, plain_text, records_url
 
 ASSETS_DIR = "assets"
+SEARCH_ASSETS = (f"{ASSETS_DIR}/search.js", f"{ASSETS_DIR}/search.css")  # published only with 全文搜索: 开启
 ARCHIVE_INDEX = "archive/index.html"
 _CN_DIGITS = "零一二三四五六七八九"
 
@@ -169,6 +171,8 @@ def site_pages(site: Site):
     if site.snapshots:
         yield ARCHIVE_INDEX, "archive.html", {"nav": "archive", "page_title": "历年归档"}
     yield "contact.html", "contact.html", {"nav": "contact", "page_title": "反馈联系"}
+    if site.settings.search:
+        yield SEARCH_PAGE, "search.html", {"nav": "search", "page_title": "全文搜索"}
     base_path = _url_path(site.settings.base_url)
     yield "404.html", "404.html", {"nav": "", "page_title": "页面未找到", "base_path": base_path}
 
@@ -208,11 +212,12 @@ def _notice_pages(notice: Notice):
         }
 
 
-def notice_out_paths(notice: Notice) -> list[str]:
-    """Every file render_notice makes (the pages of notice_pages, the ledger, the attachments),
-    known without rendering, from a notice summary too."""
+def notice_out_paths(notice: Notice, search: bool) -> list[str]:
+    """Every file render_notice makes (the pages of notice_pages, the ledger, the search records
+    if the site has search, the attachments), known without rendering, from a notice summary too."""
     return ([notice.url] + [c.url for c in notice.categories] + [i.url for i in notice.issues]
-            + [notice.ledger_url] + [f"{notice.key}/{name}" for name in notice.attachments])
+            + [notice.ledger_url] + ([records_url(notice.key)] if search else [])
+            + [f"{notice.key}/{name}" for name in notice.attachments])
 
 
 class NoticePagesSeeOneNotice(Exception):
@@ -252,8 +257,13 @@ def render_site(site: Site, layouts_dir: str, content_dir: str, errors: list,
     """
     env = make_environment(layouts_dir)
     files = render_site_pages(env, site, layouts_dir, errors, banner)
+    parts = []
     for notice in site.notices:
-        files += render_notice(env, site, notice, layouts_dir, content_dir, errors, banner)
+        notice_files, part = render_notice_and_search(env, site, notice, layouts_dir, content_dir, errors, banner)
+        files += notice_files
+        parts.append(part)
+    if site.settings.search:
+        files += index_files(site.settings, parts)
     files += snapshot_files(site)
     if not banner:  # a snapshot is a frozen copy: the current site's sitemap and feed are not part of it
         files += render_discovery(site, files)
@@ -266,18 +276,28 @@ def render_site_pages(env, site: Site, layouts_dir: str, errors: list,
     from .assemble import round_reports  # noqa: PLC0415 - as in site_pages
 
     ledgers = [OutputFile(r.round.ledger_url, render_round_ledger(site, r)) for r in round_reports(site)]
-    return render_pages(env, site, site_pages(site), layouts_dir, errors, banner) + ledgers + read_assets(layouts_dir)
+    return render_pages(env, site, site_pages(site), layouts_dir, errors, banner) + ledgers + read_assets(layouts_dir, site.settings.search)
 
 
 def render_notice(env, site: Site, notice: Notice, layouts_dir: str, content_dir: str, errors: list,
                   banner: ArchiveBanner | None = None) -> list[OutputFile]:
-    """Every file of one notice: its pages, its ledger and its attachments; of `site` only the
-    settings and the archives are used."""
+    """Every file of one notice: its pages, its ledger, its search records and its attachments;
+    of `site` only the settings and the archives are used."""
+    return render_notice_and_search(env, site, notice, layouts_dir, content_dir, errors, banner)[0]
+
+
+def render_notice_and_search(env, site: Site, notice: Notice, layouts_dir: str, content_dir: str, errors: list,
+                             banner: ArchiveBanner | None = None) -> tuple[list[OutputFile], SearchPart | None]:
+    """render_notice's files, and the notice's part of the search index (None: the site has no search)."""
     # A site of this notice alone gives every page link (feed, canonical) that the whole site gives.
     links_site = replace(site, notices=(notice,))
     view = _one_notice_site(site)
     files = render_pages(env, view, notice_pages(notice, view), layouts_dir, errors, banner, links_site)
     files.append(OutputFile(notice.ledger_url, render_ledger(notice)))
+    part = None
+    if site.settings.search:
+        records, part = _notice_search(notice)
+        files.append(records)
     shown = display_path(content_dir)
     for name in notice.attachments:
         rel = f"{notice.key}/{name}"
@@ -289,7 +309,17 @@ def render_notice(env, site: Site, notice: Notice, layouts_dir: str, content_dir
             files.append(OutputFile(rel, read_regular(content_dir, rel, shown_path(shown, rel))))
         except BuildFailed as failed:
             errors += failed.errors
-    return files
+    return files, part
+
+
+def search_part_of(notice: Notice) -> SearchPart:
+    """The notice's part of the search index (render_notice_and_search makes it with the pages)."""
+    return _notice_search(notice)[1]
+
+
+def _notice_search(notice: Notice) -> tuple[OutputFile, SearchPart]:
+    intro = plain_text(fill_figures(notice.intro_html, notice) + " " + fill_figures(notice.outro_html, notice))
+    return notice_search(notice, intro)
 
 
 def active_attachment_message(name: str, ext: str) -> str:
@@ -331,16 +361,17 @@ def _snapshot_outputs(site: Site):
         yield snapshot.zip_url, snapshot.zip_file
 
 
-def read_assets(layouts_dir: str) -> list[OutputFile]:
+def read_assets(layouts_dir: str, search: bool) -> list[OutputFile]:
+    """The files of layouts/assets; the search page's script and style only for a site with search."""
     assets = os.path.join(layouts_dir, ASSETS_DIR)
     files = []
     for dirpath, dirnames, filenames in os.walk(assets):
         dirnames[:] = sorted(d for d in dirnames if not is_ignored_name(d))
         for name in sorted(filenames):
-            if is_ignored_name(name):
-                continue
             full = os.path.join(dirpath, name)
             rel = os.path.relpath(full, layouts_dir).replace(os.sep, "/")
+            if is_ignored_name(name) or (rel in SEARCH_ASSETS and not search):
+                continue
             with open(full, "rb") as f:
                 files.append(OutputFile(rel, f.read()))
     return files

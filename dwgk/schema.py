@@ -22,7 +22,7 @@ BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 class Field:
     key: str  # what the editor writes, in Chinese
     attr: str  # the model attribute it fills
-    kind: str  # text, integer (from 1), count (from 0), date, datetime, status, email, postcode, url, list, map
+    kind: str  # text, integer (from 1), count (from 0), date, datetime, status, email, postcode, url, switch, list, map
     required: bool = False
     fields: tuple = ()  # for kind == "map": the keys allowed inside
 
@@ -44,7 +44,11 @@ SETTINGS_FIELDS = (
     Field("公安机关备案号", "police_record", "text"),
     Field("网站地址", "base_url", "url"),
     Field("允许的网页类附件", "active_attachments", "list"),
+    Field("全文搜索", "search", "switch"),
 )
+
+#: A switch (kind "switch") is written as one of these words: on, off.
+SWITCH_WORDS = {"开启": True, "关闭": False}
 
 INSPECTION_FIELDS = (
     Field("巡察组", "team", "text"),
@@ -228,6 +232,10 @@ def check_value(src_path: str, spec: Field, node: Node, errors: list, where: str
         if not re.fullmatch(r"\d{6}", text):
             return fail(f"邮政编码“{text}”应是6位数字")
         return text
+    if spec.kind == "switch":
+        if text not in SWITCH_WORDS:
+            return fail(f"“{name}”只能写“开启”或“关闭”，而不是“{text}”（可选：{'、'.join(SWITCH_WORDS)}）")
+        return SWITCH_WORDS[text]
     if spec.kind == "url":
         url = normalise_base_url(text)
         return url if url else fail(bad_url_message(text))

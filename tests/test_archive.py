@@ -64,7 +64,7 @@ def test_archive_stores_pages_sources_manifest_and_zip(archived):
     assert read_tree(folder / "content") == read_tree(archived / "content")
     # (a) the rendered pages: the ongoing issue as it stood
     assert "整改中" in (folder / "site/2019/issue-1.html").read_text(encoding="utf-8")
-    assert len([p for p in listed if p.startswith("site/") and p.endswith(".html")]) == 26
+    assert len([p for p in listed if p.startswith("site/") and p.endswith(".html")]) == 27  # with its own search page
     # written read-only; git told never to convert line endings of archived bytes
     assert all(not (p.stat().st_mode & 0o222) for p in folder.rglob("*") if p.is_file())
     assert (archived / "archive/.gitattributes").read_text(encoding="utf-8").splitlines()[-1] == "* -text"
@@ -75,10 +75,10 @@ def test_archive_command_messages_and_publication(tmp_path, epoch):
     result = run_cli("archive", "2019", cwd=tmp_path)
     assert result.rc == 0, result.err
     assert result.out.splitlines() == [
-        "已归档2019年度：archive/2019（26 个网页，清单共 49 个文件，归档日期2019年12月31日）。",
+        "已归档2019年度：archive/2019（27 个网页，清单共 56 个文件，归档日期2019年12月31日）。",
         "交档案部门的压缩包：archive/2019/dwgk-archive-2019.zip",
         "请把 archive 文件夹提交到版本库保存。",
-        "生成完成：site 中共 62 个文件，本次写入 62 个，删除 0 个过时文件。",
+        "生成完成：site 中共 76 个文件，本次写入 76 个，删除 0 个过时文件。",
     ]
     assert result.err == ""
     site = tmp_path / "site"
@@ -129,7 +129,7 @@ def test_snapshot_survives_deleting_site_and_is_published_byte_identical(archive
 def test_verify_passes_on_an_intact_archive(archived):
     result = run_cli("archive", "--verify", cwd=archived)
     assert (result.rc, result.err) == (0, "")
-    assert result.out == "2019年度：49 个文件与清单一致，压缩包完好。\n归档校验通过：共 1 个年度。\n"
+    assert result.out == "2019年度：56 个文件与清单一致，压缩包完好。\n归档校验通过：共 1 个年度。\n"
 
 
 def test_verify_names_each_missing_added_and_altered_file(archived):
@@ -275,7 +275,7 @@ def test_an_archived_file_altered_after_it_was_checked_is_not_published(archived
 def test_every_link_inside_a_snapshot_resolves_inside_it(archived):
     files = read_tree(archived / "archive/2019/site")
     pages = [p for p in files if p.endswith(".html")]
-    assert len(pages) == 26
+    assert len(pages) == 27  # with its own search page
     outside = []
     for page in pages:
         here = posixpath.dirname(page)
@@ -306,14 +306,14 @@ def test_banner_on_every_archived_page_and_current_site_link(archived):
 def test_every_current_page_links_to_the_archive_index(archived):
     site = archived / "site"
     current = [p for p in site.rglob("*.html") if not p.relative_to(site).as_posix().startswith("archive/2019/")]
-    assert len(current) == 27
+    assert len(current) == 28  # with the search page
     for page in current:
         rel = posixpath.relpath("archive/index.html", posixpath.dirname(page.relative_to(site).as_posix()) or ".")
         assert f'<a href="{rel}"' in page.read_text(encoding="utf-8"), page
     index = (site / "archive/index.html").read_text(encoding="utf-8")
     assert '<th scope="row">2019年度</th>' in index
     assert '<time datetime="2019-12-31">2019年12月31日</time>' in index
-    assert "<td>26</td>" in index
+    assert "<td>27</td>" in index
     assert '<a href="2019/index.html">浏览2019年度归档</a>' in index
     assert '<a href="dwgk-archive-2019.zip" download>2019年度归档压缩包（ZIP，' in index
 
@@ -353,7 +353,7 @@ def test_a_past_year_archived_late_and_a_second_year(tmp_path, epoch):
     mark_panlong_done(tmp_path)
     result = run_cli("archive", cwd=tmp_path)  # the year defaults to the year of the date taken
     assert result.rc == 0, result.err
-    assert result.out.startswith("已归档2021年度：archive/2021（26 个网页，清单共 49 个文件，归档日期2021年1月5日）。\n")
+    assert result.out.startswith("已归档2021年度：archive/2021（27 个网页，清单共 56 个文件，归档日期2021年1月5日）。\n")
     assert "本页为2021年度归档版本，归档于2021年1月5日，内容以归档时为准。" in \
         (tmp_path / "archive/2021/site/index.html").read_text(encoding="utf-8")
     assert not any(p.startswith("archive/") for p in read_tree(tmp_path / "archive/2021/site"))
@@ -408,7 +408,7 @@ def test_layouts_without_the_banner_are_refused(tmp_path, epoch):
     result = run_cli("archive", "2019", "--layouts", "layouts", cwd=tmp_path)
     assert result.rc == 1
     assert result.err.splitlines() == [
-        "layouts/base.html:1: 模板没有显示归档横幅（2019/category-1.html 等 26 页），请在 body 开头加入 "
+        "layouts/base.html:1: 模板没有显示归档横幅（2019/category-1.html 等 27 页），请在 body 开头加入 "
         '{% if archived is defined and archived %}{% include "_archive_banner.html" %}{% endif %}',
         "共 1 处错误，没有归档，网站未更新。",
     ]

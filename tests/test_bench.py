@@ -10,12 +10,17 @@ from dwgk import benchdata
 from tests.sites import REPO
 
 
-def test_benchmark_prints_and_saves_every_figure(tmp_path):
+def run_bench(tmp_path, *args: str) -> subprocess.CompletedProcess:
+    """The benchmark as the README runs it, one run, without Hugo, its figures in tmp_path/figures.json."""
     result = subprocess.run(
-        [sys.executable, "-m", "dwgk.bench", "--sizes", "20", "40", "--runs", "1", "--no-hugo",
-         "--json", str(tmp_path / "figures.json")],
+        [sys.executable, "-m", "dwgk.bench", *args, "--runs", "1", "--no-hugo", "--json", str(tmp_path / "figures.json")],
         cwd=tmp_path, capture_output=True, text=True, timeout=600, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_benchmark_prints_and_saves_every_figure(tmp_path):
+    result = run_bench(tmp_path, "--sizes", "20", "40")
     out = result.stdout
     assert "按 --no-hugo 不与 Hugo 对比：冷生成按议题所述 Hugo 2.3–2.9 秒比较，该数字非本机实测。" in out
     assert "冷生成 ≤ 1.5 × Hugo（未在本机实测，按议题所述 2.9 秒）" in out
@@ -50,20 +55,26 @@ def test_generated_content_looks_like_the_seed():
 
 
 def test_district_shape_runs_and_its_content_is_a_portal(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "dwgk.bench", "--district", "--sizes", "80", "--runs", "1", "--no-hugo",
-         "--json", str(tmp_path / "figures.json"), "--keep", str(tmp_path / "kept")],
-        cwd=tmp_path, capture_output=True, text=True, timeout=600, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
-    assert result.returncode == 0, result.stderr
+    result = run_bench(tmp_path, "--district", "--sizes", "80", "--keep", str(tmp_path / "kept"))
     assert "== 80 个问题（区级门户：50 个单位 × 5 轮）：生成内容……" in result.stdout
     assert json.loads((tmp_path / "figures.json").read_text(encoding="utf-8"))["shape"] == "district"
     site = tmp_path / "kept" / "site-80" / "site"
     assert sorted(p.name for p in site.glob("round-*.html")) == ["round-r1.html"]  # 2 notices: one round
+    assert not (site / "search.html").exists() and not (site / "assets/search").exists()  # search off by default
     unit_page = (site / "unit-d02.html").read_text(encoding="utf-8")
     assert "0199-80000002" in unit_page and "d02@example.gov.cn" in unit_page
     notice = next(p for p in (tmp_path / "kept" / "site-80" / "content").glob("*/notice.md")
                   if "被巡察单位: 示例区第2号单位" in p.read_text(encoding="utf-8"))
     assert "0199-80000002" in (site / notice.parent.name / "index.html").read_text(encoding="utf-8")
+
+
+def test_search_flag_measures_the_site_with_search_on(tmp_path):
+    result = run_bench(tmp_path, "--search", "--sizes", "20", "--keep", str(tmp_path / "kept"))
+    assert "== 20 个问题（开启全文搜索）：生成内容……" in result.stdout
+    assert json.loads((tmp_path / "figures.json").read_text(encoding="utf-8"))["search"] is True
+    site = tmp_path / "kept" / "site-20" / "site"
+    assert (site / "search.html").is_file() and (site / "assets/search/index.js").is_file()
+    assert (tmp_path / "kept" / "site-20" / "content" / "site.yml").read_text(encoding="utf-8").endswith("全文搜索: 开启\n")
 
 
 def test_district_content_spreads_notices_over_units_and_rounds():

@@ -67,7 +67,7 @@ def test_removed_issue_pages_go_and_foreign_files_stay(tmp_path):
     edit(tmp_path / "content/2019/notice.md", "已完成: 16", "已完成: 15")
     result = run_cli("build", cwd=tmp_path)
     assert result.rc == 0, result.err
-    assert result.out.splitlines()[0] == "生成完成：site 中共 29 个文件，本次写入 5 个，删除 1 个过时文件。"
+    assert result.out.splitlines()[0] == "生成完成：site 中共 36 个文件，本次写入 8 个，删除 1 个过时文件。"
     assert not (site / "2019/issue-17.html").exists()
     assert (site / "archive/2019/index.html").read_text(encoding="utf-8") == "snapshot"
     assert (site / "2019/editor-notes.txt").read_text(encoding="utf-8") == "keep"
@@ -80,10 +80,10 @@ def test_unchanged_files_are_not_rewritten(tmp_path):
     before = stat_tree(tmp_path / "site")
     edit(tmp_path / "content/2019/07.md", "一是加大", "一是进一步加大")
     result = run_cli("build", cwd=tmp_path)
-    assert "本次写入 2 个" in result.out  # the issue page and the notice page
+    assert "本次写入 4 个" in result.out  # the issue page, the notice page and their search data
     after = stat_tree(tmp_path / "site")
     changed = sorted(p for p in after if after[p] != before.get(p))
-    assert changed == ["2019/index.html", "2019/issue-7.html"]
+    assert changed == ["2019/index.html", "2019/issue-7.html", "assets/search/p-0.js", "assets/search/r-2019.js"]
 
 
 def test_never_overwrites_a_file_it_did_not_write(tmp_path):
@@ -249,9 +249,13 @@ def test_raw_html_and_scripts_never_reach_a_page(tmp_path):
     assert '&lt;div onmouseover="y()"&gt;块&lt;/div&gt;' in page
     for path in (tmp_path / "site").rglob("*.html"):
         tags = _tags(path.read_text(encoding="utf-8"))
-        # The only script is the site's own 关怀版 switch, a file from layouts/assets.
+        # The only scripts are the site's own 关怀版 switch and search, files from layouts/assets.
         scripts = [dict(attrs) for t, attrs in tags if t == "script"]
-        assert [set(a) for a in scripts] == [{"src"}] and scripts[0]["src"].endswith("assets/care.js"), path
+        assert [set(a) for a in scripts][:1] == [{"src"}] and scripts[0]["src"].endswith("assets/care.js"), path
+        if path.name == "search.html":
+            assert scripts[1:] == [{"src": "assets/search.js", "defer": None}], path
+        else:
+            assert len(scripts) == 1, path
         assert not [a for _, attrs in tags for a, _ in attrs if a.startswith("on")], path
 
 
@@ -270,7 +274,7 @@ def _tags(html):
 def test_check_writes_nothing(tmp_path):
     copy_example(tmp_path)
     result = run_cli("check", cwd=tmp_path)
-    assert (result.rc, result.out) == (0, "检查通过：将生成 30 个文件。\n")
+    assert (result.rc, result.out) == (0, "检查通过：将生成 37 个文件。\n")
     assert sorted(os.listdir(tmp_path)) == ["content"]
 
 
@@ -297,7 +301,7 @@ def test_bare_command_builds_like_a_new_user_runs_it(tmp_path):
     result = run_subprocess(cwd=tmp_path)
     assert result.rc == 0, result.err
     assert result.out.splitlines() == [
-        "生成完成：site 中共 30 个文件，本次写入 30 个，删除 0 个过时文件。",
+        "生成完成：site 中共 37 个文件，本次写入 37 个，删除 0 个过时文件。",
     ]
     assert (tmp_path / "site/index.html").is_file()
     help_text = run_subprocess("--help", cwd=tmp_path).out

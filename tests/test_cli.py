@@ -75,7 +75,7 @@ def test_without_packages_uses_the_venv_beside_build_py(tmp_path, bare):
     copy_example(tmp_path)
     result = run(bare, REPO / "build.py", "check", cwd=tmp_path)
     assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout == "检查通过：将生成 30 个文件。\n"
+    assert result.stdout == "检查通过：将生成 37 个文件。\n"
 
 
 def test_pip_installs_a_dwgk_command(tmp_path):
@@ -84,7 +84,7 @@ def test_pip_installs_a_dwgk_command(tmp_path):
     copy_example(tmp_path)
     built = run(str(dwgk), "build", cwd=tmp_path)
     assert (built.returncode, built.stderr) == (0, "")
-    assert built.stdout.startswith("生成完成：site 中共 30 个文件")
+    assert built.stdout.startswith("生成完成：site 中共 37 个文件")
     assert (tmp_path / "site" / "index.html").is_file()
     usage = run(str(dwgk), "chek", cwd=tmp_path)
     assert usage.returncode == 2

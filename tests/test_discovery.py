@@ -75,13 +75,14 @@ def test_base_url_from_site_settings_makes_sitemap_robots_feed_and_canonical_lin
     copy_example(tmp_path)
     edit(tmp_path / "content/site.yml", "反馈联系:", "网站地址: https://www.example.gov.cn/dwgk\n反馈联系:")
     result, tree = build(tmp_path)
-    assert result.out.splitlines() == ["生成完成：site 中共 33 个文件，本次写入 33 个，删除 0 个过时文件。"]
+    assert result.out.splitlines() == ["生成完成：site 中共 40 个文件，本次写入 40 个，删除 0 个过时文件。"]
 
     locs = sitemap_locs(tree["sitemap.xml"])
     assert all(loc.startswith(BASE) for loc in locs)
     assert len(locs) == len(set(locs))
-    expected = {p[: -len("index.html")] if p.endswith("index.html") else p for p in pages(tree)} - {"404.html"}
-    assert {loc[len(BASE):] for loc in locs} == expected  # every current page, nothing else
+    expected = {p[: -len("index.html")] if p.endswith("index.html") else p for p in pages(tree)} - {"404.html",
+                                                                                                   "search.html"}
+    assert {loc[len(BASE):] for loc in locs} == expected  # every current page but the empty search page
     assert tree["robots.txt"].decode() == f"User-agent: *\nDisallow:\nSitemap: {BASE}sitemap.xml\n"
 
     for path in pages(tree):
@@ -90,6 +91,9 @@ def test_base_url_from_site_settings_makes_sitemap_robots_feed_and_canonical_lin
         assert [(f["type"], f["title"]) for f in feed] == [("application/atom+xml", "武汉市黄陂区融媒体中心党务公开（订阅）")]
         if path == "404.html":  # served at any address: no canonical, root-relative feed link
             assert head.rel("canonical") == [] and feed[0]["href"] == "/dwgk/feed.xml"
+            continue
+        if path == "search.html":  # empty until a reader types: not a page to index
+            assert head.rel("canonical") == []
             continue
         assert feed[0]["href"] == "../" * path.count("/") + "feed.xml", path
         canonical = [link["href"] for link in head.rel("canonical")]
@@ -244,7 +248,7 @@ def test_yearly_snapshots_are_not_current_pages(tmp_path, monkeypatch):
     assert "archive/" in locs  # the archive index is a current page...
     assert not [loc for loc in locs if loc.startswith("archive/2019")]  # ...its snapshots are not
     snapshot = [p for p in pages(tree) if p.startswith("archive/2019/")]
-    assert len(snapshot) == 26
+    assert len(snapshot) == 27  # with its own search page
     for path in snapshot:  # frozen copies: no claim to be the page at their address, no feed beside them
         head = Head(tree[path].decode())
         assert head.rel("canonical") == [] and head.rel("alternate") == [], path

@@ -70,7 +70,7 @@ def test_counts_per_category_on_notice_page(site):
 
 def test_contact_in_the_footer_of_every_page(site):
     pages = [p for p in site if p.endswith(".html")]
-    assert len(pages) == 1 + 1 + 1 + 1 + 5 + 17
+    assert len(pages) == 1 + 1 + 1 + 1 + 1 + 5 + 17  # home, contact, search, 404, notice, categories, issues
     for path in pages:
         text = html(site, path)
         # The contact page shows the contact once, as its main text, not again in the footer.

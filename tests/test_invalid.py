@@ -184,14 +184,16 @@ CASES = {
         [replace("content/site.yml", "网站名称:", "允许的网页类附件:\n  - .HTML\n  - pdf\n网站名称:")],
         ["content/site.yml:4: “pdf”不是网页类附件的类型，其他类型的附件本来就会发布（可列出：htm、html、js、mht、mhtml、"
          "mjs、shtml、svg、svgz、swf、xht、xhtml、xml、xsl、xslt）"]),
+    "search-setting": (
+        [replace("content/site.yml", "全文搜索: 开启", "全文搜索: yes")],
+        ["content/site.yml:22: “全文搜索”只能写“开启”或“关闭”，而不是“yes”（可选：开启、关闭）"]),
     "settings-error-and-unknown-category": (
         # The checks across files still run when site.yml cannot be read: one run lists both.
-        [replace("content/site.yml", "主办单位:", "主办单位: 示例单位\n  缩进错了: ["),
+        [replace("content/site.yml", "网站名称:", '网站名称: "未闭合'),
          replace(ISSUE3, "类别: 在坚持党的领导方面", "类别: 不存在的类别")],
         ["content/2019/03.md:4: 未知的类别“不存在的类别”（本通报声明的类别：在坚持党的领导方面、在加强党的建设方面、"
          "在落实全面从严治党方面、在党风廉政建设和反腐败工作方面、在干部担当作为与选人用人方面）",
-         "content/site.yml:4: 此处不能出现冒号“:”：值里含有冒号时，请把整个值用引号括起来，见第7个字符“:”："
-         "“缩进错了: [ 武汉市黄陂区融媒体中心”"]),
+         'content/site.yml:16: 缩进不一致，或缺少冒号“:”，见第10个字符“4”：“邮政编码: "430300"”']),
     "several-files-at-once": (
         [replace(ISSUE3, "状态: 已完成", "状态: 完成"), replace("content/2019/05.md", "编号: 5", "编号: 0"),
          replace(NOTICE, "  - 在加强党的建设方面\n", "  - 在坚持党的领导方面\n")],

@@ -328,7 +328,7 @@ def test_bad_portal_input_gets_exact_chinese_errors_and_leaves_the_site(tmp_path
     result = run_cli("build", cwd=root)
     lines = assert_errors(result, expected)
     if expected is None:
-        assert len(lines) == 1 and lines[0].startswith(f"{UNIT}:") and "缺少冒号" in lines[0]
+        assert len(lines) == 1 and lines[0].startswith(f"{UNIT}:") and "缺少冒号" in lines[0]  # said without the word YAML (#17)
     assert read_tree(root / "site") == before
     # The same errors from a build without the cache, and from check.
     assert run_cli("build", "--no-cache", "--output", "cold", cwd=root).err == result.err

@@ -38,6 +38,7 @@ def test_a_printed_page_carries_its_origin(page, site, rel, notice):
     origin = "本页出自《黄陂区融媒体中心关于巡察反馈意见整改落实情况的通报》，武汉市黄陂区融媒体中心2019年12月27日发布"
     assert (origin in printed) == notice
     assert "网站导航" not in printed and "关怀版" not in printed
+    assert "搜索" not in printed and "搜索" in visible_text(page, site / rel, "screen")  # the header's search box
     on_screen = visible_text(page, site / rel, "screen")
     assert "本页网址" not in on_screen and "本页出自" not in on_screen
 

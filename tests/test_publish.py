@@ -44,9 +44,9 @@ def test_publish_mirrors_the_site_with_its_own_manifest(tmp_path):
     result = publish(tmp_path, "www/dwgk")
     assert result.rc == 0, result.err
     lines = result.out.splitlines()
-    assert lines[0] == "生成完成：site 中共 33 个文件，本次写入 33 个，删除 0 个过时文件。"
+    assert lines[0] == "生成完成：site 中共 40 个文件，本次写入 40 个，删除 0 个过时文件。"
     assert lines[1:4] == ["  新增  2019/category-1.html", "  新增  2019/category-2.html", "  新增  2019/category-3.html"]
-    assert lines[-1] == "发布完成：www/dwgk 中新增 33 个、更新 0 个、删除 0 个文件，0 个未变。"
+    assert lines[-1] == "发布完成：www/dwgk 中新增 40 个、更新 0 个、删除 0 个文件，0 个未变。"
     published = read_tree(dest)
     manifest = json.loads(published.pop(".dwgk-publish.json"))
     assert published == site_files(tmp_path)  # the build's own manifest is not part of the site
@@ -58,7 +58,7 @@ def test_a_second_publish_of_an_unchanged_site_rewrites_nothing(tmp_path):
     assert publish(tmp_path, "www/dwgk").rc == 0
     before = stat_tree(dest)
     result = publish(tmp_path, "www/dwgk")
-    assert result.out.splitlines()[-1] == "发布完成：www/dwgk 中新增 0 个、更新 0 个、删除 0 个文件，33 个未变。"
+    assert result.out.splitlines()[-1] == "发布完成：www/dwgk 中新增 0 个、更新 0 个、删除 0 个文件，40 个未变。"
     assert stat_tree(dest) == before  # same bytes and same modification times, manifest included
 
 
@@ -76,9 +76,10 @@ def test_republish_after_deleting_an_issue_removes_its_page_and_keeps_foreign_fi
     assert result.rc == 0, result.err
     assert result.out.splitlines()[1:] == [
         "  更新  2019/category-5.html", "  更新  2019/index.html", "  更新  2019/issue-16.html",
-        "  更新  2019/ledger.csv", "  更新  feed.xml", "  更新  index.html", "  更新  sitemap.xml",
+        "  更新  2019/ledger.csv", "  更新  assets/search/index.js", "  更新  assets/search/p-0.js",
+        "  更新  assets/search/r-2019.js", "  更新  feed.xml", "  更新  index.html", "  更新  sitemap.xml",
         "  删除  2019/issue-17.html",
-        "发布完成：www/dwgk 中新增 0 个、更新 7 个、删除 1 个文件，25 个未变。",
+        "发布完成：www/dwgk 中新增 0 个、更新 10 个、删除 1 个文件，29 个未变。",
     ]
     after = stat_tree(dest)
     assert "2019/issue-17.html" not in after
@@ -133,14 +134,15 @@ def test_dry_run_lists_the_changes_and_changes_nothing(tmp_path):
         "发布预演（不做任何改动）：www/dwgk",
         "  新增  2019/整改方案.pdf",
         "  更新  2019/category-5.html", "  更新  2019/index.html", "  更新  2019/issue-16.html",
-        "  更新  2019/issue-7.html", "  更新  2019/ledger.csv", "  更新  feed.xml", "  更新  index.html",
+        "  更新  2019/issue-7.html", "  更新  2019/ledger.csv", "  更新  assets/search/index.js",
+        "  更新  assets/search/p-0.js", "  更新  assets/search/r-2019.js", "  更新  feed.xml", "  更新  index.html",
         "  更新  sitemap.xml",
         "  删除  2019/issue-17.html",
-        "预演完成：将新增 1 个、更新 8 个、删除 1 个文件，24 个未变。",
+        "预演完成：将新增 1 个、更新 11 个、删除 1 个文件，28 个未变。",
     ]
     assert stat_tree(dest) == before
     fresh = publish(tmp_path, "www/new", "--dry-run")  # a destination that does not exist yet
-    assert fresh.out.splitlines()[-1] == "预演完成：将新增 33 个、更新 0 个、删除 0 个文件，0 个未变。"
+    assert fresh.out.splitlines()[-1] == "预演完成：将新增 40 个、更新 0 个、删除 0 个文件，0 个未变。"
     assert not (tmp_path / "www/new").exists()
 
 
@@ -253,7 +255,7 @@ def test_zip_holds_the_site_and_a_checksum_manifest(tmp_path):
     assert result.rc == 0, result.err
     data = (tmp_path / "dwgk-site.zip").read_bytes()
     assert result.out.splitlines()[-1] == (
-        "压缩包已生成：dwgk-site.zip，含网站的 33 个文件和校验清单 SHA256SUMS.txt；"
+        "压缩包已生成：dwgk-site.zip，含网站的 40 个文件和校验清单 SHA256SUMS.txt；"
         f"压缩包的 SHA-256 为 {hashlib.sha256(data).hexdigest()}。")
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert z.testzip() is None
@@ -287,7 +289,7 @@ def test_zip_replaces_only_a_zip_dwgk_made(tmp_path):
         "报告.zip:1: 此文件已存在且不是 dwgk 生成的压缩包，为免覆盖而停止；请换一个文件名或先把它移走", REFUSED])
     assert (tmp_path / "报告.zip").read_bytes() == b"not made by dwgk"
     dry = publish(tmp_path, "--zip", "new.zip", "--dry-run")
-    assert dry.out.splitlines()[-1] == "预演：将生成压缩包 new.zip，含网站的 33 个文件和校验清单 SHA256SUMS.txt。"
+    assert dry.out.splitlines()[-1] == "预演：将生成压缩包 new.zip，含网站的 40 个文件和校验清单 SHA256SUMS.txt。"
     assert not (tmp_path / "new.zip").exists()
 
 
@@ -337,8 +339,9 @@ def test_published_site_served_by_nginx_under_dwgk(tmp_path, nginx, page):
     seen, left = crawl(base + "index.html", "/dwgk/")
     assert left == []
     assert {u: s for u, s in seen.items() if s != 200} == {}
-    html_pages = {p for p in read_tree(dest) if p.endswith(".html")} - {"404.html"}
+    html_pages = {p for p in read_tree(dest) if p.endswith(".html")} - {"404.html", "search.html"}
     assert {u[len(base):] for u in seen if u.endswith(".html")} == html_pages  # every page is reachable
+    # (the search page by the search form of every page)
 
     status, sitemap = fetch(base + "sitemap.xml")
     assert status == 200
@@ -353,7 +356,7 @@ def test_published_site_served_by_nginx_under_dwgk(tmp_path, nginx, page):
     # In a real browser: every page loads from this server alone, and a click leads on.
     log = record_requests(page)
     for url in sorted(u for u in seen if u.endswith(".html")):
-        assert page.goto(url).status == 200, url
+        assert page.goto(url, wait_until="networkidle").status == 200, url  # the icon too, loaded after "load"
     assert log.foreign(server.origin) == [] and log.failed == []
     page.goto(base + "index.html")
     page.get_by_role("link", name="黄陂区融媒体中心关于巡察反馈意见整改落实情况的通报").click()
@@ -401,13 +404,13 @@ def test_an_interrupted_publish_leaves_whole_files_and_the_next_one_finishes(tmp
     real_write = publish_module.write_atomic
     written = []
 
-    def fail_on_the_third_file(target, data):
-        if len(written) == 2:
+    def fail_on_the_issue_page(target, data):
+        if target.endswith("issue-7.html"):
             raise OSError(28, "No space left on device")
         written.append(target)
         real_write(target, data)
 
-    monkeypatch.setattr(publish_module, "write_atomic", fail_on_the_third_file)
+    monkeypatch.setattr(publish_module, "write_atomic", fail_on_the_issue_page)
     result = publish(tmp_path, "www/dwgk")
     assert result.rc == 1
     assert result.err.splitlines() == [
@@ -415,8 +418,8 @@ def test_an_interrupted_publish_leaves_whole_files_and_the_next_one_finishes(tmp
         "目标文件夹中的每个文件都是完整的（旧的或新的），问题解决后重新发布即可",
         "共 1 处错误，发布未完成。",
     ]
-    # The record of what was about to change, then the notice page; the issue page failed.
-    assert written == ["www/dwgk/.dwgk-publish.json", "www/dwgk/2019/index.html"]
+    # The record of what was about to change first, the notice page among the others; the issue page failed.
+    assert written[0] == "www/dwgk/.dwgk-publish.json" and "www/dwgk/2019/index.html" in written
     assert "一是进一步加大".encode() in (dest / "2019/index.html").read_bytes()
     assert "一是进一步加大".encode() not in (dest / "2019/issue-7.html").read_bytes()
     monkeypatch.setattr(publish_module, "write_atomic", real_write)

@@ -67,6 +67,13 @@ def prepare(words: list[str], folder: Path) -> list[str]:
         made.append(word)
     if "tests/fixtures/seed-notice.txt" in made:
         made[made.index("tests/fixtures/seed-notice.txt")] = str(SEED)
+    if "examples/district" in made:
+        made[made.index("examples/district")] = str(REPO / "examples" / "district")
+    if "通报.docx" in made:  # another unit's notice, as Word saves it
+        from tests.notice_files import write_docx  # noqa: PLC0415 - python-docx only for this command
+
+        other = (REPO / "tests" / "fixtures" / "import-other-unit.txt").read_text(encoding="utf-8")
+        made[made.index("通报.docx")] = str(write_docx(other, folder / "通报.docx"))
     return made
 
 

@@ -217,7 +217,7 @@ def test_saved_edits_show_by_themselves_even_one_second_apart(preview, site, pag
     p, url = preview()
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", url)
     assert p.lines[0] == "正在生成预览到 .preview ……"
-    assert re.fullmatch(r"生成完成：写入 30 个文件，删除 0 个，用时 \d+\.\d\d 秒。", p.lines[1])
+    assert re.fullmatch(r"生成完成：写入 37 个文件，删除 0 个，用时 \d+\.\d\d 秒。", p.lines[1])
     assert p.lines[2] == f"预览地址：{url}"
     assert p.lines[3] == "在浏览器中打开上面的地址。保存内容或模板文件后，页面会自动刷新；按 Ctrl+C 停止预览。"
     requests = record_requests(page)

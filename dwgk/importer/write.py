@@ -131,6 +131,9 @@ SITE_TEMPLATE = """\
 # 网站地址：网站发布后的地址，如“https://www.example.gov.cn/dwgk/”。填写后生成网站地图 sitemap.xml、
 # robots.txt、订阅源 feed.xml 和各页的规范链接；也可以在命令后加 --base-url 网址。
 # 网站地址:
+# 全文搜索：开启时每页页头有搜索框，并生成搜索页 search.html 和它的索引（assets/search/）。
+# 问题上千项的网站生成时会慢一些、网站会大一些，不需要时可改为“关闭”（可写：开启、关闭）。
+全文搜索: 开启
 """
 
 

@@ -1,0 +1,256 @@
+"""The site's full-text search index, written by `build` for search.html (assets/search.js reads it).
+
+Chinese has no spaces between words, so pages are indexed by character bigrams: a query of two or
+more characters is looked up by its bigrams, and the texts of the pages found are then searched for
+the exact query (the bigrams of 八项规定 are also in 八项……规定). Three kinds of data files, each a
+script that hands its data to assets/search.js, so that they load from file:// as from a server:
+
+  assets/search/r-KEY.js   one notice's records (title, status, unit, URL, plain text of its pages),
+                           written with the notice's pages: only a changed notice rewrites it
+  assets/search/p-N.js     the postings of the bigrams that hash to shard N, in one section per
+                           notice; a query loads one shard per bigram
+  assets/search/index.js   the notices (title, unit, round, statuses) and the number of shards
+
+A notice's part of the postings (SearchPart) is cached, so that a rebuild after an edit recomputes
+one notice's part and writes only the shards whose bytes changed.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .model import STATUSES, Notice, OutputFile, Settings
+
+SEARCH_PAGE = "search.html"
+DATA_DIR = "assets/search"
+INDEX_FILE = f"{DATA_DIR}/index.js"
+SITE_RECORDS = f"{DATA_DIR}/site.js"
+BUCKETS = 256  # bigrams hash into this many buckets, the most shards there can be (shard N: B % shards == N)
+DOCS_PER_SHARD = 64  # about this many pages' postings per shard, so a query loads little at any size
+
+# Two letters or digits (as assets/search.js's /[\p{L}\p{N}_]/u), at every position: bigrams never
+# span punctuation or space.
+_BIGRAM = re.compile(r"(?=(\w\w))")
+_BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|h[1-6]|br|tr|td|th|table|div|blockquote|pre|hr|dd|dt|dl)\b[^>]*>", re.I)
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+# Full-width ASCII to ASCII and A-Z to a-z: one character for one, so that a match in the folded
+# text is at the same place in the text shown (assets/search.js folds the same way).
+_FOLD = {0x3000: 0x20, **{c: c + 32 for c in range(0x41, 0x5B)}}
+_FOLD.update((c, _FOLD.get(c - 0xFEE0, c - 0xFEE0)) for c in range(0xFF01, 0xFF5F))
+
+
+def plain_text(html_text: str) -> str:
+    """The text a reader sees of converted Markdown, on one line."""
+    text = _TAG.sub("", _BLOCK_TAG.sub(" ", html_text))
+    return _SPACE.sub(" ", html.unescape(text)).strip()
+
+
+_FOLDABLE = re.compile("[A-Z\uFF01-\uFF5E\u3000]+")
+
+
+def fold(text: str) -> str:
+    return _FOLDABLE.sub(lambda m: m[0].translate(_FOLD), text)
+
+
+def bigrams(text: str) -> set[str]:
+    """The character bigrams of the folded text, within runs of letters and digits."""
+    return set(_BIGRAM.findall(fold(text)))
+
+
+def bucket(bigram: str) -> int:
+    return (ord(bigram[0]) * 1031 + ord(bigram[1])) % BUCKETS
+
+
+def shard_count(docs: int) -> int:
+    """A power of two dividing BUCKETS: about DOCS_PER_SHARD pages per shard."""
+    count = 1
+    while count < BUCKETS and count * DOCS_PER_SHARD < docs:
+        count *= 2
+    return count
+
+
+def records_url(key: str) -> str:
+    return f"{DATA_DIR}/r-{key}.js"
+
+
+def shard_url(number: int) -> str:
+    return f"{DATA_DIR}/p-{number}.js"
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One page as the search sees it. number: 0 for a notice's own page, else the issue's 编号."""
+
+    number: int
+    title: str
+    url: str
+    anchor_url: str  # the same text on the notice page ("" for the notice page itself)
+    status: str  # one of STATUSES, or "" for a page without one
+    category: str
+    text: str
+    context: str = ""  # found by a search but not shown: the notice's title and date, the department…
+
+
+@dataclass(frozen=True)
+class SearchPart:
+    """A notice's part of the site-wide index: what index.js lists and its postings by bucket."""
+
+    key: str
+    order: tuple  # sort key: newest notice first, as the home page lists them
+    meta: dict  # its entry in index.js
+    docs: int  # pages in it
+    buckets: tuple  # BUCKETS strings of '"bigram":[ids]' items (a title bigram's id is -(id + 1))
+
+
+def notice_docs(notice: Notice, intro_text: str) -> list[Doc]:
+    """The notice's page and its issues' pages; a reader searching "2019 财务" finds the 财务 issue
+    of the notice published in 2019, so each issue's context holds its notice's title and dates."""
+    published = _cn_date(notice.published)
+    docs = [Doc(0, notice.title, notice.url, "", "", "", intro_text, " ".join(filter(None, (notice_unit(notice), notice_round(notice), published))))]
+    for issue in notice.issues:
+        dates = " ".join(_cn_date(d) for d in (issue.completed, issue.deadline) if d)
+        context = f"{notice.title} {published} {issue.category} {issue.department} {dates}"
+        docs.append(Doc(issue.number, issue.title, issue.url, f"{notice.url}#issue-{issue.number}", issue.status,
+                        issue.category, plain_text(issue.body_html), context))
+    return docs
+
+
+def _cn_date(value) -> str:
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def notice_unit(notice: Notice) -> str:
+    """The unit a notice's results show and the unit filter offers: its 被巡察单位 (the build has
+    checked that 单位/ declares it, under this very name), else its 发布单位 (as Site.unit_label)."""
+    return notice.unit_name or notice.publisher
+
+
+def notice_round(notice: Notice) -> str:
+    """Its 巡察轮次 as declared in 轮次/ (checked by the build), "" for a notice of no round."""
+    return notice.round_name
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _script(call: str, *args) -> bytes:
+    return f"dwgkSearch.{call}({','.join(_dumps(a) for a in args)});\n".encode()
+
+
+def render_records(key: str, title: str, unit: str, docs: list[Doc]) -> bytes:
+    rows = [[d.number, d.title, d.url, d.anchor_url, d.status, d.category, d.text, d.context] for d in docs]
+    return _script("records", key, {"title": title, "unit": unit, "docs": rows})
+
+
+def search_part(key: str, order: tuple, meta: dict, docs: list[Doc]) -> SearchPart:
+    postings: defaultdict[str, list[str]] = defaultdict(list)
+    for d in docs:
+        title = bigrams(d.title)
+        in_title, in_body = str(-(d.number + 1)), str(d.number)
+        for b in title:
+            postings[b].append(in_title)
+        for b in bigrams(f"{d.text} {d.context}") - title:
+            postings[b].append(in_body)
+    by_bucket: list[list[str]] = [[] for _ in range(BUCKETS)]
+    for b in sorted(postings):
+        # Letters and digits need no escaping in JSON.
+        by_bucket[(ord(b[0]) * 1031 + ord(b[1])) % BUCKETS].append(f'"{b}":[{",".join(postings[b])}]')
+    return SearchPart(key, order, meta, len(docs), tuple(",".join(items) for items in by_bucket))
+
+
+def notice_search(notice: Notice, intro_text: str) -> tuple[OutputFile, SearchPart]:
+    """A notice's records file and its part of the index."""
+    docs = notice_docs(notice, intro_text)
+    unit, round_ = notice_unit(notice), notice_round(notice)
+    statuses = "".join(str(STATUSES.index(d.status)) if d.status else "-" for d in _numbered(docs))
+    meta = {"key": notice.key, "title": notice.title, "unit": unit, "round": round_, "statuses": statuses,
+            "records": records_url(notice.key)}
+    part = search_part(notice.key, (notice.published, notice.key), meta, docs)
+    return OutputFile(records_url(notice.key), render_records(notice.key, notice.title, unit, docs)), part
+
+
+def _numbered(docs: list[Doc]) -> list:
+    """The docs by number, None where a number is not used (so index.js can say a page's status by number)."""
+    by_number = {d.number: d for d in docs}
+    empty = Doc(0, "", "", "", "", "", "")
+    return [by_number.get(n, empty) for n in range(max(by_number) + 1)]
+
+
+def site_search(settings: Settings) -> tuple[OutputFile, SearchPart]:
+    """The site's own pages that readers look things up in: the contact page (phone, e-mail, address)."""
+    c = settings.contact
+    text = f"电话：{c.phone} 邮箱：{c.email} 地址：{c.address} 邮政编码：{c.postcode}"
+    docs = [Doc(0, "反馈联系", "contact.html", "", "", "", text)]
+    meta = {"key": "", "title": settings.title, "unit": "", "round": "", "statuses": "-", "records": SITE_RECORDS}
+    part = search_part("", (), meta, docs)
+    return OutputFile(SITE_RECORDS, render_records("", settings.title, settings.publisher, docs)), part
+
+
+def section(part: SearchPart, number: int, shards: int) -> str:
+    """The part's section of shard `number`: '"KEY":{"bigram":[ids],…}', or "" when it has none there."""
+    items = ",".join(b for b in part.buckets[number::shards] if b)
+    return f"{_dumps(part.key)}:{{{items}}}" if items else ""
+
+
+def shard_data(number: int, sections: list[str]) -> bytes:
+    """The shard's file from its sections, in the order of index.js's parts."""
+    return f"dwgkSearch.shard({number},{{{','.join(s for s in sections if s)}}});\n".encode()
+
+
+def changed_shards(old: SearchPart, new: SearchPart, shards: int) -> set[int]:
+    """The shards in which the two parts' sections differ."""
+    return {n for n in range(shards) if old.buckets[n::shards] != new.buckets[n::shards]}
+
+
+def without_postings(part: SearchPart) -> SearchPart:
+    """What index.js needs of a part."""
+    return SearchPart(part.key, part.order, part.meta, part.docs, ())
+
+
+def ordered_parts(settings: Settings, parts) -> list[SearchPart]:
+    """The site's own part first, then the notices' newest first: the order of index.js's parts,
+    of a shard's sections and of results that rank the same."""
+    return [site_search(settings)[1]] + sorted(parts, key=lambda p: p.order, reverse=True)
+
+
+def shards_for(parts: list[SearchPart]) -> int:
+    return shard_count(sum(p.docs for p in parts))
+
+
+class ShardOutput:
+    """A postings shard as an OutputFile whose bytes are joined when asked for: at 10,000 issues
+    the shards hold tens of MB, and the build then has only one of them in memory at a time."""
+
+    __slots__ = ("out_path", "number", "shards", "parts")
+
+    def __init__(self, number: int, shards: int, parts: list[SearchPart]):
+        self.out_path, self.number, self.shards, self.parts = shard_url(number), number, shards, parts
+
+    @property
+    def data(self) -> bytes:
+        return shard_data(self.number, [section(p, self.number, self.shards) for p in self.parts])
+
+
+def index_file(ordered: list[SearchPart], shards: int) -> OutputFile:
+    """index.js: every part's entry (without postings) and the number of shards."""
+    notices = ordered[1:]
+    units = sorted({p.meta["unit"] for p in notices if p.meta["unit"]})
+    # Rounds as the home page lists them, the newest first: by their newest notice.
+    rounds = list(dict.fromkeys(p.meta["round"] for p in notices if p.meta["round"]))
+    index = {"shards": shards, "buckets": BUCKETS, "parts": [p.meta for p in ordered],
+             "units": units if len(units) > 1 else [], "rounds": rounds if len(rounds) > 1 else []}
+    return OutputFile(INDEX_FILE, _script("index", index))
+
+
+def index_files(settings: Settings, parts: list[SearchPart]) -> list[OutputFile]:
+    """index.js, the postings shards and the site's own records, from every notice's part."""
+    ordered = ordered_parts(settings, parts)
+    shards = shards_for(ordered)
+    return ([site_search(settings)[0], index_file(ordered, shards)]
+            + [ShardOutput(number, shards, ordered) for number in range(shards)])

@@ -1,0 +1,422 @@
+/* 全文搜索 (search.html): looks a query up in the index that `build` writes under assets/search/.
+ *
+ * The index's files are scripts that hand their data to window.dwgkSearch, loaded with
+ * <script src>: relative to this page, so search works under any sub-path and from file://, and
+ * nothing is loaded from another host. A query loads index.js, one postings shard per bigram
+ * (two adjacent letters or digits) and the records of the notices whose pages it shows.
+ * Without JavaScript the page says that search needs it (the text this script removes).
+ */
+(function () {
+  "use strict";
+
+  var PAGE = 20; // results shown at a time
+  var STATUS_CLASSES = {"已完成": "done", "整改中": "ongoing", "长期坚持": "longterm"};
+  var STATUSES = ["已完成", "整改中", "长期坚持"];
+  var data = {index: null, shards: {}, records: {}};
+  var loading = {}; // url -> Promise
+  var root = ""; // the site's root, relative to this page
+  var run = 0; // the current search; an older one stops when it sees a newer one began
+  var more = null; // shows the next results of the current search
+
+  window.dwgkSearch = {
+    index: function (d) { data.index = d; },
+    shard: function (n, d) { data.shards[n] = d; },
+    records: function (key, d) { data.records[key] = d; }
+  };
+
+  function load(url) {
+    if (!loading[url]) {
+      loading[url] = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = root + url;
+        script.onload = resolve;
+        script.onerror = function () {
+          delete loading[url];
+          reject(new Error(url));
+        };
+        document.head.appendChild(script);
+      });
+    }
+    return loading[url];
+  }
+
+  // As dwgk/search.py: full-width ASCII to ASCII, A-Z to a-z, one character for one.
+  function fold(text) {
+    return text.replace(/[\uFF01-\uFF5E\u3000A-Z]/g, function (c) {
+      var n = c.charCodeAt(0);
+      if (n === 0x3000) {
+        return " ";
+      }
+      if (n >= 0xFF01) {
+        n -= 0xFEE0;
+      }
+      return String.fromCharCode(n >= 0x41 && n <= 0x5A ? n + 32 : n);
+    });
+  }
+
+  function bigrams(term) {
+    var found = [];
+    (term.match(/[\p{L}\p{N}_]+/gu) || []).forEach(function (run) {
+      var chars = Array.from(run);
+      for (var i = 0; i + 1 < chars.length; i++) {
+        var b = chars[i] + chars[i + 1];
+        if (found.indexOf(b) < 0) {
+          found.push(b);
+        }
+      }
+    });
+    return found;
+  }
+
+  function shardOf(bigram) {
+    var chars = Array.from(bigram);
+    var bucket = (chars[0].codePointAt(0) * 1031 + chars[1].codePointAt(0)) % data.index.buckets;
+    return bucket % data.index.shards;
+  }
+
+  function parseTerms(query) {
+    var terms = [];
+    fold(query).split(/\s+/).forEach(function (t) {
+      if (t && terms.indexOf(t) < 0) {
+        terms.push(t);
+      }
+    });
+    return terms;
+  }
+
+  /* Pages holding every bigram of the query: [{part, number, title}], title: every bigram is
+     in the page's title. Then filtered and ranked: title matches first, then in site order. */
+  function candidates(grams, filters) {
+    var parts = data.index.parts;
+    var found = null; // "partIndex:number" -> in title so far
+    grams.forEach(function (b) {
+      var shard = data.shards[shardOf(b)];
+      var here = {};
+      parts.forEach(function (part, p) {
+        var section = shard[part.key];
+        var ids = section && section[b];
+        (ids || []).forEach(function (id) {
+          var title = id < 0;
+          var key = p + ":" + (title ? -id - 1 : id);
+          if (found === null || key in found) {
+            here[key] = title && (found === null || found[key]);
+          }
+        });
+      });
+      found = here;
+    });
+    var list = [];
+    Object.keys(found || {}).forEach(function (key) {
+      var at = key.split(":");
+      var part = parts[+at[0]];
+      var number = +at[1];
+      var status = part.statuses.charAt(number);
+      if (filters.status && STATUSES[+status] !== filters.status) {
+        return;
+      }
+      if ((filters.unit && part.unit !== filters.unit) || (filters.round && part.round !== filters.round)) {
+        return;
+      }
+      list.push({part: +at[0], number: number, title: found[key]});
+    });
+    list.sort(function (a, b) {
+      return (b.title - a.title) || (a.part - b.part) || (a.number - b.number);
+    });
+    return list;
+  }
+
+  function findRecord(candidate) {
+    var part = data.index.parts[candidate.part];
+    var records = data.records[part.key];
+    for (var i = 0; i < records.docs.length; i++) {
+      if (records.docs[i][0] === candidate.number) {
+        return {part: part, records: records, doc: records.docs[i]};
+      }
+    }
+    return null;
+  }
+
+  function contains(record, terms) {
+    var title = fold(record.doc[1]);
+    var text = fold(record.doc[6]);
+    var context = fold(record.doc[7]);
+    return terms.every(function (t) {
+      return title.indexOf(t) >= 0 || text.indexOf(t) >= 0 || context.indexOf(t) >= 0;
+    });
+  }
+
+  // The text as nodes, every occurrence of a term marked (<mark>).
+  function marked(text, terms) {
+    var folded = fold(text);
+    var fragment = document.createDocumentFragment();
+    var at = 0;
+    while (at < text.length) {
+      var next = -1;
+      var length = 0;
+      terms.forEach(function (t) {
+        var i = folded.indexOf(t, at);
+        if (i >= 0 && (next < 0 || i < next || (i === next && t.length > length))) {
+          next = i;
+          length = t.length;
+        }
+      });
+      if (next < 0) {
+        break;
+      }
+      fragment.appendChild(document.createTextNode(text.slice(at, next)));
+      var mark = document.createElement("mark");
+      mark.textContent = text.slice(next, next + length);
+      fragment.appendChild(mark);
+      at = next + length;
+    }
+    fragment.appendChild(document.createTextNode(text.slice(at)));
+    return fragment;
+  }
+
+  function snippet(text, terms) {
+    var folded = fold(text);
+    var first = -1;
+    terms.forEach(function (t) {
+      var i = folded.indexOf(t);
+      if (i >= 0 && (first < 0 || i < first)) {
+        first = i;
+      }
+    });
+    if (first < 0) {
+      return text.slice(0, 100) + (text.length > 100 ? "……" : "");
+    }
+    var start = Math.max(0, first - 30);
+    var end = Math.min(text.length, first + 90);
+    return (start > 0 ? "……" : "") + text.slice(start, end) + (end < text.length ? "……" : "");
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function resultItem(record, terms) {
+    var doc = record.doc;
+    var item = element("li", "search-result");
+    var heading = element("h2");
+    var link = element("a");
+    link.href = root + doc[2];
+    link.appendChild(marked(doc[1], terms));
+    heading.appendChild(link);
+    item.appendChild(heading);
+    var meta = element("p", "search-meta");
+    if (record.records.unit) {
+      meta.appendChild(element("span", "", "单位：" + record.records.unit));
+    }
+    if (doc[0] !== 0 && record.part.key !== "") {
+      meta.appendChild(element("span", "", "通报：" + record.records.title));
+    }
+    if (doc[4]) {
+      meta.appendChild(element("span", "status status-" + STATUS_CLASSES[doc[4]], doc[4]));
+    }
+    item.appendChild(meta);
+    var text = element("p", "search-snippet");
+    text.appendChild(marked(snippet(doc[6], terms), terms));
+    item.appendChild(text);
+    if (doc[3]) {
+      var anchor = element("p", "search-anchor");
+      var to = element("a", "", "在通报全文中查看");
+      to.href = root + doc[3];
+      anchor.appendChild(to);
+      item.appendChild(anchor);
+    }
+    return item;
+  }
+
+  function say(text) {
+    document.getElementById("search-status-text").textContent = text;
+  }
+
+  function search(query, filters) {
+    var mine = ++run;
+    var list = document.getElementById("search-results");
+    var moreLine = document.getElementById("search-more-line");
+    list.textContent = "";
+    moreLine.hidden = true;
+    more = null;
+    var terms = parseTerms(query);
+    if (!terms.length) {
+      say("");
+      return Promise.resolve();
+    }
+    var grams = [];
+    terms.forEach(function (t) {
+      bigrams(t).forEach(function (b) {
+        if (grams.indexOf(b) < 0) {
+          grams.push(b);
+        }
+      });
+    });
+    if (!grams.length) {
+      say("请至少输入两个相连的字（或字母、数字），如“八项规定”。");
+      return Promise.resolve();
+    }
+    var shards = [];
+    grams.forEach(function (b) {
+      var n = shardOf(b);
+      if (shards.indexOf(n) < 0) {
+        shards.push(n);
+      }
+    });
+    say("正在搜索……");
+    return Promise.all(shards.map(function (n) { return load("assets/search/p-" + n + ".js"); })).then(function () {
+      if (mine !== run) {
+        return;
+      }
+      var pending = candidates(grams, filters);
+      var shown = 0;
+      var label = "“" + query.trim() + "”";
+
+      function page() {
+        var found = [];
+        function step() {
+          if (found.length >= PAGE || !pending.length) {
+            return Promise.resolve();
+          }
+          var batch = pending.splice(0, PAGE);
+          var urls = [];
+          batch.forEach(function (c) {
+            var url = data.index.parts[c.part].records;
+            if (urls.indexOf(url) < 0) {
+              urls.push(url);
+            }
+          });
+          return Promise.all(urls.map(load)).then(function () {
+            while (batch.length && found.length < PAGE) {
+              var record = findRecord(batch.shift());
+              if (record && contains(record, terms)) {
+                found.push(record);
+              }
+            }
+            pending = batch.concat(pending); // not yet checked: the next page starts with them
+            return step();
+          });
+        }
+        return step().then(function () {
+          if (mine !== run) {
+            return;
+          }
+          var first = null;
+          found.forEach(function (record) {
+            var item = resultItem(record, terms);
+            first = first || item;
+            list.appendChild(item);
+          });
+          shown += found.length;
+          moreLine.hidden = !pending.length;
+          if (!shown) {
+            say(label + "：没有找到相关内容。请换个说法，或减少字数再试。");
+          } else if (pending.length) {
+            say(label + "：已显示 " + shown + " 条结果，还有更多。");
+          } else {
+            say(label + "：共找到 " + shown + " 条结果。");
+          }
+          return first;
+        });
+      }
+      more = page;
+      return page();
+    }).catch(function () {
+      if (mine === run) {
+        say("搜索数据未能载入。请刷新网页再试；如果是直接打开的网页文件，请改用网站地址访问。");
+      }
+    });
+  }
+
+  function filtersOf(form) {
+    return {status: form.status.value, unit: form.unit.value, round: form.round.value};
+  }
+
+  function fillFilter(select, values, line) {
+    if (values.length < 2) {
+      return;
+    }
+    values.forEach(function (v) {
+      var option = element("option", "", v);
+      option.value = v;
+      select.appendChild(option);
+    });
+    document.getElementById(line).hidden = false;
+  }
+
+  function remember(form) {
+    var params = new URLSearchParams();
+    ["q", "status", "unit", "round"].forEach(function (name) {
+      if (form[name].value) {
+        params.set(name, form[name].value);
+      }
+    });
+    try {
+      var query = params.toString();
+      history.replaceState(null, "", location.pathname + (query ? "?" + query : ""));
+    } catch (e) { /* file:// may refuse it: the results are shown all the same */ }
+  }
+
+  function start() {
+    var form = document.getElementById("search-form");
+    if (!form) {
+      return;
+    }
+    var index = form.getAttribute("data-index");
+    root = index.slice(0, index.length - "assets/search/index.js".length);
+    say("");
+    var params = new URLSearchParams(location.search);
+    ["q", "status"].forEach(function (name) {
+      form[name].value = params.get(name) || "";
+    });
+    var timer = null;
+    function update() {
+      clearTimeout(timer);
+      remember(form);
+      return search(form.q.value, filtersOf(form));
+    }
+    load("assets/search/index.js").then(function () {
+      fillFilter(form.unit, data.index.units, "search-unit-filter");
+      fillFilter(form.round, data.index.rounds, "search-round-filter");
+      form.unit.value = params.get("unit") || "";
+      form.round.value = params.get("round") || "";
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        update();
+      });
+      form.q.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(update, 300);
+      });
+      [form.status, form.unit, form.round].forEach(function (select) {
+        select.addEventListener("change", update);
+      });
+      document.getElementById("search-more").addEventListener("click", function () {
+        if (more) {
+          more().then(function (first) {
+            if (first) {
+              first.querySelector("a").focus();
+            }
+          });
+        }
+      });
+      if (form.q.value) {
+        search(form.q.value, filtersOf(form));
+      }
+    }, function () {
+      say("搜索数据未能载入。请刷新网页再试；如果是直接打开的网页文件，请改用网站地址访问。");
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+}());

@@ -1,0 +1,196 @@
+"""Compare dwgk's own search index with Pagefind's extended build, on the benchmark's content.
+
+    .venv/bin/python -m tests.search_compare                  # 10,000 issues, 5 runs
+    .venv/bin/python -m tests.search_compare --issues 1000 --runs 3
+
+In one run, on the same content (dwgk.benchdata): cold builds (`--no-cache`) of this tree with
+search off (site.yml without 全文搜索; or of --baseline, a commit taken from git) and with
+search on (全文搜索: 开启), alternating, for what search adds to the build; Pagefind (pip `pagefind[extended]`, `python -m pagefind`) over the baseline's site, for
+what it adds; the size on disk of each index; then, served by nginx under /dwgk/ and opened in the
+headless Chromium the tests use, each query in a fresh browser context: the bytes the query
+downloads (the index's files, as served, and gzip-compressed) and the time from navigation to the
+first result drawn. Prints a table (and --json writes the figures). Needs what `bash tests/run.sh`
+installs, and pagefind[extended]. Not a test: the figures depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from dwgk import benchdata
+from tests.tools import CHROMIUM, CHROMIUM_ARGS, REPO_ROOT, nginx_server
+
+QUERIES = ("八项规定", "公车", "2019 财务", "整改落实")
+SHOWN = 20  # results drawn: dwgk's search page shows 20 at a time; Pagefind is asked for as many
+
+# A page that does what Pagefind's documentation shows: import its API, search, load each shown
+# result's data and draw title and excerpt; the time is taken once the first result is drawn.
+PAGEFIND_PAGE = """<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>pagefind</title></head>
+<body><ol id="results"></ol>
+<script type="module">
+const q = new URLSearchParams(location.search).get("q");
+const pagefind = await import("./pagefind/pagefind.js");
+const search = await pagefind.search(q);
+const list = document.getElementById("results");
+const shown = await Promise.all(search.results.slice(0, %d).map(r => r.data()));
+for (const data of shown) {
+  const li = document.createElement("li");
+  li.innerHTML = "<a></a><p>" + data.excerpt + "</p>";
+  li.firstChild.textContent = data.meta.title;
+  li.firstChild.href = data.url;
+  list.appendChild(li);
+}
+window.firstResult = shown.length ? performance.now() : -1;
+window.resultCount = search.results.length;
+</script></body></html>
+""" % SHOWN
+
+
+def build(source: Path, content: Path, output: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, str(source / "build.py"), "build", "--no-cache", "--content", str(content),
+                    "--layouts", str(source / "layouts"), "--output", str(output)],
+                   check=True, stdout=subprocess.DEVNULL, cwd=output.parent)
+    return time.perf_counter() - start
+
+
+def pagefind(site: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site)], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def disk_size(folder: Path) -> tuple[int, int]:
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files), len(files)
+
+
+def query(browser, url: str, index_prefix: str, dwgk: bool) -> dict:
+    """One query in a fresh context: bytes of the index's files it loaded, time to the first result."""
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    bodies = []
+
+    def on_response(response):
+        if index_prefix in response.url:
+            try:
+                bodies.append(response.body())
+            except Exception:  # a response without a body (redirect)
+                pass
+
+    page.on("response", on_response)
+    if dwgk:
+        page.add_init_script("""new MutationObserver((m, o) => {
+            const list = document.getElementById('search-results');
+            if (list && list.firstChild) { window.firstResult = performance.now(); o.disconnect(); }
+        }).observe(document, {childList: true, subtree: true});""")
+    page.goto(url, wait_until="load")
+    if dwgk:
+        page.wait_for_function("() => /条结果|没有找到/.test(document.getElementById('search-status-text').textContent)",
+                               timeout=120_000)
+        count = page.locator("#search-results li").count()
+    else:
+        page.wait_for_function("() => window.firstResult !== undefined", timeout=120_000)
+        count = page.evaluate("window.resultCount")
+    first = page.evaluate("window.firstResult || -1")
+    context.close()
+    return {"bytes": sum(len(b) for b in bodies), "gzip": sum(len(gzip.compress(b, 6)) for b in bodies),
+            "files": len(bodies), "ms": round(first, 1), "results": count}
+
+
+def median(values):
+    return statistics.median(values) if values else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--issues", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--baseline", default="", help="a commit of dwgk to build without search (default: this tree, search off)")
+    parser.add_argument("--json", default="")
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - installed by tests/run.sh
+
+    root = Path(tempfile.mkdtemp(prefix="dwgk-search-compare-"))
+    try:
+        print(f"生成 {args.issues:,} 个问题的内容……", flush=True)
+        notices = benchdata.make_notices(args.issues)
+        benchdata.write_dwgk_content(str(root / "content"), notices, search=True)
+        benchdata.write_dwgk_content(str(root / "content-off"), notices)
+        base = REPO_ROOT
+        if args.baseline:
+            base = root / "baseline"
+            base.mkdir()
+            archive = subprocess.run(["git", "-C", str(REPO_ROOT), "archive", args.baseline], check=True,
+                                     capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
+        times = {"baseline": [], "dwgk": [], "pagefind": []}
+        for n in range(args.runs):
+            print(f"冷生成 第{n + 1}次……", flush=True)
+            times["baseline"].append(build(base, root / "content-off", root / f"base-{n}"))
+            times["dwgk"].append(build(REPO_ROOT, root / "content", root / f"dwgk-{n}"))
+            times["pagefind"].append(pagefind(root / f"base-{n}"))
+            if n < args.runs - 1:
+                shutil.rmtree(root / f"base-{n}")
+                shutil.rmtree(root / f"dwgk-{n}")
+        site_dwgk, site_pf = root / f"dwgk-{args.runs - 1}", root / f"base-{args.runs - 1}"
+        (site_pf / "pagefind-search.html").write_text(PAGEFIND_PAGE, encoding="utf-8")
+        sizes = {"dwgk_site": disk_size(site_dwgk), "baseline_site": disk_size(site_pf),
+                 "dwgk_index": disk_size(site_dwgk / "assets" / "search"),
+                 "pagefind_index": disk_size(site_pf / "pagefind")}
+        queries = {}
+        with sync_playwright() as pw, nginx_server(site_dwgk, "/dwgk/") as dwgk_url, \
+                nginx_server(site_pf, "/dwgk/") as pf_url:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+            for q in QUERIES:
+                runs_d, runs_p = [], []
+                for _ in range(args.runs):
+                    runs_d.append(query(browser, dwgk_url + "search.html?q=" + q, "/assets/search", True))
+                    runs_p.append(query(browser, pf_url + "pagefind-search.html?q=" + q, "/pagefind/", False))
+                queries[q] = {"dwgk": runs_d, "pagefind": runs_p}
+            browser.close()
+        result = {"issues": args.issues, "runs": args.runs, "cpus": os.cpu_count(), "times": times,
+                  "sizes": sizes, "queries": queries}
+        print_table(result)
+        if args.json:
+            with open(args.json, "w", encoding="utf-8") as f:
+                json.dump(result, f, ensure_ascii=False, indent=1)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+def print_table(r: dict) -> None:
+    t = {k: median(v) for k, v in r["times"].items()}
+    s = r["sizes"]
+    print(f"\n{r['issues']:,} 个问题，{r['runs']} 次的中位数（{r['cpus']} 个处理器核心，与其他任务共用）")
+    print(f"冷生成：无搜索的 dwgk {t['baseline']:.2f} 秒；带搜索的 dwgk {t['dwgk']:.2f} 秒"
+          f"（多 {t['dwgk'] - t['baseline']:.2f} 秒，{(t['dwgk'] / t['baseline'] - 1) * 100:.0f}%）；"
+          f"Pagefind 另需 {t['pagefind']:.2f} 秒（{t['pagefind'] / t['baseline'] * 100:.0f}%）")
+    print(f"索引大小：dwgk {s['dwgk_index'][0] / 1e6:.1f} MB（{s['dwgk_index'][1]} 个文件）；"
+          f"Pagefind {s['pagefind_index'][0] / 1e6:.1f} MB（{s['pagefind_index'][1]} 个文件）；"
+          f"网站 {s['baseline_site'][0] / 1e6:.1f} MB → {s['dwgk_site'][0] / 1e6:.1f} MB（dwgk）")
+    for q, runs in r["queries"].items():
+        parts = []
+        for engine in ("dwgk", "pagefind"):
+            rs = runs[engine]
+            parts.append(f"{engine} {median([x['bytes'] for x in rs]) / 1e3:.0f} KB"
+                         f"（gzip {median([x['gzip'] for x in rs]) / 1e3:.0f} KB，{rs[0]['files']} 个文件），"
+                         f"首个结果 {median([x['ms'] for x in rs]):.0f} 毫秒，{rs[0]['results']} 条")
+        print(f"“{q}”：" + "；".join(parts))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

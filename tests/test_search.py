@@ -1,0 +1,306 @@
+"""Full-text search: the index `build` writes (dwgk/search.py) and the search page in real Chromium,
+served by nginx under a sub-path and opened from file://."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dwgk.search import bigrams, fold, plain_text, shard_count
+from tests.sites import EXAMPLE, REPO, assert_errors, copy_example, edit, read_tree, run_cli
+from tests.tools import record_requests
+
+FIRST = "落实中央八项规定精神不彻底"  # problem 10 of the example
+DISTRICT = REPO / "examples" / "district"
+ON = "全文搜索: 开启\n"
+
+
+# --------------------------------------------------------------------------- #
+# The setting: off unless site.yml turns it on
+# --------------------------------------------------------------------------- #
+
+
+def test_without_the_setting_the_site_has_no_search_and_turning_it_off_removes_it(tmp_path):
+    copy_example(tmp_path)
+    settings = tmp_path / "content/site.yml"
+    assert settings.read_text(encoding="utf-8").endswith(ON)  # the example has it on
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    assert (tmp_path / "site/search.html").is_file() and (tmp_path / "site/assets/search/index.js").is_file()
+    assert 'class="search-box"' in (tmp_path / "site/2019/issue-1.html").read_text(encoding="utf-8")
+    # Turned off in the same site folder: every search file goes, as if search had never been there.
+    edit(settings, ON, "全文搜索: 关闭\n")
+    result = run_cli("build", cwd=tmp_path)
+    assert result.rc == 0, result.err
+    site = read_tree(tmp_path / "site")
+    assert [p for p in site if "search" in p] == []
+    assert [p for p, data in site.items() if b"search" in data] == []  # no box, no style sheet, no link
+    # Not written at all is the same as 关闭, byte for byte, with or without the cache.
+    edit(settings, "全文搜索: 关闭\n", "")
+    assert run_cli("build", "--no-cache", "--output", "unset", cwd=tmp_path).rc == 0
+    assert read_tree(tmp_path / "unset") == site
+
+
+def test_a_setting_other_than_on_or_off_is_refused_at_its_line(tmp_path):
+    copy_example(tmp_path)
+    edit(tmp_path / "content/site.yml", ON, "全文搜索: 是\n")
+    assert_errors(run_cli("build", cwd=tmp_path),
+                  ["content/site.yml:22: “全文搜索”只能写“开启”或“关闭”，而不是“是”（可选：开启、关闭）"])
+    assert not (tmp_path / "site").exists()
+
+
+# --------------------------------------------------------------------------- #
+# The index
+# --------------------------------------------------------------------------- #
+
+
+def test_bigrams_span_letters_and_digits_only_and_fold_full_width():
+    assert bigrams("八项规定") == {"八项", "项规", "规定"}
+    assert bigrams("电话：027-85932332") == {"电话", "02", "27", "85", "59", "93", "32", "23", "33"}
+    assert bigrams("ＰＤＦ文件 A") == {"pd", "df", "f文", "文件"}
+    assert fold("ＡＢ１２　x") == "ab12 x"
+    assert plain_text("<p>一是<strong>八项</strong>规定&amp;</p><p>二是</p>") == "一是八项规定& 二是"
+
+
+def test_shards_grow_with_the_site_in_powers_of_two():
+    assert [shard_count(n) for n in (1, 64, 65, 10_500, 10**7)] == [1, 1, 2, 256, 256]
+
+
+def _load_script(path: Path, call: str):
+    """The data a search data file hands to dwgkSearch.CALL(...)."""
+    text = path.read_text(encoding="utf-8")
+    match = re.fullmatch(rf"dwgkSearch\.{call}\((.*)\);\n", text, re.S)
+    assert match, text[:200]
+    return json.loads(f"[{match[1]}]")
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory) -> Path:
+    work = tmp_path_factory.mktemp("search-example")
+    result = run_cli("build", "--content", str(EXAMPLE), "--output", "site", cwd=work)
+    assert result.rc == 0, result.err
+    return work / "site"
+
+
+def test_example_index_lists_the_notice_and_postings_point_at_its_pages(example):
+    [index] = _load_script(example / "assets/search/index.js", "index")
+    assert index["shards"] == 1 and index["units"] == [] and index["rounds"] == []
+    notice = index["parts"][1]
+    assert notice["key"] == "2019" and notice["records"] == "assets/search/r-2019.js"
+    assert notice["statuses"][0] == "-" and len(notice["statuses"]) == 18 and notice["statuses"].count("1") == 1
+    number, postings = _load_script(example / "assets/search/p-0.js", "shard")
+    key, records = _load_script(example / "assets/search/r-2019.js", "records")
+    assert key == "2019" and records["unit"] == "武汉市黄陂区融媒体中心"
+    docs = {d[0]: d for d in records["docs"]}
+    title_of_10 = docs[10][1]
+    assert FIRST in title_of_10 and docs[10][2] == "2019/issue-10.html" and docs[10][3] == "2019/index.html#issue-10"
+    # A bigram of a title is marked as such (-(number + 1)); one of a body is the number.
+    assert -11 in postings["2019"]["八项"]
+    pages_with_panlong = {n for n in postings["2019"]["盘龙"]} | {-n - 1 for n in postings["2019"]["盘龙"]}
+    assert 1 in pages_with_panlong and "盘龙" in docs[1][6]
+    assert postings[""]["85"] == [0]  # the contact page: its phone number
+
+
+def test_index_is_deterministic_and_an_edit_rewrites_only_what_changed(tmp_path):
+    copy_example(tmp_path)
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    search = tmp_path / "site" / "assets" / "search"
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in search.iterdir()}
+    cold = tmp_path / "cold"
+    assert run_cli("build", "--no-cache", "--output", "cold", cwd=tmp_path).rc == 0
+    assert {p.name: p.read_bytes() for p in (cold / "assets/search").iterdir()} == {
+        k: v[0] for k, v in before.items()}
+    # An issue's status changes: its notice's records and index.js change, postings do not.
+    edit(tmp_path / "content/2019/17.md", "状态: 已完成", "状态: 整改中")
+    edit(tmp_path / "content/2019/01.md", "状态: 整改中", "状态: 已完成")
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in search.iterdir()}
+    changed = {k for k in after if after[k] != before.get(k)}
+    assert changed == {"index.js", "r-2019.js"}
+    # A new word in an issue's text: the postings change too, and the result is what a cold build writes.
+    edit(tmp_path / "content/2019/03.md", "一是", "一是示例词语瞿塘峡，")
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    assert "瞿塘" in (search / "p-0.js").read_text(encoding="utf-8")
+    shutil.rmtree(cold)
+    assert run_cli("build", "--no-cache", "--output", "cold", cwd=tmp_path).rc == 0
+    assert {p.name: p.read_bytes() for p in (cold / "assets/search").iterdir()} == {
+        p.name: p.read_bytes() for p in search.iterdir()}
+
+
+# --------------------------------------------------------------------------- #
+# The search page in Chromium
+# --------------------------------------------------------------------------- #
+
+
+def _search(page, text: str) -> list[str]:
+    """Type a query into the search page's box; the titles of the results once it says so."""
+    box = page.get_by_label("搜索内容")
+    box.fill("")
+    box.press_sequentially(text)
+    box.press("Enter")
+    page.wait_for_function("""() => /条结果|没有找到|请至少/.test(document.getElementById('search-status-text').textContent)""")
+    return page.locator("#search-results h2").all_inner_texts()
+
+
+def test_served_under_a_sub_path_typing_finds_and_ranks_and_stays_on_the_server(page, example, nginx):
+    base = nginx(example, "/dwgk/")
+    log = record_requests(page)
+    page.goto(base + "2019/issue-5.html", wait_until="load")
+    # The header's box: a labelled GET form that opens the search page with the query.
+    page.get_by_role("search").get_by_label("搜索").fill("八项规定")
+    page.get_by_role("search").get_by_role("button", name="搜索").click()
+    page.wait_for_url(re.compile(r"/dwgk/search\.html\?q="))
+    page.wait_for_function("() => /条结果/.test(document.getElementById('search-status-text').textContent)")
+    titles = page.locator("#search-results h2").all_inner_texts()
+    assert FIRST in titles[0]
+    assert page.locator("#search-results h2 mark").first.inner_text() == "八项规定"
+    first = page.locator("#search-results li").first
+    assert first.get_by_role("link").first.get_attribute("href") == "2019/issue-10.html"
+    assert first.get_by_role("link", name="在通报全文中查看").get_attribute("href") == "2019/index.html#issue-10"
+    assert "已完成" in first.inner_text() and "武汉市黄陂区融媒体中心" in first.inner_text()
+    assert page.locator("[role=status]").inner_text().startswith("“八项规定”：共找到")
+
+    # Typing alone shows the results (no Enter), in the search page's own box.
+    page.get_by_label("搜索内容").fill("")
+    page.get_by_label("搜索内容").press_sequentially("盘龙")
+    page.wait_for_function("() => /“盘龙”：共找到/.test(document.getElementById('search-status-text').textContent)")
+    assert page.locator("#search-results h2 a[href='2019/issue-1.html']").count() == 1
+    assert "盘龙" in page.locator("#search-results li", has=page.locator("a[href='2019/issue-1.html']")).locator(
+        ".search-snippet mark").first.inner_text()
+    assert _search(page, "瞿塘峡示例") == []
+    assert page.locator("[role=status]").inner_text() == "“瞿塘峡示例”：没有找到相关内容。请换个说法，或减少字数再试。"
+    assert _search(page, "八") == []
+    assert page.locator("[role=status]").inner_text() == "请至少输入两个相连的字（或字母、数字），如“八项规定”。"
+    assert "反馈联系" in _search(page, "027-85932332")
+    # Mixed words: every word must be on the page.
+    mixed = _search(page, "2019 财务")
+    assert mixed and all(page.locator("#search-results li").nth(i).inner_text().count("财务")
+                         for i in range(len(mixed)))
+    # Status filter, by keyboard: from the box, Tab to the button, Tab to the filter, arrows to 整改中.
+    _search(page, "整改")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "search-status"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function("() => /共找到 \\d+ 条结果/.test(document.getElementById('search-status-text').textContent)"
+                           " && document.querySelectorAll('#search-results li').length === 1")
+    assert page.locator("#search-results .status").all_inner_texts() == ["整改中"]
+    assert log.foreign(base.origin) == []
+    assert all(u.startswith(base) for u in log.network())
+
+
+def test_words_across_pages_and_no_word_boundaries(page, example, nginx):
+    base = nginx(example, "/x/y/")
+    page.goto(base + "search.html?q=公车", wait_until="load")
+    page.wait_for_function("() => /条结果/.test(document.getElementById('search-status-text').textContent)")
+    hrefs = page.locator("#search-results h2 a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    texts = {p.name: p.read_text(encoding="utf-8") for p in (example / "2019").glob("issue-*.html")}
+    expected = {f"2019/{n}" for n, t in texts.items() if "公车" in re.sub(r"<[^>]+>", "", t.split("<main", 1)[1])}
+    assert expected and set(hrefs) >= expected
+
+
+def test_from_file_the_page_works_or_says_so_and_never_breaks(page, example):
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((example / "search.html").as_uri() + "?q=八项规定", wait_until="load")
+    page.wait_for_function("() => /条结果|未能载入/.test(document.getElementById('search-status-text').textContent)")
+    assert errors == []
+    assert FIRST in page.locator("#search-results h2").first.inner_text()
+
+
+def test_without_javascript_the_search_page_says_it_needs_it(browser, example):
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto((example / "index.html").as_uri(), wait_until="load")
+        page.get_by_role("search").get_by_label("搜索").fill("八项规定")
+        page.get_by_role("search").get_by_label("搜索").press("Enter")
+        page.wait_for_url(re.compile(r"search\.html\?q="))
+        assert "搜索需要浏览器启用 JavaScript" in page.locator("main").inner_text()
+    finally:
+        context.close()
+
+
+def test_archived_search_stays_in_its_year(tmp_path, page):
+    shutil.copytree(REPO / "tests/fixtures/minimal/content", tmp_path / "content")
+    assert run_cli("archive", "2021", cwd=tmp_path).rc == 0
+    site = tmp_path / "site"
+    [index] = _load_script(site / "archive/2021/assets/search/index.js", "index")
+    [current] = _load_script(site / "assets/search/index.js", "index")
+    assert [p["records"] for p in index["parts"]] == [p["records"] for p in current["parts"]]
+    # The archived page's box leads to the archived search, whose results stay in the archive.
+    page.goto((site / "archive/2021/index.html").as_uri(), wait_until="load")
+    assert page.get_by_role("search").get_attribute("action") == "search.html"
+    page.goto((site / "archive/2021/search.html").as_uri() + "?q=" + _a_word(site), wait_until="load")
+    page.wait_for_function("() => /条结果/.test(document.getElementById('search-status-text').textContent)")
+    for href in page.locator("#search-results a").evaluate_all("els => els.map(e => e.href)"):
+        assert href.startswith((site / "archive/2021").as_uri() + "/")
+
+
+def _a_word(site: Path) -> str:
+    key, records = _load_script(next((site / "assets/search").glob("r-*.js")), "records")
+    return records["docs"][1][1][:2]
+
+
+def test_at_district_scale_an_edit_rewrites_only_the_shards_of_its_new_words(tmp_path):
+    from dwgk import benchdata
+
+    benchdata.write_dwgk_content(str(tmp_path / "content"), benchdata.make_notices(300), search=True)
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    search = tmp_path / "site" / "assets" / "search"
+
+    def shards():
+        return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in search.glob("p-*.js")}
+
+    before = shards()
+    assert len(before) == 8  # 300 issues and 15 notices: about 64 pages a shard
+    issue = next((tmp_path / "content").glob("*/03.md"))
+    edit(issue, "一是", "一是瞿塘", 1)
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    after = shards()
+    changed = {k for k in after if after[k] != before[k]}
+    from dwgk.search import bucket, shard_count
+    new_words = {"瞿塘", "是瞿", "塘" + issue.read_text(encoding="utf-8").split("一是瞿塘", 1)[1][0]}
+    assert changed == {f"p-{bucket(b) % 8}.js" for b in new_words}
+    # A shard deleted from the site is written again; the index is what a cold build writes.
+    (search / "p-0.js").unlink()
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    assert run_cli("build", "--no-cache", "--output", "cold", cwd=tmp_path).rc == 0
+    cold = tmp_path / "cold" / "assets" / "search"
+    assert {p.name: p.read_bytes() for p in cold.iterdir()} == {p.name: p.read_bytes() for p in search.iterdir()}
+
+
+def test_district_example_filters_by_unit_and_round(page, tmp_path, nginx):
+    assert run_cli("build", "--content", str(DISTRICT), "--output", "site", cwd=tmp_path).rc == 0
+    [index] = _load_script(tmp_path / "site/assets/search/index.js", "index")
+    assert len(index["units"]) == 12 and "示例区民政局" in index["units"]
+    assert index["rounds"] == ["十四届区委第三轮巡察", "十四届区委第二轮巡察", "十四届区委第一轮巡察"]  # newest first
+    base = nginx(tmp_path / "site", "/xuncha/")
+    log = record_requests(page)
+    page.goto(base + "search.html?q=整改", wait_until="load")
+    page.wait_for_function("() => /条结果/.test(document.getElementById('search-status-text').textContent)")
+    assert page.get_by_label("单位").is_visible() and page.get_by_label("巡察轮次").is_visible()
+    assert page.locator("#search-round option").all_inner_texts() == ["全部", *index["rounds"]]
+
+    def hrefs_once(test: str) -> list[str]:
+        page.wait_for_function("""(test) => {
+            const links = [...document.querySelectorAll('#search-results h2 a')].map(a => a.getAttribute('href'));
+            return /条结果/.test(document.getElementById('search-status-text').textContent)
+                && links.length > 0 && links.every(h => new RegExp(test).test(h)); }""", arg=test)
+        return page.locator("#search-results h2 a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+
+    mixed = page.locator("#search-results h2 a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert len({h.split("/")[0] for h in mixed}) > 1  # results of several units before filtering
+    page.get_by_label("单位").select_option("示例区民政局")
+    hrefs_once("^14-[0-9]-minzhengju/")
+    assert set(page.locator("#search-results .search-meta span:first-child").all_inner_texts()) == {"单位：示例区民政局"}
+    page.get_by_label("巡察轮次").select_option("十四届区委第一轮巡察")
+    assert {h.split("/")[0] for h in hrefs_once("^14-1-minzhengju/")} == {"14-1-minzhengju"}
+    page.get_by_label("单位").select_option("")
+    assert {h.split("/")[0] for h in hrefs_once("^14-1-")} <= {p.name for p in DISTRICT.glob("14-1-*")}
+    assert "round=" in page.url and "unit=" not in page.url  # the filters are kept in the address
+    assert log.foreign(base.origin) == []
