@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.notice_files import write_docx
 from tests.sites import REPO, SEED, copy_example, run_cli
 from tests.test_serve import start_preview
 
@@ -59,11 +58,7 @@ def prepare(words: list[str], folder: Path) -> list[str]:
     for word in words:
         word = {"通报.txt": str(REPO / "tests" / "fixtures" / "import-other-unit.txt"),
                 "[年度]": "2019", "目标文件夹": str(folder / "www"), "/var/www/html/dwgk": str(folder / "www"),
-                "文件.zip": str(folder / "out.zip"), "dwgk-site.zip": str(folder / "out.zip"),
-                "examples/district": str(REPO / "examples" / "district")}.get(word, word)
-        if word == "通报.docx":  # the same notice as 通报.txt, as the Word file it was drafted in
-            text = (REPO / "tests" / "fixtures" / "import-other-unit.txt").read_text(encoding="utf-8")
-            word = str(write_docx(text, folder / "通报.docx"))
+                "文件.zip": str(folder / "out.zip"), "dwgk-site.zip": str(folder / "out.zip")}.get(word, word)
         made.append(word)
     if "tests/fixtures/seed-notice.txt" in made:
         made[made.index("tests/fixtures/seed-notice.txt")] = str(SEED)
