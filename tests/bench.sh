@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The benchmark command of the README:   bash tests/bench.sh [python -m dwgk.bench args...]
+# The benchmark command of the README:   bash tests/bench.sh [python -m tests.bench args...]
 #
 # The speed targets are stated against Hugo on the same machine, so this installs Debian's hugo
-# when it is missing (and .venv with dwgk), then runs `python -m dwgk.bench` with the arguments.
+# when it is missing (and .venv with dwgk), then runs `python -m tests.bench` with the arguments.
 # It stops loudly when Hugo cannot be installed; to measure without it on purpose, run
-# `.venv/bin/python -m dwgk.bench --no-hugo` instead.
+# `.venv/bin/python -m tests.bench --no-hugo` instead.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
@@ -47,4 +47,4 @@ fi
 # install compiles them once, and so does this.
 .venv/bin/python -m compileall -q dwgk || die "python -m compileall dwgk failed"
 
-exec .venv/bin/python -m dwgk.bench "$@"
+exec .venv/bin/python -m tests.bench "$@"

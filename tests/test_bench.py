@@ -6,14 +6,14 @@ import json
 import subprocess
 import sys
 
-from dwgk import benchdata
+from tests.bench import benchdata
 from tests.sites import REPO
 
 
 def run_bench(tmp_path, *args: str) -> subprocess.CompletedProcess:
     """The benchmark as the README runs it, one run, without Hugo, its figures in tmp_path/figures.json."""
     result = subprocess.run(
-        [sys.executable, "-m", "dwgk.bench", *args, "--runs", "1", "--no-hugo", "--json", str(tmp_path / "figures.json")],
+        [sys.executable, "-m", "tests.bench", *args, "--runs", "1", "--no-hugo", "--json", str(tmp_path / "figures.json")],
         cwd=tmp_path, capture_output=True, text=True, timeout=600, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr
     return result

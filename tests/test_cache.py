@@ -1,6 +1,6 @@
 """The build cache and incremental builds: never a different site than a build from scratch.
 
-Small generated sites only; speed is measured by the benchmark (python -m dwgk.bench), not here.
+Small generated sites only; speed is measured by the benchmark (python -m tests.bench), not here.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from dwgk import benchdata, cache, parallel, render
+from dwgk import cache, parallel, render
+from tests.bench import benchdata
 from tests.sites import REPO, copy_example, edit, read_tree, run_cli, stat_tree
 
 STEPS = 60
