@@ -36,10 +36,16 @@ if [ ! -x .venv/bin/python ]; then
     log "creating .venv"
     "${PYTHON:-python3}" -m venv .venv || die "'${PYTHON:-python3} -m venv .venv' failed (on Debian: apt-get install python3-venv)"
 fi
+# --preview-latency drives Chromium through playwright, a test dependency (Chromium itself is
+# installed by tests/run.sh); everything else needs dwgk only.
+spec=.
+for arg in "$@"; do
+    [ "$arg" = --preview-latency ] && spec='.[test]'
+done
 # pip's chatter (build-backend warnings) goes to a log, shown on failure.
-if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e . </dev/null >.venv/pip-install.log 2>&1; then
+if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e "$spec" </dev/null >.venv/pip-install.log 2>&1; then
     cat .venv/pip-install.log >&2
-    die "pip install -e . failed (pip output above, also in .venv/pip-install.log)"
+    die "pip install -e '$spec' failed (pip output above, also in .venv/pip-install.log)"
 fi
 
 # An editable install leaves dwgk's modules uncompiled; with PYTHONDONTWRITEBYTECODE set (as on
