@@ -3,7 +3,7 @@
     .venv/bin/python -m tests.preview_latency                 # 10,000 issues, 5 saves
     .venv/bin/python -m tests.preview_latency --archives 2    # with two yearly archives
 
-It generates a site like the benchmark's (tests/bench/benchdata.py), archives as many years as asked,
+It generates a site like the benchmark's (dwgk.benchdata), archives as many years as asked,
 starts the real `python build.py serve` on it, opens an issue page in the headless Chromium the
 tests use (tests/tools.py) and, once every two seconds, appends a line to that issue's file and
 waits until the page shows it. Prints the seconds from each save to the new text in the browser.

@@ -146,6 +146,24 @@ def test_targets_at_the_scale_size_are_its_ratio_to_the_largest_full_size():
     }
 
 
+def test_preview_latency_is_measured_by_tests_preview_latency_on_the_example_and_the_generated_site(tmp_path, monkeypatch):
+    calls = []
+
+    def measure(root, issue_file, page_path, saves, say):
+        assert (root / "content" / issue_file).is_file() and (root / "layouts" / "base.html").is_file()
+        calls.append((root, issue_file, page_path, saves))
+        return [0.3, 0.1, 0.2]
+
+    monkeypatch.setattr("tests.preview_latency.measure", measure)
+    found = series.preview_latency(str(tmp_path), 60, 3, lambda line: None)
+    assert found["example"] == found["60"] == {"median": 0.2, "min": 0.1, "max": 0.3, "runs": [0.3, 0.1, 0.2]}
+    (example, issue, page, saves), (site, *generated) = calls
+    assert (issue, page, saves) == ("2019/01.md", "2019/issue-1.html", 3)
+    assert (example / "content" / issue).read_bytes() == (REPO / "content" / issue).read_bytes()
+    notice, name = generated[0].split("/")
+    assert generated[1] == f"{notice}/issue-{int(name[:2])}.html" and generated[2] == 3
+
+
 MOUNTINFO = """\
 27 1 254:0 / / rw,relatime - ext4 /dev/vda rw,discard
 31 27 0:28 / /srv/my\\040sites rw,relatime - xfs /dev/vdb rw
