@@ -356,13 +356,35 @@ def print_table(results: dict, targets: list[dict], say, scale: int = 0) -> None
 
 def _remove_all(root: str) -> None:
     """Delete everything the benchmark made (archived files and folders are read-only)."""
-    for folder, dirs, files in os.walk(root):
-        for name in dirs + files:
-            try:
-                os.chmod(os.path.join(folder, name), 0o755 if name in dirs else 0o644, follow_symlinks=False)
-            except (OSError, NotImplementedError):
-                pass
-    shutil.rmtree(root, ignore_errors=True)
+    def writable_and_retry(function, path, _exc_info):
+        try:
+            os.chmod(os.path.dirname(path), 0o755)
+            if os.path.isdir(path) and not os.path.islink(path):
+                os.chmod(path, 0o755)
+            function(path)
+        except OSError:
+            pass
+
+    shutil.rmtree(root, onerror=writable_and_retry)
+
+
+def report(results: dict, preview: dict | None, fs: dict, info: dict, args, hugo: str | None, say) -> None:
+    """Print the figures with the targets and what they were measured on, and save them as JSON."""
+    targets = check_targets(results, hugo, args.scale, preview)
+    say("\n" + probe.describe_file_system(fs))
+    say(f"内存：{probe.MEMORY_METHOD}")
+    if hugo:
+        say("冷生成：dwgk 与 Hugo 在同一配对序列中交替（每对先后轮换），每次写到一个新文件夹，测完全部才删除。")
+    print_table(results, targets, say, args.scale)
+    if preview:
+        say(f"示例网站：预览从保存到浏览器显示 {_cell(preview['example'], '秒')}，{args.saves} 次")
+    with open(args.json, "w", encoding="utf-8") as f:
+        json.dump({"machine": info, "runs": args.runs, "hugo": bool(hugo), "file_system": fs,
+                   "memory_method": probe.MEMORY_METHOD, "shape": "district" if args.district else "one-unit",
+                   "search": args.search, "scale": args.scale, "sizes": results, "preview_latency": preview,
+                   "targets": targets},
+                  f, ensure_ascii=False, indent=1)
+    say(f"\n结果已写入 {args.json}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -421,23 +443,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.preview_latency:
             preview = preview_latency(root, max(args.sizes), args.saves, say, args.district, args.search)
             results[str(max(args.sizes))]["preview_latency"] = preview[str(max(args.sizes))]
+        info["load_average_after"] = os.getloadavg() if hasattr(os, "getloadavg") else ()
+        report(results, preview, fs, info, args, hugo, say)
     finally:
         if not args.keep:  # only now, when nothing is timed any more
+            say(f"删除生成的网站（{root}）……")
             _remove_all(root)
-    info["load_average_after"] = os.getloadavg() if hasattr(os, "getloadavg") else ()
-    targets = check_targets(results, hugo, args.scale, preview)
-    say("\n" + probe.describe_file_system(fs))
-    say(f"内存：{probe.MEMORY_METHOD}")
-    if hugo:
-        say("冷生成：dwgk 与 Hugo 在同一配对序列中交替（每对先后轮换），每次写到一个新文件夹，测完全部才删除。")
-    print_table(results, targets, say, args.scale)
-    if preview:
-        say(f"示例网站：预览从保存到浏览器显示 {_cell(preview['example'], '秒')}，{args.saves} 次")
-    with open(args.json, "w", encoding="utf-8") as f:
-        json.dump({"machine": info, "runs": args.runs, "hugo": bool(hugo), "file_system": fs,
-                   "memory_method": probe.MEMORY_METHOD, "shape": "district" if args.district else "one-unit",
-                   "search": args.search, "scale": args.scale, "sizes": results, "preview_latency": preview,
-                   "targets": targets},
-                  f, ensure_ascii=False, indent=1)
-    say(f"\n结果已写入 {args.json}")
     return 0
