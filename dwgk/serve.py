@@ -377,6 +377,8 @@ class SiteWatcher:
 
     def _watch_folders(self, folders: list[str]) -> None:
         if self.notify and not all(self.notify.add_watch(f) for f in folders):
+            if self.loop is not None:  # its events would wake the loop again and again
+                self.loop.remove_handler(self.notify.fd)
             self.notify = None  # out of inotify watches: scan on a timer instead
 
     def start(self) -> None:
