@@ -284,6 +284,10 @@ def test_a_save_reloads_only_the_pages_it_changed_and_they_keep_their_place(prev
             assert tab.evaluate("window.loadedBefore") is None, path
     finally:
         context.close()
+    # The script is the preview's, added as pages are served: the files built have none.
+    assert RELOAD_SCRIPT in http_get(url + "2019/issue-1.html")[2]
+    built = [f for f in (site / ".preview").rglob("*") if f.is_file()]
+    assert len(built) > 30 and not [f for f in built if b"/livereload" in f.read_bytes()]
 
 
 def test_content_error_shows_in_browser_and_the_fix_brings_the_page_back(preview, site, page):
