@@ -446,7 +446,8 @@ def commit(output_dir: str, staged: list[Staged], current: set[str],
 
     current: every file of the new site (staged now or kept from an earlier build); old: what
     the manifest lists, when the caller knows it.
-    Returns the counts and, for each staged file, (digest, stat_key) as now on disk.
+    Returns the counts with the out_paths written or removed ("changed"), and, for each staged
+    file, (digest, stat_key) as now on disk.
     """
     old = read_manifest(output_dir) if old is None else old
     staging = os.path.join(output_dir, STAGING)
@@ -454,6 +455,7 @@ def commit(output_dir: str, staged: list[Staged], current: set[str],
     _move_tree(os.path.join(staging, TREE), output_dir)
     records = {}
     written = 0
+    changed = []
     for s in staged:
         target = os.path.join(output_dir, s.out_path)
         if s.tmp is None:
@@ -466,6 +468,7 @@ def commit(output_dir: str, staged: list[Staged], current: set[str],
             os.replace(os.path.join(staging, s.tmp), target)
         records[s.out_path] = (s.digest, stat_key(os.lstat(target)))
         written += 1
+        changed.append(s.out_path)
     _clear_staging(staging)
     removed = 0
     folders: dict[str, bool] = {}
@@ -475,6 +478,7 @@ def commit(output_dir: str, staged: list[Staged], current: set[str],
                 and not _blocked_folder(output_dir, posixpath.dirname(stale), folders)):
             os.remove(target)
             removed += 1
+            changed.append(stale)
             remove_empty_dirs(output_dir, os.path.dirname(stale))
         if spare and safe_out_path(stale):  # its previous version, kept in the spare folder
             _remove_spare(spare, stale)
@@ -482,7 +486,7 @@ def commit(output_dir: str, staged: list[Staged], current: set[str],
         manifest = json.dumps({"files": sorted(current)}, ensure_ascii=False, indent=0).encode("utf-8")
         if _read(os.path.join(output_dir, MANIFEST)) != manifest:
             write_atomic(os.path.join(output_dir, MANIFEST), manifest)
-    return {"files": len(current), "written": written, "removed": removed}, records
+    return {"files": len(current), "written": written, "removed": removed, "changed": changed}, records
 
 
 def _swap_in(source: str, target: str) -> None:

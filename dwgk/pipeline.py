@@ -151,7 +151,8 @@ def build(paths: Paths, base_url: str | None = None, cache_dir: str | None = BES
     None builds from scratch without reading or writing any cache. archive_unchanged: the
     caller knows that nothing in the archive folder changed since its last build in this process
     (the preview, from its watcher), so the yearly snapshots as checked then are used again.
-    Returns counts (files, written, removed), the base URL used, and notes for the editor.
+    Returns counts (files, written, removed), the out_paths written or removed (changed), the base
+    URL used, and notes for the editor.
     """
     check_paths(paths, cache_dir)
     with writing_into(paths.output_dir), _records_left_alone() as loaded, open_cache(paths, cache_dir) as cache:
@@ -583,13 +584,13 @@ class PageScans:
 def write_units(paths: Paths, site: Site | None, rendered: list[Rendered], plan: Plan, cache: BuildCache,
                 site_full: bool | None = None) -> dict:
     """Move the staged files into place, remove stale ones; return counts (files, written, removed),
-    the base URL used and notes for the editor."""
+    the out_paths written or removed (changed), the base URL used and notes for the editor."""
     staged = [s for r in rendered for s in r.staged]
     current = {s.out_path for s in staged} | set(cache.unit_outputs(plan.keys.keys() - plan.render))
     base_url = site.settings.base_url if site else cache.base_url
     notes = {"base_url": base_url, "notes": []}
     if not staged and plan.manifest_ok:
-        return {"files": len(current), "written": 0, "removed": 0, **notes}
+        return {"files": len(current), "written": 0, "removed": 0, "changed": [], **notes}
     counts, records = commit(paths.output_dir, staged, current, cache.written_before(plan))
     cache.committed(plan, {r.unit: {s.out_path: records[s.out_path] for s in r.staged} for r in rendered}, base_url,
                     site_full)
