@@ -4,7 +4,7 @@
     .venv/bin/python -m tests.preview_latency --issues 0       # the bundled example only
     .venv/bin/python -m tests.preview_latency --issues 10000 --archives 2   # with two yearly archives
 
-It makes a site (the bundled example, or one like the benchmark's from dwgk.benchdata), archives
+It makes a site (the bundled example, or one like the benchmark's from tests/bench/benchdata.py), archives
 as many years as asked, starts the real `python build.py serve` on it and opens two pages in the
 headless Chromium the tests use (tests/tools.py): an issue page, and another page the edit does not
 change. Then, at an editor's pace, it appends a line to that issue's file and takes the time from
