@@ -280,3 +280,37 @@ def test_hostile_content_builds_safe_pages_or_fails_with_path_line_errors(tmp_pa
         build_is_safe()
     finally:
         set_hypothesis_home_dir(None)
+
+
+#: Characters and pieces Markdown reads specially, or that look plain and are not.
+MARKDOWN_PIECES = ["一是", "整改", "a", "Z", "1", "2019", " ", "  ", "\n", "\n\n", "\n\n\n", ".", ")", "-", "+", ",",
+                   ":", "/", "%", "?", "(", "'", '"', "*", "_", "#", "=", "|", ">", "<", "&", "[", "]", "!", "`",
+                   "\\", "~", "{", "}", "\t", "\u3000", "\u00a0", "\r", "\x02", "\x03", "1. ", "- ", "---", "===",
+                   "    ", "&amp;", "http://example.gov.cn"]
+
+
+PLAIN_PIECES = MARKDOWN_PIECES[:13] + ["，", "。", "“", "”", "（", "）", "a.b", "5+N", "0199-12345678"]
+
+
+@settings(max_examples=EXAMPLES * 10, derandomize=not RANDOM, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.lists(st.sampled_from(MARKDOWN_PIECES), max_size=30),
+                 st.lists(st.sampled_from(PLAIN_PIECES), max_size=30)).map("".join))
+def test_plain_paragraphs_are_made_as_markdown_makes_them(text):
+    """The shortcut for plain texts (markup.plain_paragraphs) gives Markdown's HTML, or stands aside."""
+    from dwgk import markup
+
+    plain = markup.plain_paragraphs(text)
+    if plain is not None:
+        md = markup._converter()
+        md.reset()
+        md.dwgk_min_level = 3
+        assert plain == md.convert(text)
+
+
+def test_the_example_issues_take_the_shortcut_for_plain_texts():
+    from dwgk import markup
+
+    bodies = [p.read_text(encoding="utf-8").split("---\n", 2)[2] for p in sorted((REPO / "content").rglob("*.md"))
+              if p.name != "notice.md"]
+    assert sum(markup.plain_paragraphs(b) is not None for b in bodies) >= len(bodies) // 2
