@@ -497,7 +497,7 @@ def _check_unit(paths: Paths, cache: BuildCache, name: str, files: list[OutputFi
     scans = {}
     for f, s in zip(files, staged):
         old = before.get(f.out_path)
-        scans[f.out_path] = old if old is not None and old[0] == s.digest else _scan(f, s.digest)
+        scans[f.out_path] = old if old is not None and old[0] == s.digest else _scan(f, s.digest, existing.tags_read)
     local = {p: (links, anchors) for p, (_, links, anchors) in scans.items() if anchors is not None}
     broken, deferred = [], []
     for out_path, (digest, links, anchors) in scans.items():
@@ -512,9 +512,9 @@ def _check_unit(paths: Paths, cache: BuildCache, name: str, files: list[OutputFi
     return Rendered(name, staged, errors, broken, deferred, anchors_changed, set(existing.kept))
 
 
-def _scan(f: OutputFile, digest: str) -> tuple:
+def _scan(f: OutputFile, digest: str, tags_read: dict) -> tuple:
     """(digest, links as (line, url, load) triples, anchors or None for a file that holds no links)."""
-    found = scan(f, remember=False)
+    found = scan(f, remember=False, tags_read=tags_read)
     if found is None:
         return digest, (), None
     return digest, tuple((link.line, link.url, link.load) for link in found[0]), frozenset(found[1])
@@ -561,6 +561,7 @@ class PageScans:
 
     def __init__(self, paths: Paths, cache: BuildCache, rendered: list[Rendered], plan: Plan):
         self.paths, self.cache = paths, cache
+        self.tags_read: dict = {}  # see linkcheck._scan_plain_html
         self.units: dict[str, str] = {}  # out_path -> unit
         self.staged = {}
         for name in plan.keys.keys() - plan.render:
@@ -577,7 +578,8 @@ class PageScans:
         digest = staged.digest if staged else self.cache.written[out_path][0]
         entry = self.cache.load_links(unit).get(out_path)
         if entry is None or entry[0] != digest:
-            entry = _scan(OutputFile(out_path, staged_bytes(self.paths.output_dir, staged, out_path)), digest)
+            entry = _scan(OutputFile(out_path, staged_bytes(self.paths.output_dir, staged, out_path)), digest,
+                          self.tags_read)
         return None if entry[2] is None else (entry[1], entry[2])
 
 

@@ -93,7 +93,8 @@ def relative_url(context, url: str) -> str:
     base_path = context.get("base_path")
     if base_path:
         return base_path + url
-    return _relative(url, posixpath.dirname(context["out_path"]) or ".")
+    here = context.get("page_folder") or posixpath.dirname(context["out_path"]) or "."
+    return _relative(url, here)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -332,6 +333,7 @@ def render_pages(env, site: Site, plan, layouts_dir: str, errors: list, banner: 
     files = []
     for out_path, template_name, context_for_page in plan:
         context = dict(site=site, settings=site.settings, out_path=out_path, archived=banner,
+                       page_folder=posixpath.dirname(out_path) or ".",
                        contact=site.settings.contact, parents=[],
                        **page_links(links_site or site, out_path, archived=bool(banner)))
         context.update(context_for_page)
