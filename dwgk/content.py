@@ -128,26 +128,29 @@ def _read_folder(content_dir: str, prefix: str, shown: str, known: dict | None, 
     except OSError:  # an unreadable folder is skipped, as os.walk does
         return
     folders = [e for e in entries if e.is_dir()]  # a link to a folder counts as a folder here
+    # shown_path(shown, rel) of each file of this folder, with the folder joined once
+    shown_folder = os.path.join(shown_path(shown, prefix.rstrip("/")) if prefix else shown, "")
     for entry in entries:
         if entry.is_dir():
             continue
         rel = prefix + entry.name
+        src_path = shown_folder + entry.name
         st = entry.stat(follow_symlinks=False)
         if stat.S_ISLNK(st.st_mode):
-            files.append(SourceFile(rel, shown_path(shown, rel), b"", is_link=True))  # parse reports it
+            files.append(SourceFile(rel, src_path, b"", is_link=True))  # parse reports it
             continue
         key = stat_key(st)
         if known is not None and rel in known and known[rel][0] == key:
-            files.append(SourceFile(rel, shown_path(shown, rel), None, known[rel][1], key))
+            files.append(SourceFile(rel, src_path, None, known[rel][1], key))
             continue
         if not stat.S_ISREG(st.st_mode):
-            files.append(SourceFile(rel, shown_path(shown, rel), b"", special=True))  # parse reports it
+            files.append(SourceFile(rel, src_path, b"", special=True))  # parse reports it
             continue
         data, digest = None, ""
         if known is not None or keep:
-            data = read_regular(content_dir, rel, shown_path(shown, rel), st)
+            data = read_regular(content_dir, rel, src_path, st)
             digest = hashlib.sha256(data).hexdigest() if known is not None else ""
-        files.append(SourceFile(rel, shown_path(shown, rel), data if keep else None, digest, key))
+        files.append(SourceFile(rel, src_path, data if keep else None, digest, key))
     for entry in folders:
         if entry.is_symlink():
             files.append(SourceFile(prefix + entry.name, shown_path(shown, prefix + entry.name), b"", is_link=True))
