@@ -232,3 +232,14 @@ def test_a_scale_size_not_above_the_sizes_is_refused(tmp_path):
 
 def test_district_content_spreads_notices_over_units_and_rounds():
     assert [benchdata.district_of(i, 50, 5) for i in (0, 49, 50, 249, 260)] == [(0, 0), (49, 0), (0, 1), (49, 4), (10, 4)]
+
+
+def test_the_profile_names_stages_that_still_exist():
+    """tests/bench/profile.py breaks the cold build down by dwgk's functions: each stage it names
+    must still take time (a renamed function would leave its stage at zero, silently)."""
+    from tests.bench import profile
+
+    rows = profile.profile_cold_build(40)
+    assert [stage for stage, _ in rows[:len(profile.STAGES)]] == [stage for stage, _ in profile.STAGES]
+    assert all(seconds > 0 for _, seconds in rows), rows
+    assert abs(sum(seconds for _, seconds in rows[:-1]) - rows[-1][1]) < 1e-6
