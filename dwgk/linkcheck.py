@@ -9,7 +9,6 @@ relative one. A #anchor must name an id (or <a name>) of the page it points to.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import html.parser
 import os
@@ -179,24 +178,9 @@ def _scan_plain_html(text: str) -> tuple[list[Link], set[str]] | None:
     return parser.links, parser.anchors
 
 
-#: Scans of files already seen, by kind and content: a long-running process (the preview
-#: server) rebuilds often and most pages come out the same, so each is parsed once.
-_SCANNED: dict[tuple[str, bytes], tuple[list[Link], set[str]] | None] = {}
-_SCANNED_MAX = 200_000
-
-
-def scan(f: OutputFile, remember: bool = True) -> tuple[list[Link], set[str]] | None:
-    """The links and anchors of one file; None for a file that holds no links.
-
-    remember=False for a caller that keeps the scans itself (the build cache)."""
-    if not remember:
-        return _scan(f)
-    key = (posixpath.splitext(f.out_path)[1].lower(), hashlib.sha1(f.data).digest())
-    if key not in _SCANNED:
-        if len(_SCANNED) >= _SCANNED_MAX:
-            _SCANNED.clear()
-        _SCANNED[key] = _scan(f)
-    return _SCANNED[key]
+def scan(f: OutputFile) -> tuple[list[Link], set[str]] | None:
+    """The links and anchors of one file; None for a file that holds no links."""
+    return _scan(f)
 
 
 def _scan(f: OutputFile) -> tuple[list[Link], set[str]] | None:

@@ -9,20 +9,19 @@ share the work; the site it writes is byte for byte the one a build without the 
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import hashlib
 import os
 from dataclasses import dataclass, replace
 
 from .assemble import assemble_notice, assemble_portal, assemble_site, order_notices
-from .cache import (ARCHIVE_UNIT, BESIDE_OUTPUT, SEARCH_UNIT, SITE_UNIT, BuildCache, NeedsFullNotices, Plan,
-                    default_cache_dir, is_summary, open_cache, summarize)
+from .cache import (ARCHIVE_UNIT, BESIDE_OUTPUT, SEARCH_UNIT, SITE_UNIT, BuildCache, CacheMemory, Plan, default_cache_dir,
+                    open_cache)
 from .content import collect, declared_sources, display_path, parse_content, parse_declared, read_sources, sort_sources
 from .linkcheck import BrokenLink, Existing, check_links, find_in_sources, link_problem, page_problems, scan
-from .model import ArchiveBanner, BuildFailed, ContentError, OutputFile, Site, UsageError, only_errors, only_notes
-from .output import (check_output_dir, check_planned, check_staged, commit, discard_staging, open_staging,
+from .model import (ArchiveBanner, BuildFailed, ContentError, OutputFile, Site, UsageError, is_summary, only_errors,
+                    only_notes)
+from .output import (Staging, check_output_dir, check_planned, check_staged, commit, discard_staging, open_staging,
                      preserved_files, stage_files, staged_bytes, stat_target, writing_into)
 from .parallel import run_shares
 from .snapshots import read_snapshots
@@ -144,17 +143,18 @@ def check_paths(paths: Paths, cache_dir: str | None = None) -> None:
 
 
 def build(paths: Paths, base_url: str | None = None, cache_dir: str | None = BESIDE_OUTPUT,
-          archive_unchanged: bool = False) -> dict:
+          archive_unchanged: bool = False, memory: CacheMemory | None = None) -> dict:
     """Build into the output folder; on any error nothing at all is written.
 
     cache_dir: where the build cache lives (by default .dwgk-cache beside the output folder);
     None builds from scratch without reading or writing any cache. archive_unchanged: the
     caller knows that nothing in the archive folder changed since its last build in this process
     (the preview, from its watcher), so the yearly snapshots as checked then are used again.
+    memory: what the caller's earlier builds kept in memory (cache.CacheMemory; the preview's).
     Returns counts (files, written, removed), the base URL used, and notes for the editor.
     """
     check_paths(paths, cache_dir)
-    with writing_into(paths.output_dir), _records_left_alone() as loaded, open_cache(paths, cache_dir) as cache:
+    with writing_into(paths.output_dir), open_cache(paths, cache_dir, memory) as cache:
         errors: list = []
         archive_errors: list = []
         sources = cache.read_sources()                                                     # read
@@ -162,27 +162,12 @@ def build(paths: Paths, base_url: str | None = None, cache_dir: str | None = BES
         settings_source, folders = sort_sources(paths.content_dir, sources, errors)
         declared = declared_sources(sources)
         plan = cache.plan(settings_source, folders, base_url, snapshots, declared)
-        loaded()
         site, plan = parse_site(settings_source, folders, plan, cache, errors, base_url, snapshots, declared)  # parse
         if archive_errors:
             raise BuildFailed(archive_errors)
-        rendered, site_full = render_units(paths, site, plan, cache, folders)                  # render
-        counts = write_units(paths, site, rendered, plan, cache, site_full)                    # write
+        rendered, staging = render_units(paths, site, plan, cache, folders)                    # render
+        counts = write_units(staging, site, rendered, plan, cache)                             # write
         return {**counts, "notes": only_notes(errors) + counts["notes"]}
-
-
-@contextlib.contextmanager
-def _records_left_alone():
-    """No garbage collection while the build cache's records and the listing of the content folder
-    are loaded, until `loaded()`; from then on until the build ends, the collector leaves what was
-    loaded alone (gc.freeze). At 10,000 issues that is some 300,000 objects, none in a reference
-    cycle, which the collector would otherwise go through again and again: 20-30 ms a rebuild."""
-    gc.disable()
-    try:
-        yield lambda: (gc.freeze(), gc.enable())
-    finally:
-        gc.enable()
-        gc.unfreeze()
 
 
 def parse_site(settings_source, folders: dict, plan: Plan, cache: BuildCache, errors: list,
@@ -191,7 +176,7 @@ def parse_site(settings_source, folders: dict, plan: Plan, cache: BuildCache, er
     and the plan, now with the site-wide pages decided (cache.plan_site).
 
     First the notices whose pages are rendered; then, if the site-wide pages are rendered too,
-    the others, for which a summary without the texts does (cache.summarize). The units and
+    the others, for which a summary without the texts does (model.summarize). The units and
     rounds (单位/, 轮次/) are part of what every page may show: a change to one renders every page.
     """
     if not plan.render and not plan.site_pending and not errors:
@@ -276,83 +261,70 @@ class Rendered:
 
 
 def render_units(paths: Paths, site: Site | None, plan: Plan, cache: BuildCache,
-                 folders: dict) -> tuple[list[Rendered], bool | None]:
+                 folders: dict) -> tuple[list[Rendered], Staging]:
     """Render the units of the plan into the staging folder and check the links of their pages.
 
     The site-wide pages and the archives first, here: then every file of the new site is known,
     which the link check needs; then the notices, shared out over the cores. Returns the units
-    ready to be moved into place, and whether the site-wide pages read notice texts (None when
-    they were not rendered); on a template error, a broken link or a file that must not be
+    ready to be moved into place; on a template error, a broken link or a file that must not be
     overwritten, raises BuildFailed and removes what it staged.
     """
     if not plan.render:
-        return [], None
+        return [], Staging(paths.output_dir, False, None)
     from .render import make_environment, notice_out_paths, snapshot_files  # noqa: PLC0415 - see _render_notices
 
     notices = [n for n in site.notices if n.key in plan.render]
-    created = open_staging(paths.output_dir, cache.spare_dir)
+    staging = open_staging(paths.output_dir, cache.spare_dir)
+    done = False
     try:
         env = make_environment(paths.layouts_dir, cache.templates_dir)
-        shared, errors, site_full = {}, {}, None
+        shared, errors = {}, {}
         if ARCHIVE_UNIT in plan.render:
             errors[ARCHIVE_UNIT] = []
             shared[ARCHIVE_UNIT] = snapshot_files(site)
         if SITE_UNIT in plan.render:
             errors[SITE_UNIT] = []
-            shared[SITE_UNIT], site_full = _render_site_unit(env, site, paths, errors[SITE_UNIT],
-                                                             functools.partial(full_site, folders=folders, cache=cache))
+            shared[SITE_UNIT] = _render_site_unit(env, site, paths, errors[SITE_UNIT])
         generated = ({p for files in shared.values() for f in files for p in [f.out_path]}
                      | {p for n in notices for p in notice_out_paths(n, site.settings.search)}
                      | set(cache.unit_outputs(plan.keys.keys() - plan.render)))
         existing = Existing(generated, paths.output_dir, cache.written_before(plan))
-        rendered = [_check_unit(paths, cache, unit, files, errors[unit], site.settings.base_url, existing)
+        rendered = [_check_unit(staging, cache, unit, files, errors[unit], site.settings.base_url, existing)
                     for unit, files in shared.items()]
         weights = [len(notice_out_paths(n, site.settings.search)) for n in notices]
-        for share in run_shares(functools.partial(_render_notices, paths, site, cache, existing), notices, weights):
+        for share in run_shares(functools.partial(_render_notices, paths, staging, site, cache, existing), notices, weights):
             rendered += share
         if SEARCH_UNIT in plan.render:  # a unit of no files when the site has no search
             fresh = {r.unit: r.search for r in rendered if r.search}
             files = _search_index(site, plan, cache, folders, fresh) if site.settings.search else []
-            rendered.append(_check_unit(paths, cache, SEARCH_UNIT, files, [], site.settings.base_url, existing))
+            rendered.append(_check_unit(staging, cache, SEARCH_UNIT, files, [], site.settings.base_url, existing))
         problems = [e for r in rendered for e in r.errors]
         problems = problems or check_staged(paths.output_dir, [s for r in rendered for s in r.staged],
                                             cache.written_before(plan))
         if problems:
             raise BuildFailed(problems)
-        check_unit_links(paths, site, rendered, plan, cache)
-    except BaseException:
-        discard_staging(paths.output_dir, created)
-        raise
-    return rendered, site_full
+        check_unit_links(paths, staging, site, rendered, plan, cache)
+        done = True
+    finally:
+        if not done:  # whatever stopped it, a Ctrl+C too
+            discard_staging(staging)
+    return rendered, staging
 
 
-def _render_site_unit(env, site: Site, paths: Paths, errors: list, full_site) -> tuple[list[OutputFile], bool]:
-    """The site-wide pages, and whether they read notice texts.
+def _render_site_unit(env, site: Site, paths: Paths, errors: list) -> list[OutputFile]:
+    """The site-wide pages, from notice summaries (render.summary_site), and the sitemap and feed."""
+    from .render import notice_out_paths, render_discovery, render_site_pages, snapshot_out_paths, summary_site  # noqa: PLC0415
 
-    They are rendered from notice summaries even where the full notice is at hand, so that a
-    template that reads a text is always noticed (cache.plan_site depends on it); then again from
-    the full notices.
-    """
-    from .render import notice_out_paths, render_discovery, render_site_pages, snapshot_out_paths  # noqa: PLC0415
-
-    summaries = replace(site, notices=tuple(n if is_summary(n) else summarize(n) for n in site.notices))
-    full = False
-    try:
-        files = render_site_pages(env, summaries, paths.layouts_dir, errors)
-    except NeedsFullNotices:  # a template shows notice texts on a site-wide page
-        del errors[:]
-        site, full = full_site(site), True
-        files = render_site_pages(env, site, paths.layouts_dir, errors)
+    summaries = summary_site(site)
+    files = render_site_pages(env, summaries, paths.layouts_dir, errors)
     # The sitemap lists every page of the site: their paths are enough.
     every = files + [OutputFile(p, b"") for p in snapshot_out_paths(site)] + [
         OutputFile(p, b"") for n in site.notices for p in notice_out_paths(n, site.settings.search)]
-    try:
-        return files + render_discovery(site if full else summaries, every), full
-    except NeedsFullNotices:  # the feed shows notice texts
-        return files + render_discovery(full_site(site), every), True
+    return files + render_discovery(summaries, every)
 
 
-def _render_notices(paths: Paths, site: Site, cache: BuildCache, existing: Existing, notices: list) -> list[Rendered]:
+def _render_notices(paths: Paths, staging: Staging, site: Site, cache: BuildCache, existing: Existing,
+                    notices: list) -> list[Rendered]:
     # Imported here: a rebuild with nothing to render never needs Jinja.
     from .render import make_environment, render_notice_and_search  # noqa: PLC0415
 
@@ -361,7 +333,7 @@ def _render_notices(paths: Paths, site: Site, cache: BuildCache, existing: Exist
     for notice in notices:
         errors: list = []
         files, part = render_notice_and_search(env, site, notice, paths.layouts_dir, paths.content_dir, errors)
-        results.append(replace(_check_unit(paths, cache, notice.key, files, errors, site.settings.base_url, existing),
+        results.append(replace(_check_unit(staging, cache, notice.key, files, errors, site.settings.base_url, existing),
                                search=part))
     return results
 
@@ -486,10 +458,10 @@ def _summary_of(cache: BuildCache, folders: dict, key: str):
     return found[0] if found else _parse_folders(cache, folders, [key])[0][1]
 
 
-def _check_unit(paths: Paths, cache: BuildCache, name: str, files: list[OutputFile], errors: list,
+def _check_unit(staging: Staging, cache: BuildCache, name: str, files: list[OutputFile], errors: list,
                 base_url: str, existing: Existing) -> Rendered:
     """Stage a unit's files and check the links of those of its pages that changed."""
-    staged = stage_files(paths.output_dir, files, cache.written)
+    staged = stage_files(staging, files, cache.written)
     if errors:
         return Rendered(name, staged, errors, [], [], False, set())
     before = cache.load_links(name)
@@ -513,13 +485,14 @@ def _check_unit(paths: Paths, cache: BuildCache, name: str, files: list[OutputFi
 
 def _scan(f: OutputFile, digest: str) -> tuple:
     """(digest, links as (line, url, load) triples, anchors or None for a file that holds no links)."""
-    found = scan(f, remember=False)
+    found = scan(f)
     if found is None:
         return digest, (), None
     return digest, tuple((link.line, link.url, link.load) for link in found[0]), frozenset(found[1])
 
 
-def check_unit_links(paths: Paths, site: Site | None, rendered: list[Rendered], plan: Plan, cache: BuildCache) -> None:
+def check_unit_links(paths: Paths, staging: Staging, site: Site | None, rendered: list[Rendered], plan: Plan,
+                     cache: BuildCache) -> None:
     """The link check of the whole site, redone only where it can have changed.
 
     The links of the pages that changed were checked as they were rendered. Those of the other
@@ -530,7 +503,7 @@ def check_unit_links(paths: Paths, site: Site | None, rendered: list[Rendered], 
     """
     if not rendered:
         return
-    pages = PageScans(paths, cache, rendered, plan)
+    pages = PageScans(staging, cache, rendered, plan)
     existing = Existing(set(pages.units), paths.output_dir, cache.written_before(plan))
     base_url = site.settings.base_url
     unchecked = plan.keys.keys() - plan.render  # units whose pages were not rendered, so not checked
@@ -558,8 +531,8 @@ class PageScans:
     """Every generated page's (links, anchors), from the cache where it knows the page's bytes,
     else scanned from the bytes staged or in place; None for a file without links."""
 
-    def __init__(self, paths: Paths, cache: BuildCache, rendered: list[Rendered], plan: Plan):
-        self.paths, self.cache = paths, cache
+    def __init__(self, staging: Staging, cache: BuildCache, rendered: list[Rendered], plan: Plan):
+        self.staging, self.cache = staging, cache
         self.units: dict[str, str] = {}  # out_path -> unit
         self.staged = {}
         for name in plan.keys.keys() - plan.render:
@@ -576,12 +549,11 @@ class PageScans:
         digest = staged.digest if staged else self.cache.written[out_path][0]
         entry = self.cache.load_links(unit).get(out_path)
         if entry is None or entry[0] != digest:
-            entry = _scan(OutputFile(out_path, staged_bytes(self.paths.output_dir, staged, out_path)), digest)
+            entry = _scan(OutputFile(out_path, staged_bytes(self.staging, staged, out_path)), digest)
         return None if entry[2] is None else (entry[1], entry[2])
 
 
-def write_units(paths: Paths, site: Site | None, rendered: list[Rendered], plan: Plan, cache: BuildCache,
-                site_full: bool | None = None) -> dict:
+def write_units(staging: Staging, site: Site | None, rendered: list[Rendered], plan: Plan, cache: BuildCache) -> dict:
     """Move the staged files into place, remove stale ones; return counts (files, written, removed),
     the base URL used and notes for the editor."""
     staged = [s for r in rendered for s in r.staged]
@@ -590,7 +562,6 @@ def write_units(paths: Paths, site: Site | None, rendered: list[Rendered], plan:
     notes = {"base_url": base_url, "notes": []}
     if not staged and plan.manifest_ok:
         return {"files": len(current), "written": 0, "removed": 0, **notes}
-    counts, records = commit(paths.output_dir, staged, current, cache.written_before(plan))
-    cache.committed(plan, {r.unit: {s.out_path: records[s.out_path] for s in r.staged} for r in rendered}, base_url,
-                    site_full)
+    counts, records = commit(staging, staged, current, cache.written_before(plan))
+    cache.committed(plan, {r.unit: {s.out_path: records[s.out_path] for s in r.staged} for r in rendered}, base_url)
     return {**counts, **notes}
