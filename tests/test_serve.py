@@ -546,7 +546,7 @@ def test_rebuild_turns_every_failure_into_error_lines(tmp_path, monkeypatch, cap
     preview = serve.Preview(serve.pipeline.Paths(str(tmp_path), str(tmp_path), str(tmp_path / "out")))
 
     def fails_with(exc):
-        def build(paths, archive_unchanged=False):
+        def build(paths, archive_unchanged=False, memory=None):
             raise exc
         monkeypatch.setattr(serve.pipeline, "build", build)
         preview.rebuild(lambda line, err=False: said.append(line))
@@ -560,7 +560,7 @@ def test_rebuild_turns_every_failure_into_error_lines(tmp_path, monkeypatch, cap
         "生成时出现程序错误（KeyError: 'x'），请把终端中的出错信息发给维护人员"]
     assert "Traceback" in capsys.readouterr().err  # a dwgk bug keeps its traceback for maintainers
 
-    monkeypatch.setattr(serve.pipeline, "build", lambda paths, archive_unchanged: {"files": 3, "written": 2, "removed": 1,
+    monkeypatch.setattr(serve.pipeline, "build", lambda paths, archive_unchanged, memory: {"files": 3, "written": 2, "removed": 1,
                                                                         "notes": []})
     preview.rebuild(lambda line, err=False: said.append(line))
     assert preview.errors == ()
