@@ -72,7 +72,7 @@ def take_snapshot(paths: pipeline.Paths, year: str, taken: dt.date) -> Taken:
     refuse_existing(folder, year)
     sources = read_sources(paths.content_dir)
     # Only a site that passes every check a build makes is frozen: an archive cannot be undone.
-    site, _ = pipeline.prepare(paths, sources=sources)
+    site = pipeline.check(paths)["site"]
     banner = ArchiveBanner(year, taken, site.settings.base_url)
     # A snapshot links only inside itself (its 404 page must not use the live site's base path),
     # and holds this year's pages, not earlier snapshots.

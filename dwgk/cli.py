@@ -203,7 +203,7 @@ def next_steps(args, content_dir: str) -> str:
 def run_import(args) -> int:
     content_dir = args.content or in_site(args.source, "content")
     try:
-        report = importer.import_notice(args.notice, content_dir, args.key)
+        said = importer.import_notice(args.notice, content_dir, args.key)
     except importer.ImportRefused as refused:
         if refused.report:
             print(refused.report, end="")
@@ -212,7 +212,7 @@ def run_import(args) -> int:
     except UsageError as exc:
         return report(failure_of(exc, content_dir))
     # The importer knows the content folder only; which command builds it is the CLI's to say.
-    lines = [line for line in report.splitlines(keepends=True) if not line.startswith("下一步：")]
+    lines = [line for line in said.splitlines(keepends=True) if not line.startswith("下一步：")]
     print("".join(lines) + next_steps(args, content_dir), end="")
     return 0
 
@@ -253,8 +253,8 @@ def main(argv: list[str] | None = None, prog: str = "python build.py") -> int:
 
             return serve.serve(paths, host=args.host, port=args.port)
         if args.command == "check":
-            site, files = pipeline.check(paths, base_url)
-            print("\n".join([f"检查通过：将生成 {len(files)} 个文件。", *site.notes]))
+            counts = pipeline.check(paths, base_url)
+            print("\n".join([f"检查通过：将生成 {counts['files']} 个文件。", *counts["notes"]]))
         elif args.command == "publish":
             publish.check_targets(paths, args.dest, args.zip)
             counts = pipeline.build(paths, base_url)

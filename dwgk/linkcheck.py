@@ -295,7 +295,8 @@ def find_in_sources(url: str, sources: list[tuple[str, str]]) -> tuple[str, int]
 class Existing:
     """The files a link may lead to: the ones a build generates, and the ones it keeps in the output
     folder without writing them (not in its manifest, not hidden), looked up on disk only when asked:
-    the same set as generated | output.preserved_files(), without walking the output folder."""
+    the set of every file in the output folder that the last build did not write (kept) and
+    the generated ones, without walking the output folder."""
 
     def __init__(self, generated: set[str], output_dir: str, written_before: set[str]):
         self.generated, self.output_dir, self.written_before = generated, output_dir, written_before

@@ -495,7 +495,6 @@ class Site(_PortalLookups):
     notices: tuple[NoticeSummary, ...] = field(default=())  # newest first: Notice, or a summary where
     #                                                         the full notice is not needed
     snapshots: tuple[Snapshot, ...] = ()  # yearly archives to publish, newest year first
-    notes: tuple[str, ...] = ()  # `path:line: 提示：…` for the habits forgiven while reading the files
     units: tuple[Unit, ...] = ()  # declared in 单位/, by KEY
     rounds: tuple[Round, ...] = ()  # declared in 轮次/, by KEY
 

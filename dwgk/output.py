@@ -60,17 +60,27 @@ class Staged:
 
 @dataclass
 class Staging:
-    """The staging folder of one build, from open_staging to commit or discard_staging."""
+    """Where one build puts the files it renders until they are written: the writer of a build.
+
+    Three strategies, chosen when it is opened:
+      * open_staging(output_dir): stage in output_dir/.dwgk-staging, then rename into place
+        (commit), the plain writer;
+      * open_staging(output_dir, spare_dir): the same, but a file that replaces one already there
+        is written over its previous version in the spare folder and the two swapped;
+      * open_dry_run(output_dir): stage in a temporary folder outside the output folder, compared
+        with what is there but never committed (`check`): nothing in the output folder changes.
+    """
 
     output_dir: str
     created: bool  # the output folder did not exist before: discard_staging removes it again
     spare_dir: str | None  # the spare folder, where files can be swapped (see the module docstring)
+    folder: str = ""  # the staging folder; by default output_dir/.dwgk-staging
+    dry: bool = False  # nothing is ever committed (open_dry_run)
     folders: set = field(default_factory=set)  # folders made in the staging and spare folders
     names: itertools.count = field(default_factory=itertools.count)  # for files staged under a name of their own
 
-    @property
-    def folder(self) -> str:
-        return os.path.join(self.output_dir, STAGING)
+    def __post_init__(self):
+        self.folder = self.folder or os.path.join(self.output_dir, STAGING)
 
 
 def safe_out_path(out_path: str) -> bool:
@@ -161,13 +171,6 @@ def list_site_files(folder: str) -> list[str]:
     return sorted(found)
 
 
-def preserved_files(output_dir: str) -> set[str]:
-    """Files in the output folder that a build keeps without writing them (not in the manifest)."""
-    if not os.path.isdir(output_dir):
-        return set()
-    return set(list_site_files(output_dir)) - read_manifest(output_dir)
-
-
 def stat_target(output_dir: str, out_path: str) -> tuple | None:
     try:
         return stat_key(os.lstat(os.path.join(output_dir, out_path)))
@@ -183,6 +186,11 @@ def open_staging(output_dir: str, spare_dir: str | None = None) -> Staging:
     _clear_staging(staging)  # left over by a build that was killed
     os.makedirs(staging, exist_ok=True)
     return Staging(output_dir, created, spare_dir if spare_dir and _can_swap(output_dir, spare_dir) else None)
+
+
+def open_dry_run(output_dir: str) -> Staging:
+    """A staging folder outside the output folder, for a build that writes nothing (`check`)."""
+    return Staging(output_dir, False, None, tempfile.mkdtemp(prefix="dwgk-check-"), dry=True)
 
 
 def _can_swap(output_dir: str, spare_dir: str) -> bool:
@@ -451,6 +459,8 @@ def commit(staging: Staging, staged: list[Staged], current: set[str],
     Returns the counts and, for each staged file, (digest, stat_key) as now on disk.
     """
     output_dir, spare, folder = staging.output_dir, staging.spare_dir, staging.folder
+    if staging.dry:
+        raise ValueError("a dry run is never committed")
     old = read_manifest(output_dir) if old is None else old
     _move_tree(os.path.join(folder, TREE), output_dir)
     can_swap = True  # until the file system refuses
