@@ -319,7 +319,7 @@ def verify(archive_dir: str, year: str | None) -> int:
 
 def run(argv: list[str] | None = None, prog: str = "dwgk") -> None:
     """The process's whole life: run one command and exit with its status."""
-    set_collector_policy(argv if argv is not None else sys.argv[1:])
+    set_collector_policy()
     status = main(argv, prog)
     # The process ends here: spare the garbage collector its last pass over everything still in
     # memory (after a rebuild at 10,000 issues some 400,000 objects).
@@ -327,22 +327,21 @@ def run(argv: list[str] | None = None, prog: str = "dwgk") -> None:
     sys.exit(status)
 
 
-def set_collector_policy(argv: list[str]) -> None:
+def set_collector_policy() -> None:
     """The garbage collector's policy for the whole process, set once, here.
 
-    What a build holds is mostly records in no reference cycle (the listing of the content folder,
-    the build cache's records: some 300,000 objects at 10,000 issues), and they live as long as
-    the command. The collector's full passes would go through them again and again for nothing;
-    a command that runs once has only the young generations collected (the short-lived garbage of
-    parsing and rendering). The preview runs for hours: it keeps the full passes, or garbage that
-    lived through a rebuild would stay.
+    What dwgk holds is mostly records in no reference cycle that live as long as a build or
+    longer (the listing of the content folder, the build cache's records, and in the preview
+    the cache.CacheMemory kept between rebuilds: some 300,000 objects at 10,000 issues). With the
+    default thresholds every 700 new objects start a collection, and a preview rebuild at 10,000
+    issues made a hundred of them and a full pass; with YOUNG_COLLECTION the short-lived garbage
+    of parsing and rendering is still collected, the full passes still come (more rarely), and a
+    rebuild makes about one collection.
     """
     gc.freeze()  # what importing made lives as long as the process
-    if (argv[0] if argv else "build") != "serve":
-        young, middle, _ = gc.get_threshold()
-        gc.set_threshold(young, middle, NO_FULL_PASSES)
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION, middle, old)
 
 
-#: The third threshold of gc.set_threshold: this many collections of the middle generation
-#: before a full pass, more than any command that runs once makes.
-NO_FULL_PASSES = 1_000_000
+#: New objects between two collections of the youngest generation (Python's default is 700).
+YOUNG_COLLECTION = 50_000
