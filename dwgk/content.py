@@ -343,27 +343,6 @@ def parse_declared_file(src_path: str, folder: str, inner: str, data: bytes, err
                  **values)
 
 
-def parse_content(content_dir: str, sources: list[SourceFile], errors: list, parse=parse_file):
-    """Sort sources into settings, notices and issues and parse each; return them unassembled.
-
-    Also returns, by notice, the facts of its issue files that have errors (see parse_folder).
-    `parse` turns one file into Parsed: parse_file, or the build cache in front of it.
-    """
-    settings_source, folders = sort_sources(content_dir, sources, errors)
-    settings = None
-    if settings_source is not None:
-        settings = collect(parse(settings_source), errors)
-    notices: dict[str, Notice] = {}
-    issues: list[Issue] = []
-    failed: dict[str, tuple[IssueFacts, ...]] = {}  # notice -> its issue files that have errors
-    for key, files in folders.items():
-        notice, notice_issues, failed[key] = parse_folder(content_dir, key, files, errors, parse)
-        if notice is not None:
-            notices[key] = notice
-        issues += notice_issues
-    return settings, notices, issues, failed
-
-
 def parse_folder(content_dir: str, key: str, files: list[SourceFile], errors: list, parse=parse_file):
     """One notice folder: (notice or None, its issues, the facts of the issue files that have
     errors: the checks across files still look at those)."""

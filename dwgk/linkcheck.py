@@ -9,7 +9,6 @@ relative one. A #anchor must name an id (or <a name>) of the page it points to.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import html.parser
 import os
@@ -204,25 +203,10 @@ def _read_tag(source: str) -> tuple[tuple, tuple] | bool:
     return tuple((link.url, link.load) for link in parser.links), tuple(sorted(parser.anchors))
 
 
-#: Scans of files already seen, by kind and content: a long-running process (the preview
-#: server) rebuilds often and most pages come out the same, so each is parsed once.
-_SCANNED: dict[tuple[str, bytes], tuple[list[Link], set[str]] | None] = {}
-_SCANNED_MAX = 200_000
-
-
-def scan(f: OutputFile, remember: bool = True, tags_read: dict | None = None) -> tuple[list[Link], set[str]] | None:
-    """The links and anchors of one file; None for a file that holds no links.
-
-    remember=False for a caller that keeps the scans itself (the build cache). tags_read: the
+def scan(f: OutputFile, tags_read: dict | None = None) -> tuple[list[Link], set[str]] | None:
+    """The links and anchors of one file; None for a file that holds no links. tags_read: the
     start tags already read, kept by a caller that scans many pages (see _scan_plain_html)."""
-    if not remember:
-        return _scan(f, {} if tags_read is None else tags_read)
-    key = (posixpath.splitext(f.out_path)[1].lower(), hashlib.sha1(f.data).digest())
-    if key not in _SCANNED:
-        if len(_SCANNED) >= _SCANNED_MAX:
-            _SCANNED.clear()
-        _SCANNED[key] = _scan(f, {} if tags_read is None else tags_read)
-    return _SCANNED[key]
+    return _scan(f, {} if tags_read is None else tags_read)
 
 
 def _scan(f: OutputFile, tags_read: dict) -> tuple[list[Link], set[str]] | None:
@@ -253,7 +237,8 @@ def check_links(files: list[OutputFile], base_url: str = "", preserved: set[str]
     preserved: other files that will stand beside these in the output folder (files dwgk
     keeps there without writing them), which a link may lead to as well.
     """
-    scanned = {f.out_path: scan(f) for f in files}
+    tags_read: dict = {}
+    scanned = {f.out_path: scan(f, tags_read) for f in files}
     existing = set(scanned) | set(preserved)
     broken = []
     for out_path, found in sorted(scanned.items()):
@@ -337,7 +322,8 @@ def find_in_sources(url: str, sources: list[tuple[str, str]]) -> tuple[str, int]
 class Existing:
     """The files a link may lead to: the ones a build generates, and the ones it keeps in the output
     folder without writing them (not in its manifest, not hidden), looked up on disk only when asked:
-    the same set as generated | output.preserved_files(), without walking the output folder."""
+    the set of every file in the output folder that the last build did not write (kept) and
+    the generated ones, without walking the output folder."""
 
     def __init__(self, generated: set[str], output_dir: str, written_before: set[str]):
         self.generated, self.output_dir, self.written_before = generated, output_dir, written_before

@@ -27,14 +27,16 @@ import struct
 import sys
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from tornado import ioloop, web, websocket
 
 from . import pipeline
+from .cache import CacheMemory
 from .content import SETTINGS_FILE, display_path, is_ignored_name, parse_settings
-from .model import BuildFailed, UsageError, os_reason
+from .failures import bug_lines, failure_of
+from .model import UsageError
 from .render import _url_path
 
 #: The folder `build` publishes into; a preview must never write there (it may be mid-publish).
@@ -241,6 +243,7 @@ class Preview:
     prefix: str = "/"  # URL path the site is served under
     errors: tuple[str, ...] = ()  # non-empty: the last build failed, show these instead of pages
     archive_seen: bool = False  # the last build succeeded, and nothing in archive/ changed since
+    memory: CacheMemory = field(default_factory=CacheMemory)  # what the builds keep between them
 
     def rebuild(self, say, changed: list[str] | None = None) -> list[str]:
         """Build once; whatever goes wrong ends up on the error page, never out of here.
@@ -256,17 +259,12 @@ class Preview:
         self.archive_seen = False
         failed_before = bool(self.errors)
         try:
-            counts = pipeline.build(self.paths, archive_unchanged=unchanged)
-        except BuildFailed as failed:
-            errors = [str(e) for e in failed.errors]
-        except UsageError as exc:
-            errors = [f"错误：{exc}"]
-        except OSError as exc:
-            where = display_path(exc.filename) if exc.filename else self.paths.content_dir
-            errors = [f"{where}: 读写文件失败：{os_reason(exc)}"]
-        except Exception as exc:  # a dwgk bug: keep serving, show it, keep the traceback
-            traceback.print_exc()
-            errors = [f"生成时出现程序错误（{type(exc).__name__}: {exc}），请把终端中的出错信息发给维护人员"]
+            counts = pipeline.build(self.paths, archive_unchanged=unchanged, memory=self.memory)
+        except Exception as exc:
+            failure = failure_of(exc, self.paths.content_dir)
+            if failure is None:  # a dwgk bug: keep serving, show it, keep the traceback
+                traceback.print_exc()
+            errors = list(failure.lines if failure else bug_lines(exc))
         else:
             errors = []
             self.archive_seen = True

@@ -613,7 +613,7 @@ def test_rebuild_turns_every_failure_into_error_lines(tmp_path, monkeypatch, cap
     preview = serve.Preview(serve.pipeline.Paths(str(tmp_path), str(tmp_path), str(tmp_path / "out")))
 
     def fails_with(exc):
-        def build(paths, archive_unchanged=False):
+        def build(paths, archive_unchanged=False, memory=None):
             raise exc
         monkeypatch.setattr(serve.pipeline, "build", build)
         preview.rebuild(lambda line, err=False: said.append(line))
@@ -628,7 +628,7 @@ def test_rebuild_turns_every_failure_into_error_lines(tmp_path, monkeypatch, cap
     assert "Traceback" in capsys.readouterr().err  # a dwgk bug keeps its traceback for maintainers
 
     def builds(changed):
-        monkeypatch.setattr(serve.pipeline, "build", lambda paths, archive_unchanged: {
+        monkeypatch.setattr(serve.pipeline, "build", lambda paths, archive_unchanged, memory: {
             "files": 3, "written": len(changed) - 1, "removed": 1, "changed": changed, "notes": []})
         return preview.rebuild(lambda line, err=False: said.append(line))
 

@@ -209,13 +209,15 @@ def _preview(site: str, issue_files: list[str], runs: int) -> list[float]:
     """What the live preview does: rebuild in the same, already running process after a save."""
     code = ("import json, sys, time\n"
             f"sys.path.insert(0, {REPO!r})\n"
-            "from dwgk import pipeline\n"
-            "paths = pipeline.Paths('content', 'layouts', 'site')\n"
-            "pipeline.build(paths)\n"
+            "from dwgk import cli, pipeline\n"
+            "from dwgk.cache import CacheMemory\n"
+            "cli.set_collector_policy()\n"  # as serve does: the preview's own process and memory
+            "paths, memory = pipeline.Paths('content', 'layouts', 'site'), CacheMemory()\n"
+            "pipeline.build(paths, memory=memory)\n"
             "times = []\n"
             f"for n, path in enumerate({[issue_files[(n * 104729) % len(issue_files)] for n in range(runs)]!r}):\n"
             "    with open(path, 'a', encoding='utf-8') as f: f.write(f'\\n预览第{n + 1}次修改。\\n')\n"
-            "    start = time.perf_counter(); pipeline.build(paths); times.append(time.perf_counter() - start)\n"
+            "    start = time.perf_counter(); pipeline.build(paths, memory=memory); times.append(time.perf_counter() - start)\n"
             "print(json.dumps(times))\n")
     return json.loads(probe.timed([sys.executable, "-c", code], site)["stdout"])
 
