@@ -28,7 +28,8 @@ import sys
 import time
 from dataclasses import dataclass, field, replace
 
-from .content import SourceFile, display_path, parse_file, parse_folder, read_data, read_sources, stat_key
+from .content import (SourceFile, display_path, parse_file, parse_folder, read_data, read_sources, relist_sources,
+                      stat_key)
 from .model import Notice, summarize
 from .output import CACHE_DIR, MANIFEST, read_manifest, stat_target
 from .search import BUCKETS
@@ -105,6 +106,8 @@ class CacheMemory:
         self.loaded: dict[str, tuple[bytes, object]] = {}
         # archive folder -> (snapshots, what was verified for them), as last found.
         self.snapshots: dict[str, tuple] = {}
+        # content folder -> its listing (content.SourceFile) by the last build
+        self.sources: dict[str, list] = {}
 
 
 class BuildCache:
@@ -191,10 +194,19 @@ class BuildCache:
             self.memory.snapshots[where] = (snapshots, dict(self.archive_verified))
         return snapshots
 
-    def read_sources(self) -> list[SourceFile]:
-        """content.read_sources, reading only the files whose stat_key changed."""
-        self.sources = read_sources(self.paths.content_dir, self.known_files, keep_data=False)
-        return self.sources
+    def read_sources(self, changed: list[str] | None = None) -> list[SourceFile]:
+        """content.read_sources, reading only the files whose stat_key changed.
+
+        changed: every path that changed since this process last built (the preview's watcher
+        knows them); then only those files are looked at again, if the folder's listing from that
+        build is in memory and no file came or went."""
+        where = os.path.abspath(self.paths.content_dir)
+        listed = self.memory.sources.get(where) if changed is not None and self.folder else None
+        sources = relist_sources(self.paths.content_dir, listed, changed, self.known_files) if listed else None
+        if sources is None:
+            sources = read_sources(self.paths.content_dir, self.known_files, keep_data=False)
+        self.sources = self.memory.sources[where] = sources
+        return sources
 
     # --- planning -----------------------------------------------------------------------------
 

@@ -37,7 +37,7 @@ class Paths:
 
 
 def build(paths: Paths, base_url: str | None = None, cache_dir: str | None = BESIDE_OUTPUT, write: bool = True,
-          archive_unchanged: bool = False, memory: CacheMemory | None = None) -> dict:
+          archive_unchanged: bool = False, memory: CacheMemory | None = None, changed: list[str] | None = None) -> dict:
     """The one pipeline of every command: read, parse and assemble, render, check links, write.
     On any error nothing at all is written, and every error of the run is raised (BuildFailed).
 
@@ -45,14 +45,15 @@ def build(paths: Paths, base_url: str | None = None, cache_dir: str | None = BES
     None builds from scratch without reading or writing any cache. write: False for `check`,
     which writes nothing, not even the cache (use cache_dir=None). archive_unchanged: the caller
     knows that nothing in the archive folder changed since its last build (the preview, from its
-    watcher). memory: what the caller's earlier builds kept in memory (the preview's).
+    watcher). memory: what the caller's earlier builds kept in memory (the preview's); changed:
+    with memory, every path that changed since the last of them (the watcher knows them too).
     Returns counts (files, written, removed), the base URL used, notes for the editor, and the
     site as parsed ("site"; None when nothing had to be rendered).
     """
     check_paths(paths, cache_dir)
     with writing_into(paths.output_dir) if write else contextlib.nullcontext(), \
             open_cache(paths, cache_dir, memory) as cache:
-        sources, snapshots, archive_errors = read_site(paths, cache, archive_unchanged)          # read
+        sources, snapshots, archive_errors = read_site(paths, cache, archive_unchanged, changed)  # read
         errors: list = []
         site, plan, folders = parse_site(paths, cache, sources, snapshots, base_url, errors)       # parse, assemble
         if archive_errors:
@@ -88,11 +89,12 @@ def render(paths: Paths, site: Site, banner: ArchiveBanner | None = None) -> lis
     return files
 
 
-def read_site(paths: Paths, cache: BuildCache, archive_unchanged: bool) -> tuple[list, tuple, list]:
+def read_site(paths: Paths, cache: BuildCache, archive_unchanged: bool,
+              changed: list[str] | None = None) -> tuple[list, tuple, list]:
     """The listing of the content folder (content.SourceFile, read where the cache does not know
     them), the yearly snapshots to publish, and the errors found in the archive folder."""
     archive_errors: list = []
-    sources = cache.read_sources()
+    sources = cache.read_sources(changed)
     snapshots = cache.read_snapshots(archive_errors, archive_unchanged)
     return sources, snapshots, archive_errors
 

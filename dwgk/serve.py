@@ -154,7 +154,7 @@ def with_reload_script(page: bytes) -> bytes:
     return page[:at] + RELOAD_SCRIPT + page[at:]
 
 
-FileStats = dict  # path -> (mtime_ns, size, inode, mode) of every watched file
+FileStats = dict  # path -> (mtime_ns, size, inode, mode, ctime_ns) of every watched file
 
 
 def scan_sources(folders: list[str]) -> tuple[FileStats, list[str]]:
@@ -180,7 +180,9 @@ def scan_sources(folders: list[str]) -> tuple[FileStats, list[str]]:
                 st = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
-            found[entry.path] = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_mode)
+            # the change time too, as the build's own look does (content.stat_key): a file written
+            # back with its old size and modification time still changes its ctime
+            found[entry.path] = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_mode, st.st_ctime_ns)
     return found, scanned
 
 
@@ -244,6 +246,7 @@ class Preview:
     errors: tuple[str, ...] = ()  # non-empty: the last build failed, show these instead of pages
     archive_seen: bool = False  # the last build succeeded, and nothing in archive/ changed since
     memory: CacheMemory = field(default_factory=CacheMemory)  # what the builds keep between them
+    unlisted: set = field(default_factory=set)  # paths changed since the content folder was last listed
 
     def rebuild(self, say, changed: list[str] | None = None) -> list[str]:
         """Build once; whatever goes wrong ends up on the error page, never out of here.
@@ -258,8 +261,14 @@ class Preview:
         unchanged = self.archive_seen and changed is not None and not any(p.startswith(archive) for p in changed)
         self.archive_seen = False
         failed_before = bool(self.errors)
+        # The changes a build has not yet seen: a build that fails before it lists the content
+        # folder (memory.sources) leaves them for the next one.
+        content = os.path.abspath(self.paths.content_dir)
+        listed_before = self.memory.sources.get(content)
+        self.unlisted.update(changed or ())
         try:
-            counts = pipeline.build(self.paths, archive_unchanged=unchanged, memory=self.memory)
+            counts = pipeline.build(self.paths, archive_unchanged=unchanged, memory=self.memory,
+                                    changed=None if changed is None else sorted(self.unlisted))
         except Exception as exc:
             failure = failure_of(exc, self.paths.content_dir)
             if failure is None:  # a dwgk bug: keep serving, show it, keep the traceback
@@ -273,6 +282,8 @@ class Preview:
                 f"用时 {seconds:.2f} 秒。")
             for note in counts["notes"]:  # habits forgiven in the files just read
                 say(note)
+        if self.memory.sources.get(content) is not listed_before:
+            self.unlisted.clear()
         self.errors = tuple(errors)
         if errors:
             for line in errors:

@@ -613,7 +613,7 @@ def test_rebuild_turns_every_failure_into_error_lines(tmp_path, monkeypatch, cap
     preview = serve.Preview(serve.pipeline.Paths(str(tmp_path), str(tmp_path), str(tmp_path / "out")))
 
     def fails_with(exc):
-        def build(paths, archive_unchanged=False, memory=None):
+        def build(paths, archive_unchanged=False, memory=None, changed=None):
             raise exc
         monkeypatch.setattr(serve.pipeline, "build", build)
         preview.rebuild(lambda line, err=False: said.append(line))
@@ -628,7 +628,7 @@ def test_rebuild_turns_every_failure_into_error_lines(tmp_path, monkeypatch, cap
     assert "Traceback" in capsys.readouterr().err  # a dwgk bug keeps its traceback for maintainers
 
     def builds(changed):
-        monkeypatch.setattr(serve.pipeline, "build", lambda paths, archive_unchanged, memory: {
+        monkeypatch.setattr(serve.pipeline, "build", lambda paths, **_: {
             "files": 3, "written": len(changed) - 1, "removed": 1, "changed": changed, "notes": []})
         return preview.rebuild(lambda line, err=False: said.append(line))
 
@@ -753,3 +753,70 @@ def test_inotify_watcher_scans_everything_when_events_were_lost(tmp_path):
     assert watcher.dirty is None
     time.sleep(serve.SETTLE_SECONDS)
     assert watcher.examine() == [str(tmp_path / "a/0.md")]
+
+
+def test_the_preview_looks_again_only_at_the_files_its_watcher_names(tmp_path, monkeypatch):
+    """Between rebuilds the preview keeps the content folder's listing and looks again only at
+    the files that changed; a file that came or went, or a build that failed before it listed the
+    folder, makes it list the whole folder again. Every page is what a build from scratch makes."""
+    from dwgk import cache
+
+    copy_example(tmp_path)
+    shutil.copytree(REPO_ROOT / "layouts", tmp_path / "layouts")
+    monkeypatch.chdir(tmp_path)
+    preview = serve.Preview(serve.pipeline.Paths("content", "layouts", "site"))
+    say = lambda line, err=False: None  # noqa: E731
+    listings = []
+
+    def count_listings():
+        real = cache.read_sources
+        monkeypatch.setattr(cache, "read_sources", lambda *a, **k: listings.append(1) or real(*a, **k))
+
+    count_listings()
+    preview.rebuild(say)
+    assert preview.errors == () and len(listings) == 1
+    watched = ["content", "layouts", "archive"]
+    before = serve.scan_sources(watched)[0]
+
+    def save_and_rebuild(path: Path, text: str | None) -> None:
+        nonlocal before
+        if text is None:
+            path.unlink()
+        else:
+            path.write_text(text, encoding="utf-8")
+        now = serve.scan_sources(watched)[0]
+        changed, before = serve.changed_paths(before, now), now
+        preview.rebuild(say, changed)
+
+    issue, other = tmp_path / "content/2019/01.md", tmp_path / "content/2019/02.md"
+    page = tmp_path / "site/2019/issue-1.html"
+    save_and_rebuild(issue, issue.read_text(encoding="utf-8") + "\n第一次修改。\n")
+    assert preview.errors == () and "第一次修改" in page.read_text(encoding="utf-8")
+    assert len(listings) == 1  # only the file the watcher named was looked at again
+
+    # A build that fails before it lists the folder: the change it was told of is not lost.
+    with monkeypatch.context() as patch:
+        patch.setattr(serve.pipeline, "check_paths", lambda *a, **k: (_ for _ in ()).throw(OSError(5, "读写失败")))
+        save_and_rebuild(issue, issue.read_text(encoding="utf-8") + "\n第二次修改。\n")
+    assert preview.errors
+    save_and_rebuild(other, other.read_text(encoding="utf-8") + "\n另一处修改。\n")
+    assert preview.errors == () and "第二次修改" in page.read_text(encoding="utf-8")
+    assert len(listings) == 1
+
+    # A file that comes or goes: the whole folder is listed again.
+    new = tmp_path / "content/2019/99.md"
+    save_and_rebuild(new, other.read_text(encoding="utf-8").replace("编号: 2", "编号: 99", 1))
+    save_and_rebuild(new, None)
+    assert len(listings) == 3 and preview.errors == ()
+
+    # The size and modification time put back after a save: the change time still tells.
+    stat = issue.stat()
+    issue.write_text(issue.read_text(encoding="utf-8").replace("第一次", "第三次"), encoding="utf-8")
+    os.utime(issue, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    save_and_rebuild(other, other.read_text(encoding="utf-8") + "\n")
+    assert "第三次修改" in page.read_text(encoding="utf-8")
+
+    cold = tmp_path / "cold"
+    serve.pipeline.build(serve.pipeline.Paths("content", "layouts", str(cold)), cache_dir=None)
+    assert {p.relative_to(cold): p.read_bytes() for p in cold.rglob("*") if p.is_file()} == {
+        p.relative_to(tmp_path / "site"): p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
