@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from dwgk import cache, parallel, render
+from dwgk import cache, parallel, render, serve
 from tests.bench import benchdata
 from tests.sites import REPO, copy_example, edit, read_tree, run_cli, stat_tree
 
@@ -238,12 +238,25 @@ def test_any_sequence_of_edits_builds_what_a_cold_build_builds(tmp_path, monkeyp
     if seed % 2:
         editor.do_toggle_base_url()
     assert_same_as_cold(root)
+    # The preview's way as well: one process that keeps its memory between builds and is told
+    # which files changed (serve.Preview, with the watcher's scan).
+    preview = serve.Preview(serve.pipeline.Paths(str(root / "content"), str(root / "layouts"), str(root / "preview"),
+                                                 str(root / "archive")))
+    watched = [str(root / "content"), str(root / "layouts"), str(root / "archive")]
+    preview.rebuild(lambda line, err=False: None)
+    seen = serve.scan_sources(watched)[0]
     done = []
     for _ in range(STEPS):
         done.append(editor.step())
         before = read_tree(root / "site")
         try:
-            assert_same_as_cold(root, before)
+            result = assert_same_as_cold(root, before)
+            now = serve.scan_sources(watched)[0]
+            preview.rebuild(lambda line, err=False: None, serve.changed_paths(seen, now))
+            seen = now
+            assert bool(preview.errors) == (result.rc != 0)
+            if result.rc == 0:
+                assert read_tree(root / "preview") == read_tree(root / "cold")
         except AssertionError as exc:
             raise AssertionError(f"after steps {done}") from exc
     assert len({d.split(":")[0] for d in done}) >= 15  # the sequence really mixes the kinds of edit
