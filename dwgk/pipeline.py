@@ -22,7 +22,7 @@ from .cache import (ARCHIVE_UNIT, BESIDE_OUTPUT, SEARCH_UNIT, SITE_UNIT, BuildCa
 from .content import collect, declared_sources, display_path, parse_content, parse_declared, read_sources, sort_sources
 from .linkcheck import BrokenLink, Existing, check_links, find_in_sources, link_problem, page_problems, scan
 from .model import ArchiveBanner, BuildFailed, ContentError, OutputFile, Site, UsageError, only_errors, only_notes
-from .output import (check_output_dir, check_planned, check_staged, commit, discard_staging, open_staging,
+from .output import (STAGING, check_output_dir, check_planned, check_staged, commit, discard_staging, open_staging,
                      preserved_files, stage_files, staged_bytes, stat_target, writing_into)
 from .parallel import run_shares
 from .snapshots import read_snapshots
@@ -312,8 +312,11 @@ def render_units(paths: Paths, site: Site | None, plan: Plan, cache: BuildCache,
             rendered += share
         if SEARCH_UNIT in plan.render:  # a unit of no files when the site has no search
             fresh = {r.unit: r.search for r in rendered if r.search}
-            files = _search_index(site, plan, cache, folders, fresh) if site.settings.search else []
-            rendered.append(_check_unit(paths, cache, SEARCH_UNIT, files, [], site.settings.base_url, existing))
+            from .search import SpoolReader  # noqa: PLC0415
+
+            with SpoolReader() as read:  # the shards are read from the spool as they are staged
+                files = _search_index(site, plan, cache, folders, fresh, read) if site.settings.search else []
+                rendered.append(_check_unit(paths, cache, SEARCH_UNIT, files, [], site.settings.base_url, existing))
         problems = [e for r in rendered for e in r.errors]
         problems = problems or check_staged(paths.output_dir, [s for r in rendered for s in r.staged],
                                             cache.written_before(plan))
@@ -355,32 +358,38 @@ def _render_site_unit(env, site: Site, paths: Paths, errors: list, full_site) ->
 def _render_notices(paths: Paths, site: Site, cache: BuildCache, existing: Existing, notices: list) -> list[Rendered]:
     # Imported here: a rebuild with nothing to render never needs Jinja.
     from .render import make_environment, render_notice_and_search  # noqa: PLC0415
+    from .search import spool_part  # noqa: PLC0415
 
     env = make_environment(paths.layouts_dir, cache.templates_dir)
     results = []
     for notice in notices:
         errors: list = []
         files, part = render_notice_and_search(env, site, notice, paths.layouts_dir, paths.content_dir, errors)
+        if part is not None:  # its postings wait in the staging folder, not in memory (see _search_index)
+            part = spool_part(part, os.path.join(paths.output_dir, STAGING))
         results.append(replace(_check_unit(paths, cache, notice.key, files, errors, site.settings.base_url, existing),
                                search=part))
     return results
 
 
-def _search_index(site: Site, plan: Plan, cache: BuildCache, folders: dict, fresh: dict) -> list:
+def _search_index(site: Site, plan: Plan, cache: BuildCache, folders: dict, fresh: dict, read) -> list:
     """The search index (index.js, the postings shards, the site's own records), from the parts
-    of the notices just rendered (fresh) and those the cache keeps.
+    of the notices just rendered (fresh, their postings spooled: read with `read`, a
+    search.SpoolReader, until the files are staged) and those the cache keeps.
 
     With the cache's record of the index as last written, only the shards in which a fresh part
     differs from the notice's last part are made again; the others are kept as they are in the
     output folder (output.KeptFile). The parts are saved last, so that a build that stops
     half-way leaves the next one comparing with the parts the shards were made from.
     """
+    from .search import held_part  # noqa: PLC0415
+
     state = cache.load_search_state() if cache.folder else None
-    files = _search_index_changed(site, plan, cache, folders, fresh, state) if state else None
+    files = _search_index_changed(site, plan, cache, folders, fresh, state, read) if state else None
     if files is None:
-        files = _search_index_whole(site, plan, cache, folders, fresh)
+        files = _search_index_whole(site, plan, cache, folders, fresh, read)
     for key, part in fresh.items():
-        cache.save_search_part(key, plan.keys.get(key), part)
+        cache.save_search_part(key, plan.keys.get(key), held_part(part))
     return files
 
 
@@ -397,19 +406,19 @@ def _all_search_parts(site: Site, plan: Plan, cache: BuildCache, folders: dict, 
     return parts
 
 
-def _search_index_whole(site: Site, plan: Plan, cache: BuildCache, folders: dict, fresh: dict) -> list:
+def _search_index_whole(site: Site, plan: Plan, cache: BuildCache, folders: dict, fresh: dict, read) -> list:
     from .search import index_files, section, shard_data, site_search, without_postings  # noqa: PLC0415
 
     parts = _all_search_parts(site, plan, cache, folders, fresh)
-    files = index_files(site.settings, list(parts.values()))
+    files = index_files(site.settings, list(parts.values()), read)
     if cache.folder:
         ordered = files[2].parts  # the first shard's (ShardOutput) parts, in their order
         shards = files[2].shards
         digests = []
         for number in range(shards):
-            sections = {p.key: s for p in ordered for s in [section(p, number, shards)] if s}
+            sections = {p.key: s for p in ordered for s in [section(p, number, shards, read)] if s}
             cache.save_search_shard(number, sections)
-            digests.append(hashlib.sha256(shard_data(number, [sections.get(p.key, "") for p in ordered])).hexdigest())
+            digests.append(hashlib.sha256(shard_data(number, [sections.get(p.key, b"") for p in ordered])).hexdigest())
         cache.save_search_state({"keys": tuple(sorted(folders)), "shards": shards, "digests": tuple(digests),
                                  "site": site_search(site.settings)[1],
                                  "parts": {k: without_postings(p) for k, p in parts.items()}})
@@ -417,7 +426,7 @@ def _search_index_whole(site: Site, plan: Plan, cache: BuildCache, folders: dict
 
 
 def _search_index_changed(site: Site, plan: Plan, cache: BuildCache, folders: dict, fresh: dict,
-                          state: dict) -> list | None:
+                          state: dict, read) -> list | None:
     """The index from the last one and the fresh parts; None when it must be made whole (a notice
     came or went, the number of shards changed, or the cache lacks what it needs)."""
     from .output import KeptFile  # noqa: PLC0415
@@ -440,7 +449,7 @@ def _search_index_changed(site: Site, plan: Plan, cache: BuildCache, folders: di
     shards = shards_for(ordered)
     if shards != state["shards"]:
         return None
-    redo = set().union(*(changed_shards(old[key], part, shards) for key, part in changed.items()))
+    redo = set().union(*(changed_shards(old[key], part, shards, read) for key, part in changed.items()))
     digests = list(state["digests"])
     output_dir = cache.paths.output_dir
     for number in range(shards):  # a shard not as this cache made it (edited, deleted) is made again
@@ -451,17 +460,17 @@ def _search_index_changed(site: Site, plan: Plan, cache: BuildCache, folders: di
     for number in range(shards):
         if number not in redo:
             files.append(KeptFile(shard_url(number), digests[number],
-                                  functools.partial(_shard_from_cache, cache, number, shards, ordered, whole)))
+                                  functools.partial(_shard_from_cache, cache, number, shards, ordered, whole, read)))
             continue
         sections = cache.load_search_shard(number)
         if sections is None:
             return None
         for key, part in changed.items():
             sections.pop(key, None)
-            text = section(part, number, shards)
+            text = section(part, number, shards, read)
             if text:
                 sections[key] = text
-        data = shard_data(number, [sections.get(p.key, "") for p in ordered])
+        data = shard_data(number, [sections.get(p.key, b"") for p in ordered])
         cache.save_search_shard(number, sections)
         digests[number] = hashlib.sha256(data).hexdigest()
         files.append(OutputFile(shard_url(number), data))
@@ -469,7 +478,7 @@ def _search_index_changed(site: Site, plan: Plan, cache: BuildCache, folders: di
     return files
 
 
-def _shard_from_cache(cache: BuildCache, number: int, shards: int, ordered: list, whole) -> bytes:
+def _shard_from_cache(cache: BuildCache, number: int, shards: int, ordered: list, whole, read) -> bytes:
     """A kept shard's bytes, when the output folder no longer holds them (it changed since this
     build looked): from the cache, else from every part (whole())."""
     from .search import section, shard_data  # noqa: PLC0415
@@ -477,8 +486,8 @@ def _shard_from_cache(cache: BuildCache, number: int, shards: int, ordered: list
     sections = cache.load_search_shard(number)
     if sections is None:
         parts = {"": ordered[0], **whole()}
-        sections = {p.key: section(parts[p.key], number, shards) for p in ordered}
-    return shard_data(number, [sections.get(p.key, "") for p in ordered])
+        sections = {p.key: section(parts[p.key], number, shards, read) for p in ordered}
+    return shard_data(number, [sections.get(p.key, b"") for p in ordered])
 
 
 def _summary_of(cache: BuildCache, folders: dict, key: str):
