@@ -361,11 +361,14 @@ def _render_notices(paths: Paths, site: Site, cache: BuildCache, existing: Exist
     from .search import spool_part  # noqa: PLC0415
 
     env = make_environment(paths.layouts_dir, cache.templates_dir)
+    # The notices' search postings wait in the staging folder, not in memory (see _search_index);
+    # not those of a single notice (an edit), which are small and need no room on the disk.
+    spool = len(notices) > 1
     results = []
     for notice in notices:
         errors: list = []
         files, part = render_notice_and_search(env, site, notice, paths.layouts_dir, paths.content_dir, errors)
-        if part is not None:  # its postings wait in the staging folder, not in memory (see _search_index)
+        if part is not None and spool:
             part = spool_part(part, os.path.join(paths.output_dir, STAGING))
         results.append(replace(_check_unit(paths, cache, notice.key, files, errors, site.settings.base_url, existing),
                                search=part))
