@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from . import __version__, pipeline
 from .content import display_path, read_sources
-from .model import ArchiveBanner, BuildFailed, ContentError, OutputFile, UsageError
+from .model import ArchiveBanner, BuildFailed, ContentError, OutputFile, Refused, UsageError
 from .output import check_planned, write_atomic, writing_into
 from .render import cn_date
 from .snapshots import (CONTENT_DIR, MANIFEST_NAME, SITE_DIR, YEAR, Checked, Manifest, check_snapshot,
@@ -32,7 +32,7 @@ GITATTRIBUTES = "# dwgk：归档文件必须逐字节保存，不做换行符转
 BANNER_MARK = b'class="archive-banner"'
 
 
-class SnapshotExists(Exception):
+class SnapshotExists(Refused):
     """Archiving a year that is already archived: refused, nothing changed (exit status 1)."""
 
 
@@ -72,7 +72,7 @@ def take_snapshot(paths: pipeline.Paths, year: str, taken: dt.date) -> Taken:
     refuse_existing(folder, year)
     sources = read_sources(paths.content_dir)
     # Only a site that passes every check a build makes is frozen: an archive cannot be undone.
-    site, _ = pipeline.prepare(paths, sources=sources)
+    site = pipeline.check(paths)["site"]
     banner = ArchiveBanner(year, taken, site.settings.base_url)
     # A snapshot links only inside itself (its 404 page must not use the live site's base path),
     # and holds this year's pages, not earlier snapshots.
@@ -125,15 +125,16 @@ def write_snapshot(archive_dir: str, year: str, files: dict[str, bytes]) -> None
     """Write into a hidden folder, then rename it into place: a year folder is complete or absent.
     One archive at a time, which removes what a killed one left."""
     created = not os.path.isdir(archive_dir)
+    done = False
     try:
         os.makedirs(archive_dir, exist_ok=True)
         with writing_into(archive_dir):
             _write_snapshot(archive_dir, year, files)
-    except BaseException:
-        if created:  # the archive folder is as it was: absent
+        done = True
+    finally:
+        if created and not done:  # whatever stopped it: the archive folder is as it was, absent
             with contextlib.suppress(OSError):
                 os.rmdir(archive_dir)
-        raise
 
 
 def _write_snapshot(archive_dir: str, year: str, files: dict[str, bytes]) -> None:
@@ -142,6 +143,7 @@ def _write_snapshot(archive_dir: str, year: str, files: dict[str, bytes]) -> Non
         if _STAGING.fullmatch(name) and os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path, ignore_errors=True)
     staging = tempfile.mkdtemp(prefix=f".{year}-", suffix=".tmp", dir=archive_dir)
+    done = False
     try:
         for rel, data in files.items():
             target = os.path.join(staging, *rel.split("/"))
@@ -156,9 +158,10 @@ def _write_snapshot(archive_dir: str, year: str, files: dict[str, bytes]) -> Non
         if not os.path.lexists(attributes):
             write_atomic(attributes, GITATTRIBUTES.encode("utf-8"))
         os.rename(staging, folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        done = True
+    finally:
+        if not done:  # whatever stopped it
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 #: What write_snapshot names its folder while writing it (tempfile.mkdtemp's random part).

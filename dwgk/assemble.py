@@ -6,18 +6,8 @@ import datetime as dt
 import posixpath
 from dataclasses import replace
 
-from .model import (Category, ContentError, Issue, IssueFacts, Notice, Progress, Round, RoundReport, Settings, Site,
-                    Unit, UnitReport, only_errors)
-
-
-def assemble_site(settings: Settings, notices: dict[str, Notice], issues: list[Issue],
-                  failed: dict[str, tuple[IssueFacts, ...]], errors: list) -> Site:
-    by_notice: dict[str, list[Issue]] = {}
-    for issue in issues:
-        by_notice.setdefault(issue.notice_key, []).append(issue)
-    assembled = [assemble_notice(notice, by_notice.get(key, []), failed.get(key, ()), errors)
-                 for key, notice in sorted(notices.items())]
-    return Site(settings=settings, notices=order_notices(assembled))
+from .model import (Category, ContentError, Issue, IssueFacts, Notice, Progress, Round, RoundReport, Site, Unit,
+                    UnitReport, only_errors)
 
 
 _NEVER = dt.date.min  # orders a round without notices last

@@ -28,8 +28,9 @@ import sys
 import time
 from dataclasses import dataclass, field, replace
 
-from .content import SourceFile, display_path, parse_file, parse_folder, read_data, read_sources, stat_key
-from .model import Issue, Notice
+from .content import (SourceFile, display_path, parse_file, parse_folder, read_data, read_sources, relist_sources,
+                      stat_key)
+from .model import Notice, summarize
 from .output import CACHE_DIR, MANIFEST, read_manifest, stat_target
 from .search import BUCKETS
 from .snapshots import read_snapshots
@@ -95,16 +96,31 @@ class Plan:
     site_dirty: bool = False  # the site-wide pages are rendered whatever the summaries
 
 
+class CacheMemory:
+    """What a process that builds again and again (the preview) keeps in memory between builds;
+    each build of the command line has a fresh one."""
+
+    def __init__(self):
+        # Objects loaded from the cache folder, by path, with the file's header (which holds the
+        # checksum of the rest): taken from here instead of being read and unpickled again.
+        self.loaded: dict[str, tuple[bytes, object]] = {}
+        # archive folder -> (snapshots, what was verified for them), as last found.
+        self.snapshots: dict[str, tuple] = {}
+        # content folder -> its listing (content.SourceFile) by the last build
+        self.sources: dict[str, list] = {}
+
+
 class BuildCache:
     """The cache of one (content, layouts, output) combination; `BuildCache(None, …)` caches nothing."""
 
-    def __init__(self, folder: str | None, paths):
+    def __init__(self, folder: str | None, paths, memory: CacheMemory | None = None):
         self.folder = folder
         self.paths = paths
+        self.memory = memory if memory is not None else CacheMemory()
         self.started_ns = time.time_ns()
         self.code_fp = code_fingerprint() if folder else ""
         self.render_fp = ""
-        state = _load(os.path.join(folder, "state"), marshal.loads) if folder else None
+        state = self._read(os.path.join(folder, "state"), marshal.loads, "") if folder else None
         state = state if isinstance(state, dict) else {}
         self.known_files = state.get("files", {}) if folder else None  # rel -> (stat_key, digest)
         self.units = state.get("units", {})  # unit name -> (key, out_paths)
@@ -115,11 +131,10 @@ class BuildCache:
         self.links_kept = set(links_kept)  # kept files the links of that site led to
         self._links = state.get("links", ("", ()))
         self.summary_digests = state.get("summaries", {})  # notice -> digest of its summary
-        self.site_full = state.get("site_full", False)  # the site-wide pages read notice texts
         self._clean: dict[str, bool] = {}  # unit -> _check_outputs, as found by this build
         self._manifest = None  # written_before, once known
         # The yearly archives' files as last found matching their manifests (snapshots.Verified).
-        known = _load(os.path.join(folder, "archive"), pickle.loads, check=self.code_fp) if folder else None
+        known = self._read(os.path.join(folder, "archive")) if folder else None
         self.archive_known = known if isinstance(known, dict) else {}
         self.archive_verified: dict = {}
         self.sources: list[SourceFile] = []
@@ -128,10 +143,14 @@ class BuildCache:
         self._saved = state
         self._lock = None
 
+    def _read(self, path: str, loads=pickle.loads, check: str | None = None):
+        """_load with this build's code fingerprint and memory."""
+        return _load(path, loads, self.code_fp if check is None else check, self.memory.loaded)
+
     def __getstate__(self):
         """What a spawned worker gets (parallel.run_spawned): everything but the lock, which
         stays with the build that holds it."""
-        return {**self.__dict__, "_lock": None}
+        return {**self.__dict__, "_lock": None, "memory": CacheMemory()}
 
     def __enter__(self):
         if self.folder and fcntl is not None:  # one build at a time per output folder
@@ -163,22 +182,31 @@ class BuildCache:
         if not self.folder:
             return read_snapshots(self.paths.archive_dir, errors)
         where = os.path.abspath(self.paths.archive_dir)
-        last = _snapshots_read.get(where)
+        last = self.memory.snapshots.get(where)
         if unchanged and last is not None:
             snapshots, verified = last
             self.archive_verified.update(verified)
             return snapshots
         snapshots = read_snapshots(self.paths.archive_dir, errors, self.archive_known, self.archive_verified)
         if errors:
-            _snapshots_read.pop(where, None)
+            self.memory.snapshots.pop(where, None)
         else:
-            _snapshots_read[where] = (snapshots, dict(self.archive_verified))
+            self.memory.snapshots[where] = (snapshots, dict(self.archive_verified))
         return snapshots
 
-    def read_sources(self) -> list[SourceFile]:
-        """content.read_sources, reading only the files whose stat_key changed."""
-        self.sources = read_sources(self.paths.content_dir, self.known_files, keep_data=False)
-        return self.sources
+    def read_sources(self, changed: list[str] | None = None) -> list[SourceFile]:
+        """content.read_sources, reading only the files whose stat_key changed.
+
+        changed: every path that changed since this process last built (the preview's watcher
+        knows them); then only those files are looked at again, if the folder's listing from that
+        build is in memory and no file came or went."""
+        where = os.path.abspath(self.paths.content_dir)
+        listed = self.memory.sources.get(where) if changed is not None and self.folder else None
+        sources = relist_sources(self.paths.content_dir, listed, changed, self.known_files) if listed else None
+        if sources is None:
+            sources = read_sources(self.paths.content_dir, self.known_files, keep_data=False)
+        self.sources = self.memory.sources[where] = sources
+        return sources
 
     # --- planning -----------------------------------------------------------------------------
 
@@ -216,22 +244,22 @@ class BuildCache:
         parsed or loaded since `plan` (their pages may change without their summary changing).
 
         The site-wide pages are made from notice summaries (everything but the texts), so they are
-        rendered again only when a summary changed, or a notice came or went; unless the last
-        rendering read a text (the feed or a custom template shows one): then when any file did.
+        rendered again only when a summary changed, or a notice came or went (a template that
+        asks a summary for a text is a template error: see render._Undefined).
         """
         if not self.folder:
             return plan
         summaries = {**plan.summaries, **parsed}
-        key = self.site_key(plan, summaries, self.site_full)
+        key = self.site_key(plan, summaries)
         notices = [name for name in plan.keys if name not in NOT_NOTICES]
         dirty = (plan.site_dirty or any(summaries.get(name) is None for name in notices)
                  or not self._unit_clean(SITE_UNIT, key))
         return replace(plan, keys={**plan.keys, SITE_UNIT: key}, render=plan.render | ({SITE_UNIT} if dirty else set()),
                        summaries=summaries, site_pending=False)
 
-    def site_key(self, plan: Plan, summaries: dict, full: bool) -> str:
+    def site_key(self, plan: Plan, summaries: dict) -> str:
         notices = sorted(name for name in plan.keys if name not in NOT_NOTICES)
-        parts = [f"{name}\0{summaries.get(name)}" + (f"\0{plan.keys[name]}" if full else "") for name in notices]
+        parts = [f"{name}\0{summaries.get(name)}" for name in notices]
         return _digest(self.render_fp, SITE_UNIT, plan.shared, *parts)
 
     def _unit_clean(self, name: str, key: str) -> bool:
@@ -263,10 +291,9 @@ class BuildCache:
     def written_before(self, plan: Plan) -> frozenset:
         """The files the output folder's manifest lists: known without reading it when it is the
         one the last build wrote (at 10,000 issues, checking its 14,000 paths takes a while)."""
-        if not plan.manifest_ok:
-            return read_manifest(self.paths.output_dir)
-        if self._manifest is None:
-            self._manifest = frozenset(p for _, paths in self.units.values() for p in paths)
+        if self._manifest is None:  # the lock of writing_into keeps the manifest as it is during the build
+            self._manifest = (frozenset(p for _, paths in self.units.values() for p in paths) if plan.manifest_ok
+                              else read_manifest(self.paths.output_dir))
         return self._manifest
 
     def unit_outputs(self, names) -> list[str]:
@@ -276,7 +303,7 @@ class BuildCache:
 
     def load_links(self, unit: str) -> dict:
         """out_path -> (digest, links, anchors) of the unit's pages, as last checked."""
-        links = _load(self._path("links", unit), pickle.loads, check=self.code_fp) if self.folder else None
+        links = self._read(self._path("links", unit)) if self.folder else None
         return links if isinstance(links, dict) else {}
 
     def save_links(self, unit: str, scans: dict) -> None:
@@ -303,13 +330,13 @@ class BuildCache:
         """The notice's search.SearchPart as rendered with this unit key (any_key: as last kept), if kept."""
         if not self.folder or (unit_key is None and not any_key):
             return None
-        entry = _load(self._path("search", key), pickle.loads, check=self.code_fp)
+        entry = self._read(self._path("search", key))
         ok = isinstance(entry, tuple) and len(entry) == 2 and (any_key or entry[0] == unit_key)
         return entry[1] if ok else None
 
     def load_search_shard(self, number: int):
         """{part key: its section} of a postings shard, as last written (see pipeline._search_index)."""
-        found = _load(self._path("search", f"//shard/{number}"), pickle.loads, check=self.code_fp) if self.folder else None
+        found = self._read(self._path("search", f"//shard/{number}")) if self.folder else None
         return found if isinstance(found, dict) else None
 
     def save_search_shard(self, number: int, sections: dict) -> None:
@@ -317,7 +344,7 @@ class BuildCache:
             _save(self._path("search", f"//shard/{number}"), sections, pickle.dumps, check=self.code_fp)
 
     def load_search_state(self):
-        found = _load(self._path("search", SEARCH_UNIT), pickle.loads, check=self.code_fp) if self.folder else None
+        found = self._read(self._path("search", SEARCH_UNIT)) if self.folder else None
         return found if isinstance(found, dict) else None
 
     def save_search_state(self, state: dict) -> None:
@@ -332,14 +359,14 @@ class BuildCache:
 
     def load_notice(self, key: str, files: list[SourceFile], summary: bool = False) -> tuple[Notice, str] | None:
         """(notice, digest of its summary) as assembled by an earlier build from exactly these
-        files, if any; with summary, preferably the summary without its texts (see summarize).
+        files, if any; with summary, preferably the summary without its texts (model.summarize).
 
         Only folders that assembled without a single error are kept, so an error is never skipped.
         """
         if not self.folder:
             return None
         for kind in ("summaries", "notices") if summary else ("notices",):
-            entry = _load(self._path(kind, key), pickle.loads, check=self.code_fp)
+            entry = self._read(self._path(kind, key))
             if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == _files_key(files):
                 return entry[1], entry[2]
         return None
@@ -399,7 +426,7 @@ class BuildCache:
     def _load_pack(self, key: str) -> dict:
         if not self.folder:
             return {}
-        pack = _load(self._path("parsed", key), pickle.loads, check=self.code_fp)
+        pack = self._read(self._path("parsed", key))
         return pack if isinstance(pack, dict) else {}
 
     def _save_pack(self, key: str, entries: dict) -> None:
@@ -408,17 +435,13 @@ class BuildCache:
 
     # --- after writing ------------------------------------------------------------------------
 
-    def committed(self, plan: Plan, outputs: dict, base_url: str, site_full: bool | None) -> None:
+    def committed(self, plan: Plan, outputs: dict, base_url: str) -> None:
         """The build wrote the site: outputs is unit -> {out_path: (digest, stat_key)} for the
-        units it rendered; the other units of the plan kept what they had. site_full: whether
-        the site-wide pages, if rendered, read notice texts."""
+        units it rendered; the other units of the plan kept what they had."""
         if not self.folder:
             return
-        if site_full is not None and site_full != self.site_full:
-            plan = replace(plan, keys={**plan.keys, SITE_UNIT: self.site_key(plan, plan.summaries, site_full)})
-            self.site_full = site_full
         self.summary_digests = {k: v for k, v in plan.summaries.items() if v is not None}
-        # New dicts, never updated in place: the loaded ones may be shared with _memo.
+        # New dicts, never updated in place: the loaded ones may be shared with CacheMemory.loaded.
         units = {name: rec for name, rec in self.units.items() if name in plan.keys}
         written = dict(self.written)
         for name, files in outputs.items():
@@ -440,7 +463,7 @@ class BuildCache:
                  if s.digest and max(s.stat_key[1], s.stat_key[2]) < settled}
         state = {"files": files, "units": self.units, "written": self.written, "manifest": self.manifest_stat,
                  "base_url": self.base_url, "links": (self.links_generated, tuple(sorted(self.links_kept))),
-                 "summaries": self.summary_digests, "site_full": self.site_full}
+                 "summaries": self.summary_digests}
         if state != self._saved:
             _save(os.path.join(self.folder, "state"), state, marshal.dumps)
         # Archived files are kept by the same rule as content files: not when changed just now.
@@ -461,11 +484,7 @@ class BuildCache:
                     os.remove(os.path.join(self.folder, kind, name))
 
 
-#: archive folder -> (snapshots, what was verified for them), as last found in this process.
-_snapshots_read: dict[str, tuple] = {}
-
-
-def open_cache(paths, cache_dir: str | None) -> BuildCache:
+def open_cache(paths, cache_dir: str | None, memory: CacheMemory | None = None) -> BuildCache:
     """The cache for these paths inside cache_dir; None for no cache (a cold build)."""
     if cache_dir is None:
         return BuildCache(None, paths)
@@ -475,7 +494,7 @@ def open_cache(paths, cache_dir: str | None) -> BuildCache:
     folder = os.path.join(cache_dir, site_id[:16])
     for kind in ("parsed", "notices", "summaries", "links", "search", "templates"):
         os.makedirs(os.path.join(folder, kind), exist_ok=True)
-    return BuildCache(folder, paths)
+    return BuildCache(folder, paths, memory)
 
 
 def default_cache_dir(output_dir: str) -> str:
@@ -487,54 +506,10 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\0\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
-class NeedsFullNotices(BaseException):
-    """A page read the text of a notice loaded as a summary: render it again from full notices.
-
-    A BaseException, so that render.render_template's handling of template errors lets it through.
-    """
-
-
-class _SummaryIssue(Issue):
-    @property
-    def body_html(self):
-        raise NeedsFullNotices
-
-
-class _SummaryNotice(Notice):
-    @property
-    def intro_html(self):
-        raise NeedsFullNotices
-
-    @property
-    def outro_html(self):
-        raise NeedsFullNotices
-
-
-def summarize(notice: Notice) -> Notice:
-    """The notice without its texts, for the site-wide pages, which list notices but (with the
-    bundled templates) show none of their text: loading 10,000 issue texts would cost more than
-    the whole rest of a one-file rebuild. Reading a text from a summary raises NeedsFullNotices
-    (also through repr, ==, or any other way of reaching the field), so a template that does show
-    one gets the full notices instead: the page is the same either way."""
-    categories = tuple(replace(c, issues=tuple(_without(i, _SummaryIssue, {"body_html"}) for i in c.issues))
-                       for c in notice.categories)
-    return _without(replace(notice, categories=categories), _SummaryNotice, {"intro_html", "outro_html"})
-
-
-def is_summary(notice: Notice) -> bool:
-    return isinstance(notice, _SummaryNotice)
-
-
 def summary_digest(summary: Notice) -> str:
     """What the site-wide pages can show of a notice, as a digest: equal digests mean equal
     summaries (two equal summaries may, rarely, get different digests: a needless rendering)."""
     return hashlib.sha256(pickle.dumps(summary, protocol=5)).hexdigest()
-
-
-def _without(obj, cls, fields: set[str]):
-    new = object.__new__(cls)
-    new.__dict__.update((k, v) for k, v in obj.__dict__.items() if k not in fields)
-    return new
 
 
 def _snapshots_digest(snapshots: tuple) -> str:
@@ -550,10 +525,6 @@ def _files_key(files: list[SourceFile]) -> str:
     return _digest(*(f"{s.rel_path}\0{s.src_path}\0{s.digest}" for s in files))
 
 
-# Objects this process loaded, by path, with the file's header (which holds the checksum of the
-# rest): a process that builds again and again (the preview) takes them from here instead of
-# reading and unpickling them again.
-_memo: dict[str, tuple[bytes, object]] = {}
 _HEADER = len(_MAGIC) + 64 + 32
 
 
@@ -567,13 +538,15 @@ def _save(path: str, obj, dumps, check: str = "") -> None:
     payload = dumps(obj)
     header = _MAGIC + check.encode().ljust(64) + hashlib.sha256(payload).digest()
     tmp = f"{path}.{os.getpid()}.tmp"
+    written = False
     try:  # a write that fails (a full disk) leaves nothing behind
         with open(tmp, "wb") as f:
             f.write(header + payload)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
-        raise
+        written = True
+    finally:
+        if not written:
+            with contextlib.suppress(OSError):
+                os.remove(tmp)
     try:
         os.remove(path)
     except FileNotFoundError:
@@ -581,14 +554,16 @@ def _save(path: str, obj, dumps, check: str = "") -> None:
     os.rename(tmp, path)
 
 
-def _load(path: str, loads, check: str = ""):
-    """What _save wrote, or None when it is missing, damaged or from other code."""
+def _load(path: str, loads, check: str = "", memo: dict | None = None):
+    """What _save wrote, or None when it is missing, damaged or from other code. memo: path ->
+    (header, object) as loaded before (CacheMemory.loaded), kept up to date."""
+    memo = {} if memo is None else memo
     try:
         with open(path, "rb") as f:
             header = f.read(_HEADER)
-            memo = _memo.get(path)
-            if memo is not None and memo[0] == header:
-                return memo[1]
+            known = memo.get(path)
+            if known is not None and known[0] == header:
+                return known[1]
             payload = f.read()
     except OSError:
         return None
@@ -600,5 +575,5 @@ def _load(path: str, loads, check: str = ""):
         obj = loads(payload)
     except Exception:  # checksum passed, yet unreadable (e.g. a class that changed): as if missing
         return None
-    _memo[path] = (header, obj)
+    memo[path] = (header, obj)
     return obj

@@ -14,7 +14,8 @@ import sys
 
 from . import pipeline
 from .discovery import SKIPPED_NOTE
-from .model import BuildFailed, UsageError, os_reason
+from .failures import Failure, failure_of
+from .model import BuildFailed, UsageError
 from .schema import bad_url_message, normalise_base_url
 
 # The project folder: the one holding build.py, dwgk/ and the bundled layouts/.
@@ -202,17 +203,16 @@ def next_steps(args, content_dir: str) -> str:
 def run_import(args) -> int:
     content_dir = args.content or in_site(args.source, "content")
     try:
-        report = importer.import_notice(args.notice, content_dir, args.key)
+        said = importer.import_notice(args.notice, content_dir, args.key)
     except importer.ImportRefused as refused:
         if refused.report:
             print(refused.report, end="")
         print(f"错误：{refused}", file=sys.stderr)
         return 1
     except UsageError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
+        return report(failure_of(exc, content_dir))
     # The importer knows the content folder only; which command builds it is the CLI's to say.
-    lines = [line for line in report.splitlines(keepends=True) if not line.startswith("下一步：")]
+    lines = [line for line in said.splitlines(keepends=True) if not line.startswith("下一步：")]
     print("".join(lines) + next_steps(args, content_dir), end="")
     return 0
 
@@ -253,8 +253,8 @@ def main(argv: list[str] | None = None, prog: str = "python build.py") -> int:
 
             return serve.serve(paths, host=args.host, port=args.port)
         if args.command == "check":
-            site, files = pipeline.check(paths, base_url)
-            print("\n".join([f"检查通过：将生成 {len(files)} 个文件。", *site.notes]))
+            counts = pipeline.check(paths, base_url)
+            print("\n".join([f"检查通过：将生成 {counts['files']} 个文件。", *counts["notes"]]))
         elif args.command == "publish":
             publish.check_targets(paths, args.dest, args.zip)
             counts = pipeline.build(paths, base_url)
@@ -269,31 +269,17 @@ def main(argv: list[str] | None = None, prog: str = "python build.py") -> int:
                 try:
                     result = archive.take_snapshot(paths, year, taken)
                 except BuildFailed as failed:
-                    return report(failed, "没有归档，网站未更新")
+                    return report(failure_of(failed, paths.output_dir, "没有归档，网站未更新"))
                 print(f"已归档{year}年度：{result.folder}（{result.pages} 个网页，清单共 {result.files} 个文件，"
                       f"归档日期{render.cn_date(taken)}）。\n交档案部门的压缩包：{result.zip_path}\n"
                       f"请把 {paths.archive_dir} 文件夹提交到版本库保存。")
             counts = pipeline.build(paths, base_url, cache_folder(args))
             print("\n".join(build_summary(counts, paths.output_dir)))
-    except publish.PublishRefused as refused:
-        return report(refused, "未发布：发布目标没有任何改动")
-    except publish.PublishInterrupted as interrupted:
-        return report(interrupted, "发布未完成")
-    except BuildFailed as failed:
-        return report(failed, "网站未更新")
-    except UsageError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
-    except archive.SnapshotExists as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:  # the disk is full, a folder is not writable …: not a dwgk bug
-        from .content import display_path  # noqa: PLC0415 - only on this path
-
-        where = display_path(exc.filename) if exc.filename else paths.output_dir
-        print(f"{where}: 读写文件失败：{os_reason(exc)}", file=sys.stderr)
-        print("生成中断：请排除上面的问题（如磁盘已满、没有写入权限）后重新生成。", file=sys.stderr)
-        return 1
+    except Exception as exc:
+        failure = failure_of(exc, paths.output_dir)
+        if failure is None:  # a bug of dwgk: its traceback
+            raise
+        return report(failure)
     return 0
 
 
@@ -304,19 +290,17 @@ def cache_folder(args) -> str | None:
     return getattr(args, "cache", None) or pipeline.BESIDE_OUTPUT
 
 
-def report(failed: BuildFailed, outcome: str) -> int:
-    for error in failed.errors:
-        print(error, file=sys.stderr)
-    print(f"共 {len(failed.errors)} 处错误，{outcome}。", file=sys.stderr)
-    return 1
+def report(failure: Failure) -> int:
+    """Print a failure (failures.failure_of) for the editor; its exit status."""
+    print("\n".join(failure.lines + ((failure.closing,) if failure.closing else ())), file=sys.stderr)
+    return failure.status
 
 
 def verify(archive_dir: str, year: str | None) -> int:
     try:
         results = archive.verify_archive(archive_dir, year)
     except UsageError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
+        return report(failure_of(exc, archive_dir))
     if not results:
         print(f"归档文件夹 {archive_dir} 中还没有任何年度归档。")
         return 0
@@ -335,8 +319,29 @@ def verify(archive_dir: str, year: str | None) -> int:
 
 def run(argv: list[str] | None = None, prog: str = "dwgk") -> None:
     """The process's whole life: run one command and exit with its status."""
+    set_collector_policy()
     status = main(argv, prog)
     # The process ends here: spare the garbage collector its last pass over everything still in
-    # memory (after a rebuild at 10,000 issues some 400,000 objects: 30 ms of the editor's wait).
+    # memory (after a rebuild at 10,000 issues some 400,000 objects).
     gc.freeze()
     sys.exit(status)
+
+
+def set_collector_policy() -> None:
+    """The garbage collector's policy for the whole process, set once, here.
+
+    What dwgk holds is mostly records in no reference cycle that live as long as a build or
+    longer (the listing of the content folder, the build cache's records, and in the preview
+    the cache.CacheMemory kept between rebuilds: some 300,000 objects at 10,000 issues). With the
+    default thresholds every 700 new objects start a collection, and a preview rebuild at 10,000
+    issues made a hundred of them and a full pass; with YOUNG_COLLECTION the short-lived garbage
+    of parsing and rendering is still collected, the full passes still come (more rarely), and a
+    rebuild makes about one collection.
+    """
+    gc.freeze()  # what importing made lives as long as the process
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION, middle, old)
+
+
+#: New objects between two collections of the youngest generation (Python's default is 700).
+YOUNG_COLLECTION = 50_000

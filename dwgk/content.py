@@ -128,32 +128,59 @@ def _read_folder(content_dir: str, prefix: str, shown: str, known: dict | None, 
     except OSError:  # an unreadable folder is skipped, as os.walk does
         return
     folders = [e for e in entries if e.is_dir()]  # a link to a folder counts as a folder here
+    # shown_path(shown, rel) of each file of this folder, with the folder joined once
+    shown_folder = os.path.join(shown_path(shown, prefix.rstrip("/")) if prefix else shown, "")
     for entry in entries:
-        if entry.is_dir():
-            continue
-        rel = prefix + entry.name
-        st = entry.stat(follow_symlinks=False)
-        if stat.S_ISLNK(st.st_mode):
-            files.append(SourceFile(rel, shown_path(shown, rel), b"", is_link=True))  # parse reports it
-            continue
-        key = stat_key(st)
-        if known is not None and rel in known and known[rel][0] == key:
-            files.append(SourceFile(rel, shown_path(shown, rel), None, known[rel][1], key))
-            continue
-        if not stat.S_ISREG(st.st_mode):
-            files.append(SourceFile(rel, shown_path(shown, rel), b"", special=True))  # parse reports it
-            continue
-        data, digest = None, ""
-        if known is not None or keep:
-            data = read_regular(content_dir, rel, shown_path(shown, rel), st)
-            digest = hashlib.sha256(data).hexdigest() if known is not None else ""
-        files.append(SourceFile(rel, shown_path(shown, rel), data if keep else None, digest, key))
+        if not entry.is_dir():
+            rel = prefix + entry.name
+            files.append(_source_file(content_dir, rel, shown_folder + entry.name, entry.stat(follow_symlinks=False),
+                                      known, keep))
     for entry in folders:
         if entry.is_symlink():
             files.append(SourceFile(prefix + entry.name, shown_path(shown, prefix + entry.name), b"", is_link=True))
     for entry in folders:
         if not entry.is_symlink():
             _read_folder(content_dir, prefix + entry.name + "/", shown, known, keep, files)
+
+
+def _source_file(content_dir: str, rel: str, src_path: str, st: os.stat_result, known: dict | None,
+                 keep: bool) -> SourceFile:
+    """One listed file, read (and its digest taken) unless `known` says it is unchanged."""
+    if stat.S_ISLNK(st.st_mode):
+        return SourceFile(rel, src_path, b"", is_link=True)  # parse reports it
+    key = stat_key(st)
+    if known is not None and rel in known and known[rel][0] == key:
+        return SourceFile(rel, src_path, None, known[rel][1], key)
+    if not stat.S_ISREG(st.st_mode):
+        return SourceFile(rel, src_path, b"", special=True)  # parse reports it
+    data, digest = None, ""
+    if known is not None or keep:
+        data = read_regular(content_dir, rel, src_path, st)
+        digest = hashlib.sha256(data).hexdigest() if known is not None else ""
+    return SourceFile(rel, src_path, data if keep else None, digest, key)
+
+
+def relist_sources(content_dir: str, listed: list[SourceFile], changed: list[str], known: dict) -> list[SourceFile] | None:
+    """read_sources(content_dir, known, keep_data=False) from an earlier listing and the paths that
+    changed since (the preview's watcher knows them): only those files are looked at again. None
+    when a file came or went (then the whole folder must be listed again, to keep its order)."""
+    index = {s.rel_path: n for n, s in enumerate(listed)}
+    below = os.path.join(os.path.abspath(content_dir), "")
+    sources = list(listed)
+    for path in changed:
+        full = os.path.abspath(path)
+        if not full.startswith(below):
+            continue  # the templates or the archive
+        rel = full[len(below):].replace(os.sep, "/")
+        n = index.get(rel)
+        try:
+            st = os.lstat(full)
+        except OSError:
+            return None
+        if n is None or stat.S_ISDIR(st.st_mode) or stat.S_ISLNK(st.st_mode):
+            return None  # a link may lead to a folder: listed elsewhere
+        sources[n] = _source_file(content_dir, rel, listed[n].src_path, st, known, False)
+    return sources
 
 
 def read_data(content_dir: str, source: SourceFile) -> SourceFile:
@@ -338,27 +365,6 @@ def parse_declared_file(src_path: str, folder: str, inner: str, data: bytes, err
     return Round(src_path=src_path, key=key, line=lines["name"],
                  stated=tuple(StatedFigure(k, stated[k], stated_lines[k]) for k in ROUND_FIGURES if k in stated),
                  **values)
-
-
-def parse_content(content_dir: str, sources: list[SourceFile], errors: list, parse=parse_file):
-    """Sort sources into settings, notices and issues and parse each; return them unassembled.
-
-    Also returns, by notice, the facts of its issue files that have errors (see parse_folder).
-    `parse` turns one file into Parsed: parse_file, or the build cache in front of it.
-    """
-    settings_source, folders = sort_sources(content_dir, sources, errors)
-    settings = None
-    if settings_source is not None:
-        settings = collect(parse(settings_source), errors)
-    notices: dict[str, Notice] = {}
-    issues: list[Issue] = []
-    failed: dict[str, tuple[IssueFacts, ...]] = {}  # notice -> its issue files that have errors
-    for key, files in folders.items():
-        notice, notice_issues, failed[key] = parse_folder(content_dir, key, files, errors, parse)
-        if notice is not None:
-            notices[key] = notice
-        issues += notice_issues
-    return settings, notices, issues, failed
 
 
 def parse_folder(content_dir: str, key: str, files: list[SourceFile], errors: list, parse=parse_file):

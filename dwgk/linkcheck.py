@@ -9,7 +9,6 @@ relative one. A #anchor must name an id (or <a name>) of the page it points to.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import html.parser
 import os
@@ -139,70 +138,81 @@ _LOADED_ATTRIBUTES = ("src", "poster", "data", "background")
 
 # The start tags of a page, found as HTMLParser finds them (its own pattern, ended by > or />).
 _START_TAG = re.compile(html.parser.locatestarttagend_tolerant.pattern + r"(/?>)", re.VERBOSE)
-_LINK_ATTRIBUTE = re.compile(r"\b(?:href|src|poster|srcset|id|name|action|formaction|data|background|cite)\b",
-                             re.IGNORECASE)
+# A start tag with an attribute that may be a link or an anchor (as attrfind_tolerant reads names).
+_LINK_TAG = re.compile(r"<[a-zA-Z][^>]*?[\s'\"/](?:href|src|poster|srcset|id|name|action|formaction|data|background"
+                       r"|cite)[\s/=>]", re.IGNORECASE)
+_ANGLE_IN_VALUE = re.compile(r"""=\s*(?:"[^"]*[<>]|'[^']*[<>])""")
 # What only HTMLParser handles right: raw-text elements (but an empty <script src=…></script>),
 # comments and other <! … >, <? … ?>, sitemap <loc>, a "</" that is not an end tag.
 _NOT_PLAIN = re.compile(r"<script\b(?![^>]*>\s*</script\s*>)|<(?:style|loc)\b|<!(?!doctype html>)|<\?"
                         r"|</(?![a-zA-Z])", re.IGNORECASE)
 
 
-def _scan_plain_html(text: str) -> tuple[list[Link], set[str]] | None:
-    """What _PageParser finds in an HTML page of the usual shape, some ten times faster (a link
-    check of 10,000 issues scans 15,000 pages); None for any other page, which HTMLParser reads."""
-    if _NOT_PLAIN.search(text):
+def _scan_plain_html(text: str, tags_read: dict) -> tuple[list[Link], set[str]] | None:
+    """What _PageParser finds in an HTML page of the usual shape, many times faster (a link check
+    of 10,000 issues scans 15,000 pages); None for any other page, which HTMLParser reads.
+
+    The start tags are found as HTMLParser finds them; only those that may hold a link or an
+    anchor (_LINK_TAG finds a superset of them; most tags of a page hold neither) are read
+    attribute by attribute, each different tag once (tags_read: the same links, breadcrumbs and
+    meta tags recur on every page). _LINK_TAG ends a tag at its first ">", which holds once no
+    quoted attribute value has a "<" or ">" in it (_ANGLE_IN_VALUE)."""
+    if _NOT_PLAIN.search(text) or _ANGLE_IN_VALUE.search(text):
         return None
-    parser = _PageParser()
-    line, counted, tags = 1, 0, 0
-    for tag in _START_TAG.finditer(text):
-        tags += 1
-        if not _LINK_ATTRIBUTE.search(text, tag.start(), tag.end()):
-            continue
-        line += text.count("\n", counted, tag.start())
-        counted = tag.start()
-        name = html.parser.tagfind_tolerant.match(text, tag.start() + 1)
-        attrs, k = [], name.end()
-        for m in html.parser.attrfind_tolerant.finditer(text, k, tag.start(1)):
-            if m.start() != k:
-                return None  # HTMLParser would stop here
-            attr, rest, value = m.group(1, 2, 3)
-            if not rest:
-                value = None
-            elif value[:1] == "'" == value[-1:] or value[:1] == '"' == value[-1:]:
-                value = value[1:-1]
-            attrs.append((attr.lower(), html.unescape(value) if value else value))
-            k = m.end()
-        parser.lineno = line
-        parser.handle_starttag(name.group(1).lower(), attrs)
-    if tags != len(html.parser.starttagopen.findall(text)):
+    if len(_START_TAG.findall(text)) != len(html.parser.starttagopen.findall(text)):
         return None  # a "<" + letter that does not open a well-formed start tag
-    return parser.links, parser.anchors
+    # From here every "<" + letter opens a start tag where _START_TAG.finditer found one.
+    links, anchors = [], set()
+    line, counted = 1, 0
+    for candidate in _LINK_TAG.finditer(text):
+        start = candidate.start()
+        source = text[start:_START_TAG.match(text, start).start(1)]
+        read = tags_read.get(source)
+        if read is None:
+            read = tags_read[source] = _read_tag(source)
+        if not read:
+            return None  # HTMLParser would read this tag otherwise
+        urls, names = read
+        if urls:
+            line += text.count("\n", counted, start)
+            counted = start
+            links += [Link(line, url, load) for url, load in urls]
+        anchors.update(names)
+    return links, anchors
 
 
-#: Scans of files already seen, by kind and content: a long-running process (the preview
-#: server) rebuilds often and most pages come out the same, so each is parsed once.
-_SCANNED: dict[tuple[str, bytes], tuple[list[Link], set[str]] | None] = {}
-_SCANNED_MAX = 200_000
+def _read_tag(source: str) -> tuple[tuple, tuple] | bool:
+    """The (url, load) pairs and the anchor names of a start tag (up to the end of its attributes)
+    as _PageParser finds them; False where HTMLParser would stop reading attributes early."""
+    name = html.parser.tagfind_tolerant.match(source, 1)
+    attrs, k = [], name.end()
+    for m in html.parser.attrfind_tolerant.finditer(source, k):
+        if m.start() != k:
+            return False
+        attr, rest, value = m.group(1, 2, 3)
+        if not rest:
+            value = None
+        elif value[:1] == "'" == value[-1:] or value[:1] == '"' == value[-1:]:
+            value = value[1:-1]
+        attrs.append((attr.lower(), html.unescape(value) if value and "&" in value else value))
+        k = m.end()
+    if k != len(source):
+        return False
+    parser = _PageParser()
+    parser.handle_starttag(name.group(1).lower(), attrs)
+    return tuple((link.url, link.load) for link in parser.links), tuple(sorted(parser.anchors))
 
 
-def scan(f: OutputFile, remember: bool = True) -> tuple[list[Link], set[str]] | None:
-    """The links and anchors of one file; None for a file that holds no links.
-
-    remember=False for a caller that keeps the scans itself (the build cache)."""
-    if not remember:
-        return _scan(f)
-    key = (posixpath.splitext(f.out_path)[1].lower(), hashlib.sha1(f.data).digest())
-    if key not in _SCANNED:
-        if len(_SCANNED) >= _SCANNED_MAX:
-            _SCANNED.clear()
-        _SCANNED[key] = _scan(f)
-    return _SCANNED[key]
+def scan(f: OutputFile, tags_read: dict | None = None) -> tuple[list[Link], set[str]] | None:
+    """The links and anchors of one file; None for a file that holds no links. tags_read: the
+    start tags already read, kept by a caller that scans many pages (see _scan_plain_html)."""
+    return _scan(f, {} if tags_read is None else tags_read)
 
 
-def _scan(f: OutputFile) -> tuple[list[Link], set[str]] | None:
+def _scan(f: OutputFile, tags_read: dict) -> tuple[list[Link], set[str]] | None:
     name = f.out_path.lower()
     if name.endswith((".html", ".htm")):
-        found = _scan_plain_html(f.data.decode("utf-8", errors="replace"))
+        found = _scan_plain_html(f.data.decode("utf-8", errors="replace"), tags_read)
         if found is not None:
             return found
     if name.endswith((".html", ".htm", ".xml", ".svg")):
@@ -227,7 +237,8 @@ def check_links(files: list[OutputFile], base_url: str = "", preserved: set[str]
     preserved: other files that will stand beside these in the output folder (files dwgk
     keeps there without writing them), which a link may lead to as well.
     """
-    scanned = {f.out_path: scan(f) for f in files}
+    tags_read: dict = {}
+    scanned = {f.out_path: scan(f, tags_read) for f in files}
     existing = set(scanned) | set(preserved)
     broken = []
     for out_path, found in sorted(scanned.items()):
@@ -311,11 +322,16 @@ def find_in_sources(url: str, sources: list[tuple[str, str]]) -> tuple[str, int]
 class Existing:
     """The files a link may lead to: the ones a build generates, and the ones it keeps in the output
     folder without writing them (not in its manifest, not hidden), looked up on disk only when asked:
-    the same set as generated | output.preserved_files(), without walking the output folder."""
+    the set of every file in the output folder that the last build did not write (kept) and
+    the generated ones, without walking the output folder."""
 
     def __init__(self, generated: set[str], output_dir: str, written_before: set[str]):
         self.generated, self.output_dir, self.written_before = generated, output_dir, written_before
         self.kept: set[str] = set()  # kept files some link led to
+        # (folder of the page, url, load) -> link_problem, for a url without "#" that leads to
+        # another file from the page's folder: the same links recur on every page of a folder.
+        self.problems: dict[tuple[str, str, bool], str | None] = {}
+        self.tags_read: dict = {}  # the start tags this build's scans read (see _scan_plain_html)
 
     def __contains__(self, path: str) -> bool:
         if path in self.generated:
@@ -333,11 +349,20 @@ def page_problems(out_path: str, links, base_url: str, existing, scanned) -> tup
     """The broken links of one page, and the links to an #anchor of another page not in `scanned`
     (deferred: to be checked with that page's anchors). links: (line, url, load) triples."""
     broken, deferred = [], []
+    known = existing.problems if isinstance(existing, Existing) else {}
+    folder = posixpath.dirname(out_path)
     for line, url, load in links:
-        if "#" in url.lstrip()[1:] and scanned.get(_target(out_path, url)) is None:
-            deferred.append((out_path, line, url, load))
-            continue
-        problem = link_problem(out_path, url, base_url, existing, scanned, load)
+        if "#" in url:
+            if "#" in url.lstrip()[1:] and scanned.get(_target(out_path, url)) is None:
+                deferred.append((out_path, line, url, load))
+                continue
+            problem = link_problem(out_path, url, base_url, existing, scanned, load)
+        elif url.lstrip(_EDGE)[:1] in ("", "/", "\\", "?"):  # leads to the page itself, or from the top
+            problem = link_problem(out_path, url, base_url, existing, scanned, load)
+        else:
+            key = (folder, url, load)
+            problem = known[key] if key in known else known.setdefault(
+                key, link_problem(out_path, url, base_url, existing, scanned, load))
         if problem:
             broken.append(BrokenLink(out_path, line, url, problem))
     return broken, deferred

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 #: The closed vocabulary of rectification statuses, in display order.
 STATUSES = ("已完成", "整改中", "长期坚持")
@@ -45,6 +45,8 @@ def only_notes(problems) -> list[str]:
 class BuildFailed(Exception):
     """Raised by a stage when the run has errors; carries all of them, sorted (notes left out)."""
 
+    outcome = "网站未更新"  # what became of the run, said after the errors
+
     def __init__(self, errors):
         self.errors = sorted(set(only_errors(errors)))
         super().__init__("\n".join(str(e) for e in self.errors))
@@ -66,6 +68,10 @@ def os_reason(exc: OSError) -> str:
 
 class UsageError(Exception):
     """A wrong command line or folder choice (exit status 2); the message is Chinese."""
+
+
+class Refused(Exception):
+    """A command refused to do what it was asked, changing nothing (exit status 1); Chinese message."""
 
 
 @dataclass(frozen=True)
@@ -121,8 +127,11 @@ class Inspection:
 
 
 @dataclass(frozen=True)
-class Issue:
-    """One problem the inspectors found, from one issue file."""
+class IssueSummary:
+    """What the site-wide pages (home, units, rounds, feed …) get of an issue: all but its text.
+
+    Those pages list every notice; giving them summaries keeps 10,000 issue texts out of a
+    one-file rebuild, and a template there that asks for a text gets a template error."""
 
     src_path: str
     notice_key: str  # the folder the file is in
@@ -130,7 +139,6 @@ class Issue:
     title: str  # 标题, e.g. 关于“……”的问题
     category: str  # 类别: one of the categories its notice declares
     status: str  # 状态: one of STATUSES
-    body_html: str  # the Markdown body (主要做法), converted and sanitised
     completed: dt.date | None = None  # 完成日期
     deadline: dt.date | None = None  # 整改时限
     department: str = ""  # 责任部门
@@ -144,6 +152,18 @@ class Issue:
     @property
     def status_class(self) -> str:
         return STATUS_CLASSES[self.status]
+
+
+@dataclass(frozen=True)
+class Issue(IssueSummary):
+    """One problem the inspectors found, from one issue file."""
+
+    body_html: str = field(kw_only=True)  # the Markdown body (主要做法), converted and sanitised
+
+
+#: The fields a summary leaves out, and what they hold (for the template error that names them).
+SUMMARY_LEAVES_OUT = {"body_html": "问题正文", "intro_html": "通报正文（问题清单之前）",
+                      "outro_html": "通报正文（问题清单之后）"}
 
 
 @dataclass(frozen=True)
@@ -166,7 +186,7 @@ class Category:
     notice_key: str
     number: int  # position in the notice's 类别 list, from 1; also its URL
     name: str  # e.g. 在坚持党的领导方面
-    issues: tuple[Issue, ...] = ()
+    issues: tuple[IssueSummary, ...] = ()  # Issue, or IssueSummary in a NoticeSummary
 
     @property
     def url(self) -> str:
@@ -232,8 +252,9 @@ class StatedFigure:
 
 
 @dataclass(frozen=True)
-class Notice:
-    """A rectification notice (通报): content/KEY/notice.md plus its issue files."""
+class NoticeSummary:
+    """What the site-wide pages get of a notice (see IssueSummary): all but its texts; its
+    categories hold IssueSummary. Made by summarize."""
 
     src_path: str
     key: str  # the folder name; also the notice's URL (KEY/index.html)
@@ -243,8 +264,6 @@ class Notice:
     source: str  # 来源 ("" when the notice does not state it)
     inspection: Inspection  # 巡察 (its facts are optional)
     category_names: tuple[str, ...]  # 类别, in order
-    intro_html: str  # body before {{问题清单}}, placeholders not yet filled
-    outro_html: str  # body after {{问题清单}}
     signed: dt.date | None = None  # 落款日期
     stated: tuple[StatedFigure, ...] = ()  # 公布数字
     categories: tuple[Category, ...] = ()  # filled in by assemble
@@ -263,12 +282,37 @@ class Notice:
         return f"{self.key}/ledger.csv"
 
     @property
-    def issues(self) -> tuple[Issue, ...]:
+    def issues(self) -> tuple[IssueSummary, ...]:
         return tuple(sorted((i for c in self.categories for i in c.issues), key=lambda i: i.number))
 
     @property
     def progress(self) -> Progress:
         return Progress.of(self.issues, categories=len(self.categories))
+
+
+@dataclass(frozen=True)
+class Notice(NoticeSummary):
+    """A rectification notice (通报): content/KEY/notice.md plus its issue files."""
+
+    intro_html: str = field(kw_only=True)  # body before {{问题清单}}, placeholders not yet filled
+    outro_html: str = field(kw_only=True)  # body after {{问题清单}}
+
+
+def summarize(notice: NoticeSummary) -> NoticeSummary:
+    """The notice as the site-wide pages get it (a summary stays as it is)."""
+    if type(notice) is NoticeSummary:
+        return notice
+    categories = tuple(replace(c, issues=tuple(_fields_of(IssueSummary, i) for i in c.issues))
+                       for c in notice.categories)
+    return replace(_fields_of(NoticeSummary, notice), categories=categories)
+
+
+def is_summary(notice: NoticeSummary) -> bool:
+    return type(notice) is NoticeSummary
+
+
+def _fields_of(cls, obj):
+    return cls(**{f.name: getattr(obj, f.name) for f in fields(cls)})
 
 
 @dataclass(frozen=True)
@@ -418,33 +462,57 @@ class ArchiveBanner:
     site_address: str = ""  # 网站地址 from site.yml, shown for readers of a copy kept elsewhere
 
 
-@dataclass(frozen=True)
-class Site:
-    """Everything a build renders."""
+class _PortalLookups:
+    """What a page may look up about a notice's unit and round (Site and NoticeSite)."""
 
     settings: Settings
-    notices: tuple[Notice, ...] = field(default=())  # newest first
-    snapshots: tuple[Snapshot, ...] = ()  # yearly archives to publish, newest year first
-    notes: tuple[str, ...] = ()  # `path:line: 提示：…` for the habits forgiven while reading the files
-    units: tuple[Unit, ...] = ()  # declared in 单位/, by KEY
-    rounds: tuple[Round, ...] = ()  # declared in 轮次/, by KEY
+    units: tuple[Unit, ...]
+    rounds: tuple[Round, ...]
 
-    def unit_of(self, notice: Notice) -> Unit | None:
+    def unit_of(self, notice: NoticeSummary) -> Unit | None:
         """The declared unit a notice names under 被巡察单位 (None: the site's own unit)."""
         return next((u for u in self.units if u.name == notice.unit_name), None) if notice.unit_name else None
 
-    def round_of(self, notice: Notice) -> Round | None:
+    def round_of(self, notice: NoticeSummary) -> Round | None:
         return next((r for r in self.rounds if r.name == notice.round_name), None) if notice.round_name else None
 
-    def contact_of(self, notice: Notice) -> Contact:
+    def contact_of(self, notice: NoticeSummary) -> Contact:
         """The feedback contact a notice's pages show: its unit's, else the site's."""
         unit = self.unit_of(notice)
         return unit.contact if unit is not None and unit.contact is not None else self.settings.contact
 
-    def unit_label(self, notice: Notice) -> str:
+    def unit_label(self, notice: NoticeSummary) -> str:
         """The name of a notice's unit: the declared 名称, else its 发布单位."""
         unit = self.unit_of(notice)
         return unit.name if unit is not None else notice.publisher
+
+
+@dataclass(frozen=True)
+class Site(_PortalLookups):
+    """Everything a build renders."""
+
+    settings: Settings
+    notices: tuple[NoticeSummary, ...] = field(default=())  # newest first: Notice, or a summary where
+    #                                                         the full notice is not needed
+    snapshots: tuple[Snapshot, ...] = ()  # yearly archives to publish, newest year first
+    units: tuple[Unit, ...] = ()  # declared in 单位/, by KEY
+    rounds: tuple[Round, ...] = ()  # declared in 轮次/, by KEY
+
+
+@dataclass(frozen=True)
+class NoticeSite(_PortalLookups):
+    """`site` as the pages of one notice see it: everything but the other notices. Those pages are
+    rendered again only when their own notice changes, so a page listing every notice would go
+    stale; a template asking for site.notices there gets a template error that says so."""
+
+    settings: Settings
+    snapshots: tuple[Snapshot, ...] = ()
+    units: tuple[Unit, ...] = ()
+    rounds: tuple[Round, ...] = ()
+
+    @classmethod
+    def of(cls, site: Site) -> NoticeSite:
+        return cls(site.settings, site.snapshots, site.units, site.rounds)
 
 
 @dataclass(frozen=True)

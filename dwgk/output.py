@@ -30,7 +30,8 @@ import shutil
 import stat
 import sys
 import tempfile
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 
 from .content import stat_key
 from .model import ContentError, OutputFile
@@ -43,9 +44,6 @@ except ImportError:  # pragma: no cover - not POSIX
 MANIFEST = ".dwgk-files.json"
 STAGING = ".dwgk-staging"
 TREE = "site"  # inside the staging folder: the staged files at their own paths
-_staged_names = itertools.count()
-_staged_folders: set[str] = set()  # folders made in the staging and spare folders of the current build
-_spare_dir: list = [None]  # the spare folder of the current build, where it can be used
 
 
 @dataclass(frozen=True)
@@ -58,6 +56,31 @@ class Staged:
     stat_key: tuple = ()  # of the target, when it already holds them
     existed: bool = False  # something is at the target now
     spare: bool = False  # tmp is relative to the spare folder: swapped with the target
+
+
+@dataclass
+class Staging:
+    """Where one build puts the files it renders until they are written: the writer of a build.
+
+    Three strategies, chosen when it is opened:
+      * open_staging(output_dir): stage in output_dir/.dwgk-staging, then rename into place
+        (commit), the plain writer;
+      * open_staging(output_dir, spare_dir): the same, but a file that replaces one already there
+        is written over its previous version in the spare folder and the two swapped;
+      * open_dry_run(output_dir): stage in a temporary folder outside the output folder, compared
+        with what is there but never committed (`check`): nothing in the output folder changes.
+    """
+
+    output_dir: str
+    created: bool  # the output folder did not exist before: discard_staging removes it again
+    spare_dir: str | None  # the spare folder, where files can be swapped (see the module docstring)
+    folder: str = ""  # the staging folder; by default output_dir/.dwgk-staging
+    dry: bool = False  # nothing is ever committed (open_dry_run)
+    folders: set = field(default_factory=set)  # folders made in the staging and spare folders
+    names: itertools.count = field(default_factory=itertools.count)  # for files staged under a name of their own
+
+    def __post_init__(self):
+        self.folder = self.folder or os.path.join(self.output_dir, STAGING)
 
 
 def safe_out_path(out_path: str) -> bool:
@@ -123,19 +146,14 @@ def read_manifest(output_dir: str) -> frozenset[str]:
             raw = f.read()
     except OSError:
         return frozenset()
-    # A build asks several times, and at 10,000 issues checking every path takes a while.
-    if _manifest_read[0] != raw:
-        try:
-            data = json.loads(raw.decode("utf-8"))
-            files = frozenset(p for p in data.get("files", [])
-                              if isinstance(p, str) and (_PLAIN_PATH.fullmatch(p) or safe_out_path(p)))
-        except (ValueError, AttributeError):
-            files = frozenset()
-        _manifest_read[:] = [raw, files]
-    return _manifest_read[1]
+    try:
+        data = json.loads(raw.decode("utf-8"))
+        return frozenset(p for p in data.get("files", [])
+                         if isinstance(p, str) and (_PLAIN_PATH.fullmatch(p) or safe_out_path(p)))
+    except (ValueError, AttributeError):
+        return frozenset()
 
 
-_manifest_read: list = [None, frozenset()]  # the bytes last read and the paths they list
 #: Paths safe_out_path accepts, most of a site's, recognised faster (a manifest lists 14,000).
 _PLAIN_PATH = re.compile(r"(?:[\w-][\w.-]*/)*[\w-][\w.-]*")
 
@@ -153,13 +171,6 @@ def list_site_files(folder: str) -> list[str]:
     return sorted(found)
 
 
-def preserved_files(output_dir: str) -> set[str]:
-    """Files in the output folder that a build keeps without writing them (not in the manifest)."""
-    if not os.path.isdir(output_dir):
-        return set()
-    return set(list_site_files(output_dir)) - read_manifest(output_dir)
-
-
 def stat_target(output_dir: str, out_path: str) -> tuple | None:
     try:
         return stat_key(os.lstat(os.path.join(output_dir, out_path)))
@@ -167,17 +178,19 @@ def stat_target(output_dir: str, out_path: str) -> tuple | None:
         return None
 
 
-def open_staging(output_dir: str, spare_dir: str | None = None) -> bool:
-    """An empty staging folder, and the spare folder if it can be used; True when the output
-    folder itself had to be created."""
+def open_staging(output_dir: str, spare_dir: str | None = None) -> Staging:
+    """An empty staging folder, and the spare folder if it can be used."""
     created = not os.path.isdir(output_dir)
     os.makedirs(output_dir, exist_ok=True)
     staging = os.path.join(output_dir, STAGING)
     _clear_staging(staging)  # left over by a build that was killed
     os.makedirs(staging, exist_ok=True)
-    _staged_folders.clear()
-    _spare_dir[0] = spare_dir if spare_dir and _can_swap(output_dir, spare_dir) else None
-    return created
+    return Staging(output_dir, created, spare_dir if spare_dir and _can_swap(output_dir, spare_dir) else None)
+
+
+def open_dry_run(output_dir: str) -> Staging:
+    """A staging folder outside the output folder, for a build that writes nothing (`check`)."""
+    return Staging(output_dir, False, None, tempfile.mkdtemp(prefix="dwgk-check-"), dry=True)
 
 
 def _can_swap(output_dir: str, spare_dir: str) -> bool:
@@ -188,29 +201,27 @@ def _can_swap(output_dir: str, spare_dir: str) -> bool:
     return os.stat(spare_dir).st_dev == os.stat(output_dir).st_dev
 
 
+@functools.cache
 def _exchange():
-    """libc's renameat2, where there is one (Linux); None elsewhere."""
-    if _renameat2[0] is False:
-        _renameat2[0] = None
-        if sys.platform.startswith("linux"):
-            import ctypes  # noqa: PLC0415 - only for the swap
+    """libc's (renameat2, get_errno), where there is one (Linux); None elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes  # noqa: PLC0415 - only for the swap
 
-            try:
-                func = ctypes.CDLL(None, use_errno=True).renameat2
-            except (OSError, AttributeError):  # a C library without it
-                return None
-            func.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
-            func.restype = ctypes.c_int
-            _renameat2[0] = (func, ctypes.get_errno)
-    return _renameat2[0]
+    try:
+        func = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # a C library without it
+        return None
+    func.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+    func.restype = ctypes.c_int
+    return func, ctypes.get_errno
 
 
-_renameat2: list = [False]  # (renameat2, get_errno) once looked for, None where there is none
 _AT_FDCWD, _RENAME_EXCHANGE = -100, 2  # from Linux's fcntl.h and fs.h
 
 
-def _swap(source: str, target: str) -> bool:
-    """Swap two files atomically; False where the file system cannot."""
+def _swap(source: str, target: str) -> bool | None:
+    """Swap two files atomically; False where the system cannot, None where the file system cannot."""
     found = _exchange()
     if found is None:
         return False
@@ -219,17 +230,16 @@ def _swap(source: str, target: str) -> bool:
         return True
     err = get_errno()
     if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):  # a file system without the swap
-        _renameat2[0] = None
-        return False
+        return None
     raise OSError(err, os.strerror(err), source, None, target)
 
 
-def discard_staging(output_dir: str, created: bool) -> None:
+def discard_staging(staging: Staging) -> None:
     """Undo open_staging: the output folder is as it was before the build."""
-    _clear_staging(os.path.join(output_dir, STAGING))
-    if created:
+    _clear_staging(staging.folder)
+    if staging.created:
         try:
-            os.rmdir(output_dir)
+            os.rmdir(staging.output_dir)
         except OSError:
             pass
 
@@ -264,14 +274,13 @@ class KeptFile:
         return self._make()
 
 
-def stage_files(output_dir: str, files: list[OutputFile], written: dict) -> list[Staged]:
+def stage_files(staging: Staging, files: list[OutputFile], written: dict) -> list[Staged]:
     """Put each file's bytes in the staging folder, unless its target already holds them.
 
     written: out_path -> (digest, stat_key) recorded after an earlier build wrote the target; a
     target with that stat_key is known to hold that digest without being read back.
     """
-    staging = os.path.join(output_dir, STAGING)
-    spare = _spare_dir[0]
+    output_dir, spare = staging.output_dir, staging.spare_dir
     staged = []
     for f in files:
         if isinstance(f, KeptFile):
@@ -284,7 +293,7 @@ def stage_files(output_dir: str, files: list[OutputFile], written: dict) -> list
         digest = hashlib.sha256(data).hexdigest()
         found, regular = _compare(output_dir, f.out_path, data, digest, written)
         if found.tmp is not None:
-            if regular and spare and _write_spare(spare, f.out_path, data):
+            if regular and spare and _write_spare(staging, f.out_path, data):
                 found = Staged(f.out_path, digest, f.out_path, (), True, spare=True)
             else:
                 found = Staged(f.out_path, digest, _stage(staging, f.out_path, data), (), found.existed)
@@ -314,15 +323,15 @@ def _compare(output_dir: str, out_path: str, data: bytes, digest: str, written: 
     return Staged(out_path, digest, "", (), True), regular
 
 
-def _write_spare(spare: str, out_path: str, data: bytes) -> bool:
+def _write_spare(staging: Staging, out_path: str, data: bytes) -> bool:
     """Overwrite the spare file at out_path with data, reusing its blocks; False if there cannot be
     one there."""
-    path = os.path.join(spare, out_path)
+    path = os.path.join(staging.spare_dir, out_path)
     folder = os.path.dirname(path)
     try:
-        if folder not in _staged_folders:
+        if folder not in staging.folders:
             os.makedirs(folder, exist_ok=True)
-            _staged_folders.add(folder)
+            staging.folders.add(folder)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     except OSError:  # something else is in the way: left alone
         return False
@@ -348,20 +357,21 @@ def _write_spare(spare: str, out_path: str, data: bytes) -> bool:
     return True
 
 
-def _stage(staging: str, out_path: str, data: bytes) -> str:
+def _stage(staging: Staging, out_path: str, data: bytes) -> str:
     """Write the bytes at out_path in the staging tree (then commit moves whole new folders into
     place at once, and folders of a few files are much quicker to fill than one of 14,000); where
     that path is taken (two files at one path, refused later), under a name of their own."""
     name = posixpath.join(TREE, out_path)
+    folder = staging.folder
     try:
-        folder = os.path.dirname(os.path.join(staging, name))
-        if folder not in _staged_folders:  # one mkdir call per folder, not per file
-            os.makedirs(folder, exist_ok=True)
-            _staged_folders.add(folder)
-        fd = os.open(os.path.join(staging, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        parent = os.path.dirname(os.path.join(folder, name))
+        if parent not in staging.folders:  # one mkdir call per folder, not per file
+            os.makedirs(parent, exist_ok=True)
+            staging.folders.add(parent)
+        fd = os.open(os.path.join(folder, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except OSError:
-        name = f"{os.getpid()}-{next(_staged_names)}.tmp"
-        fd = os.open(os.path.join(staging, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        name = f"{os.getpid()}-{next(staging.names)}.tmp"
+        fd = os.open(os.path.join(folder, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         os.fchmod(fd, 0o644)  # whatever the umask: the web server must be able to read it
         view = memoryview(data)
@@ -440,33 +450,38 @@ def _blocked_folder(output_dir: str, folder: str, known: dict) -> str | None:
     return None
 
 
-def commit(output_dir: str, staged: list[Staged], current: set[str],
+def commit(staging: Staging, staged: list[Staged], current: set[str],
            old: frozenset | None = None) -> tuple[dict, dict]:
     """Move the staged files into place, remove what the last build wrote and this one did not.
 
     current: every file of the new site (staged now or kept from an earlier build); old: what
     the manifest lists, when the caller knows it.
-    Returns the counts and, for each staged file, (digest, stat_key) as now on disk.
+    Returns the counts with the out_paths written or removed ("changed"), and, for each staged
+    file, (digest, stat_key) as now on disk.
     """
+    output_dir, spare, folder = staging.output_dir, staging.spare_dir, staging.folder
+    if staging.dry:
+        raise ValueError("a dry run is never committed")
     old = read_manifest(output_dir) if old is None else old
-    staging = os.path.join(output_dir, STAGING)
-    spare = _spare_dir[0]
-    _move_tree(os.path.join(staging, TREE), output_dir)
+    _move_tree(os.path.join(folder, TREE), output_dir)
+    can_swap = True  # until the file system refuses
     records = {}
     written = 0
+    changed = []
     for s in staged:
         target = os.path.join(output_dir, s.out_path)
         if s.tmp is None:
             records[s.out_path] = (s.digest, s.stat_key)
             continue
         if s.spare:
-            _swap_in(os.path.join(spare, s.tmp), target)
+            can_swap = _swap_in(os.path.join(spare, s.tmp), target, can_swap)
         elif not s.tmp.startswith(TREE + "/"):  # staged under a name of its own
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            os.replace(os.path.join(staging, s.tmp), target)
+            os.replace(os.path.join(folder, s.tmp), target)
         records[s.out_path] = (s.digest, stat_key(os.lstat(target)))
         written += 1
-    _clear_staging(staging)
+        changed.append(s.out_path)
+    _clear_staging(folder)
     removed = 0
     folders: dict[str, bool] = {}
     for stale in sorted(old - current):
@@ -475,6 +490,7 @@ def commit(output_dir: str, staged: list[Staged], current: set[str],
                 and not _blocked_folder(output_dir, posixpath.dirname(stale), folders)):
             os.remove(target)
             removed += 1
+            changed.append(stale)
             remove_empty_dirs(output_dir, os.path.dirname(stale))
         if spare and safe_out_path(stale):  # its previous version, kept in the spare folder
             _remove_spare(spare, stale)
@@ -482,18 +498,21 @@ def commit(output_dir: str, staged: list[Staged], current: set[str],
         manifest = json.dumps({"files": sorted(current)}, ensure_ascii=False, indent=0).encode("utf-8")
         if _read(os.path.join(output_dir, MANIFEST)) != manifest:
             write_atomic(os.path.join(output_dir, MANIFEST), manifest)
-    return {"files": len(current), "written": written, "removed": removed}, records
+    return {"files": len(current), "written": written, "removed": removed, "changed": changed}, records
 
 
-def _swap_in(source: str, target: str) -> None:
-    """Put the spare file source at target; the file that was there becomes the spare one."""
+def _swap_in(source: str, target: str, can_swap: bool) -> bool:
+    """Put the spare file source at target; the file that was there becomes the spare one.
+    Returns whether swapping may still be tried (not once the file system refused it)."""
     try:
         regular = stat.S_ISREG(os.lstat(target).st_mode)
     except FileNotFoundError:  # removed during the build
         regular = False
         os.makedirs(os.path.dirname(target), exist_ok=True)
-    if not (regular and _swap(source, target)):
+    swapped = _swap(source, target) if regular and can_swap else False
+    if not swapped:
         os.replace(source, target)  # fails, as it always did, where a folder is in the way
+    return can_swap and swapped is not None
 
 
 def _remove_spare(spare: str, out_path: str) -> None:
@@ -546,10 +565,10 @@ def write_atomic(target: str, data: bytes) -> None:
             f.write(data)
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
+        tmp = None
+    finally:
+        if tmp is not None and os.path.exists(tmp):  # it failed, or was interrupted
             os.remove(tmp)
-        raise
 
 
 def _read(path: str) -> bytes | None:
@@ -570,9 +589,9 @@ def remove_empty_dirs(output_dir: str, rel_dir: str) -> None:
         rel_dir = posixpath.dirname(rel_dir)
 
 
-def staged_bytes(output_dir: str, staged: Staged | None, out_path: str) -> bytes:
+def staged_bytes(staging: Staging, staged: Staged | None, out_path: str) -> bytes:
     """The bytes out_path will hold: in the staging folder, or already in place."""
     if staged is not None and staged.tmp:
-        folder = _spare_dir[0] if staged.spare else os.path.join(output_dir, STAGING)
+        folder = staging.spare_dir if staged.spare else staging.folder
         return _read(os.path.join(folder, staged.tmp)) or b""
-    return _read(os.path.join(output_dir, out_path)) or b""
+    return _read(os.path.join(staging.output_dir, out_path)) or b""

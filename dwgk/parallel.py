@@ -20,9 +20,6 @@ import threading
 #: Below this many items a stage runs in this process: forking costs more than it saves.
 MIN_PARALLEL_ITEMS = 200
 
-_job = None  # (func, shares) of the running stage, inherited by the forked workers
-
-
 def cpu_count() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -58,31 +55,55 @@ def run_shares(func, items: list, weights: list[int] | None = None, start_method
 
 
 def _run_forked(func, shares: list[list]) -> list:
+    """func(share) for each share: the first here, each other in a forked worker, which inherits
+    func and its share (nothing is pickled on the way there) and sends back only its result."""
     import multiprocessing  # noqa: PLC0415 - loaded only when there is work to share
-    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
 
-    global _job
-    _job = (func, shares)
-    # Objects that exist now are left alone by the garbage collector: otherwise its first pass in
-    # a worker writes to every inherited object, and the OS copies all of this process's memory.
-    gc.freeze()
+    context = multiprocessing.get_context("fork")
     lifeline = os.pipe()  # this process holds the write end: workers see it close when it dies
+    workers = []
     try:
-        with ProcessPoolExecutor(len(shares) - 1, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_watch_parent, initargs=(os.getpid(), *lifeline)) as pool:
-            futures = [pool.submit(_run_share, i) for i in range(1, len(shares))]
-            first = func(shares[0])
-            return [first] + [f.result() for f in futures]
+        for share in shares[1:]:
+            receive, send = context.Pipe(duplex=False)
+            worker = context.Process(target=_run_share, args=(func, share, send, os.getpid(), *lifeline), daemon=True)
+            worker.start()
+            send.close()
+            workers.append((worker, receive))
+        results = [func(shares[0])]
+        for worker, receive in workers:
+            try:
+                ok, value = receive.recv()
+            except EOFError:
+                raise RuntimeError(f"a worker process ended without its result (exit status {worker.exitcode})") from None
+            if not ok:
+                raise value
+            results.append(value)
+        return results
     finally:
-        _job = None
         for fd in lifeline:
             os.close(fd)
-        gc.unfreeze()
+        for worker, receive in workers:
+            receive.close()
+            if worker.is_alive():  # this process stopped early (an error, Ctrl+C)
+                worker.kill()
+            worker.join()
 
 
-def _run_share(index: int):
-    func, shares = _job
-    return func(shares[index])
+def _run_share(func, share: list, send, parent: int, read_end: int, write_end: int) -> None:
+    """In a forked worker: func(share), sent back as (True, result) or (False, the exception)."""
+    _watch_parent(parent, read_end, write_end)
+    # What the worker inherited is left alone by its garbage collector: otherwise the collector's
+    # first pass writes to every inherited object, and the OS copies all of the parent's memory.
+    gc.freeze()
+    try:
+        message = (True, func(share))
+    except Exception as exc:  # noqa: BLE001 - raised again in the parent
+        message = (False, exc)
+    try:
+        send.send(message)
+    except Exception as exc:  # noqa: BLE001 - an exception that cannot be pickled
+        send.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+    send.close()
 
 
 def _watch_parent(parent: int, read_end: int, write_end: int) -> None:

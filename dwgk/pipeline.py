@@ -1,31 +1,31 @@
-"""The whole build, top to bottom: read, parse, assemble, render, write.
+"""The one pipeline of every command, top to bottom in `build`: read, parse and assemble, render,
+check links, write. `check` is `build` without the write; publish, archive and the preview call it.
 
 `build` works in units: each notice (its pages are made from its folder, the settings and the
 archives alone: render.notice_pages), the site-wide pages (home, archive index, contact, 404,
-assets, sitemap and feed, which list every notice) and the published archives. With the build
-cache a rebuild parses only the files and renders only the units that changed, and both cores
-share the work; the site it writes is byte for byte the one a build without the cache writes.
+assets, sitemap and feed, which list every notice's summary) and the published archives. With the
+build cache a rebuild parses only the files and renders only the units that changed, and both
+cores share the work; the site it writes is byte for byte the one a build without the cache writes.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import hashlib
 import os
 from dataclasses import dataclass, replace
 
-from .assemble import assemble_notice, assemble_portal, assemble_site, order_notices
-from .cache import (ARCHIVE_UNIT, BESIDE_OUTPUT, SEARCH_UNIT, SITE_UNIT, BuildCache, NeedsFullNotices, Plan,
-                    default_cache_dir, is_summary, open_cache, summarize)
-from .content import collect, declared_sources, display_path, parse_content, parse_declared, read_sources, sort_sources
-from .linkcheck import BrokenLink, Existing, check_links, find_in_sources, link_problem, page_problems, scan
-from .model import ArchiveBanner, BuildFailed, ContentError, OutputFile, Site, UsageError, only_errors, only_notes
-from .output import (STAGING, check_output_dir, check_planned, check_staged, commit, discard_staging, open_staging,
-                     preserved_files, stage_files, staged_bytes, stat_target, writing_into)
+from .assemble import assemble_notice, assemble_portal, order_notices
+from .cache import (ARCHIVE_UNIT, BESIDE_OUTPUT, SEARCH_UNIT, SITE_UNIT, BuildCache, CacheMemory, Plan, default_cache_dir,
+                    open_cache)
+from .content import collect, declared_sources, display_path, parse_declared, sort_sources
+from .linkcheck import BrokenLink, Existing, find_in_sources, link_problem, page_problems, scan
+from .model import (ArchiveBanner, BuildFailed, ContentError, OutputFile, Site, UsageError, is_summary, only_errors,
+                    only_notes)
+from .output import (Staging, check_output_dir, check_staged, commit, discard_staging, open_dry_run, open_staging,
+                     stage_files, staged_bytes, stat_target, writing_into)
 from .parallel import run_shares
-from .snapshots import read_snapshots
 
 
 @dataclass(frozen=True)
@@ -36,38 +36,51 @@ class Paths:
     archive_dir: str = "archive"  # yearly snapshots, published under archive/ in the output
 
 
-def load_site(paths: Paths, sources=None, base_url: str | None = None) -> Site:
-    """Read and check all content; raise BuildFailed with every error of the run.
+def build(paths: Paths, base_url: str | None = None, cache_dir: str | None = BESIDE_OUTPUT, write: bool = True,
+          archive_unchanged: bool = False, memory: CacheMemory | None = None, changed: list[str] | None = None) -> dict:
+    """The one pipeline of every command: read, parse and assemble, render, check links, write.
+    On any error nothing at all is written, and every error of the run is raised (BuildFailed).
 
-    base_url (already normalised, from `--base-url`) replaces the 网站地址 of site.yml.
+    cache_dir: where the build cache lives (by default .dwgk-cache beside the output folder);
+    None builds from scratch without reading or writing any cache. write: False for `check`,
+    which writes nothing, not even the cache (use cache_dir=None). archive_unchanged: the caller
+    knows that nothing in the archive folder changed since its last build (the preview, from its
+    watcher). memory: what the caller's earlier builds kept in memory (the preview's); changed:
+    with memory, every path that changed since the last of them (the watcher knows them too).
+    Returns counts (files, written, removed), the base URL used, notes for the editor, and the
+    site as parsed ("site"; None when nothing had to be rendered).
     """
-    errors: list = []
-    sources = read_sources(paths.content_dir) if sources is None else sources
-    settings, notices, issues, failed = parse_content(paths.content_dir, sources, errors)
-    units, rounds, unread = parse_declared(sources, errors)
-    # Assembled without settings too: its checks across files report what a build reports.
-    site = assemble_portal(assemble_site(settings, notices, issues, failed, errors), units, rounds, errors,
-                           unread=unread)
-    if settings is None or only_errors(errors):
-        raise BuildFailed(errors)
-    return replace(with_base_url(site, base_url), notes=tuple(only_notes(errors)))
+    check_paths(paths, cache_dir)
+    with writing_into(paths.output_dir) if write else contextlib.nullcontext(), \
+            open_cache(paths, cache_dir, memory) as cache:
+        sources, snapshots, archive_errors = read_site(paths, cache, archive_unchanged, changed)  # read
+        errors: list = []
+        site, plan, folders = parse_site(paths, cache, sources, snapshots, base_url, errors)       # parse, assemble
+        if archive_errors:
+            raise BuildFailed(archive_errors)
+        with open_writer(paths, cache, plan, write) as staging:
+            rendered = render_units(paths, staging, site, plan, cache, folders)                      # render
+            check_unit_links(paths, staging, site, rendered, plan, cache)                            # check links
+            counts = write_units(staging, site, rendered, plan, cache)                               # write
+        return {**counts, "notes": only_notes(errors) + counts["notes"], "site": site}
 
 
-def with_base_url(site: Site, base_url: str | None) -> Site:
-    return replace(site, settings=replace(site.settings, base_url=base_url)) if base_url else site
+def check(paths: Paths, base_url: str | None = None) -> dict:
+    """Everything a build does but write (and without the build cache): what it would say."""
+    return build(paths, base_url, cache_dir=None, write=False)
 
 
-def load_snapshots(paths: Paths, site: Site) -> Site:
-    """The site with the yearly snapshots to publish; a missing or altered archived file is an error."""
-    errors: list = []
-    snapshots = read_snapshots(paths.archive_dir, errors)
-    if errors:
-        raise BuildFailed(errors)
-    return replace(site, snapshots=snapshots)
+def load_site(paths: Paths, base_url: str | None = None) -> Site:
+    """The site as a build reads, parses and assembles it (every notice whole, no snapshots);
+    nothing rendered."""
+    with open_cache(paths, None) as cache:
+        errors: list = []
+        return parse_site(paths, cache, cache.read_sources(), (), base_url, errors)[0]
 
 
 def render(paths: Paths, site: Site, banner: ArchiveBanner | None = None) -> list[OutputFile]:
-    from .render import render_site  # noqa: PLC0415 - see _render_units
+    """Every file of the site in memory (a yearly snapshot's, with its banner); nothing written."""
+    from .render import render_site  # noqa: PLC0415 - see _render_notices
 
     errors: list = []
     files = render_site(site, paths.layouts_dir, paths.content_dir, errors, banner)
@@ -76,9 +89,38 @@ def render(paths: Paths, site: Site, banner: ArchiveBanner | None = None) -> lis
     return files
 
 
-def check_site_links(paths: Paths, site: Site, files: list[OutputFile]) -> None:
-    """The link check over the files a build would write (and the files it keeps)."""
-    report_broken_links(paths, site, check_links(files, site.settings.base_url, preserved_files(paths.output_dir)))
+def read_site(paths: Paths, cache: BuildCache, archive_unchanged: bool,
+              changed: list[str] | None = None) -> tuple[list, tuple, list]:
+    """The listing of the content folder (content.SourceFile, read where the cache does not know
+    them), the yearly snapshots to publish, and the errors found in the archive folder."""
+    archive_errors: list = []
+    sources = cache.read_sources(changed)
+    snapshots = cache.read_snapshots(archive_errors, archive_unchanged)
+    return sources, snapshots, archive_errors
+
+
+@contextlib.contextmanager
+def open_writer(paths: Paths, cache: BuildCache, plan: Plan, write: bool):
+    """The writer of this build (output.Staging): staging in the output folder, swapping with the
+    cache's spare files where it can; a dry run outside it for `check`. What it staged is removed
+    unless it was committed."""
+    if not write:
+        staging = open_dry_run(paths.output_dir)
+    elif plan.render:
+        staging = open_staging(paths.output_dir, cache.spare_dir)
+    else:  # nothing to render: nothing staged, the output folder left as it is
+        staging = Staging(paths.output_dir, False, None)
+    committed = False
+    try:
+        yield staging
+        committed = write
+    finally:
+        if not committed:  # failed or stopped (a Ctrl+C too), or a dry run
+            discard_staging(staging)
+
+
+def with_base_url(site: Site, base_url: str | None) -> Site:
+    return replace(site, settings=replace(site.settings, base_url=base_url)) if base_url else site
 
 
 def report_broken_links(paths: Paths, site: Site, broken: list) -> None:
@@ -110,24 +152,6 @@ def _read_text(path: str) -> str:
         return ""
 
 
-def prepare(paths: Paths, base_url: str | None = None, sources=None) -> tuple[Site, list[OutputFile]]:
-    """The site and the files a build would write, after every check a build makes (links, and
-    files in the output folder it must not overwrite); nothing written."""
-    site = load_snapshots(paths, load_site(paths, sources, base_url=base_url))
-    files = render(paths, site)
-    problems = check_planned(paths.output_dir, files)
-    if problems:
-        raise BuildFailed(problems)
-    check_site_links(paths, site, files)
-    return site, files
-
-
-def check(paths: Paths, base_url: str | None = None) -> tuple[Site, list[OutputFile]]:
-    """Everything a build does except writing: the site and the files it would write."""
-    check_paths(paths)
-    return prepare(paths, base_url)
-
-
 def check_paths(paths: Paths, cache_dir: str | None = None) -> None:
     """Refuse folders that overlap: a build must never write into its sources, the archive or the cache."""
     cache = display_path(default_cache_dir(paths.output_dir)) if cache_dir in (None, BESIDE_OUTPUT) else cache_dir
@@ -143,59 +167,22 @@ def check_paths(paths: Paths, cache_dir: str | None = None) -> None:
         raise UsageError(problem)
 
 
-def build(paths: Paths, base_url: str | None = None, cache_dir: str | None = BESIDE_OUTPUT,
-          archive_unchanged: bool = False) -> dict:
-    """Build into the output folder; on any error nothing at all is written.
-
-    cache_dir: where the build cache lives (by default .dwgk-cache beside the output folder);
-    None builds from scratch without reading or writing any cache. archive_unchanged: the
-    caller knows that nothing in the archive folder changed since its last build in this process
-    (the preview, from its watcher), so the yearly snapshots as checked then are used again.
-    Returns counts (files, written, removed), the base URL used, and notes for the editor.
-    """
-    check_paths(paths, cache_dir)
-    with writing_into(paths.output_dir), _records_left_alone() as loaded, open_cache(paths, cache_dir) as cache:
-        errors: list = []
-        archive_errors: list = []
-        sources = cache.read_sources()                                                     # read
-        snapshots = cache.read_snapshots(archive_errors, archive_unchanged)
-        settings_source, folders = sort_sources(paths.content_dir, sources, errors)
-        declared = declared_sources(sources)
-        plan = cache.plan(settings_source, folders, base_url, snapshots, declared)
-        loaded()
-        site, plan = parse_site(settings_source, folders, plan, cache, errors, base_url, snapshots, declared)  # parse
-        if archive_errors:
-            raise BuildFailed(archive_errors)
-        rendered, site_full = render_units(paths, site, plan, cache, folders)                  # render
-        counts = write_units(paths, site, rendered, plan, cache, site_full)                    # write
-        return {**counts, "notes": only_notes(errors) + counts["notes"]}
-
-
-@contextlib.contextmanager
-def _records_left_alone():
-    """No garbage collection while the build cache's records and the listing of the content folder
-    are loaded, until `loaded()`; from then on until the build ends, the collector leaves what was
-    loaded alone (gc.freeze). At 10,000 issues that is some 300,000 objects, none in a reference
-    cycle, which the collector would otherwise go through again and again: 20-30 ms a rebuild."""
-    gc.disable()
-    try:
-        yield lambda: (gc.freeze(), gc.enable())
-    finally:
-        gc.enable()
-        gc.unfreeze()
-
-
-def parse_site(settings_source, folders: dict, plan: Plan, cache: BuildCache, errors: list,
-               base_url: str | None, snapshots: tuple, declared: list = ()) -> tuple[Site | None, Plan]:
-    """Parse and assemble what the plan needs: the site (None when there is nothing to render)
-    and the plan, now with the site-wide pages decided (cache.plan_site).
+def parse_site(paths: Paths, cache: BuildCache, sources: list, snapshots: tuple, base_url: str | None,
+               errors: list) -> tuple[Site | None, Plan, dict]:
+    """Parse and assemble what the build needs: the site (None when there is nothing to render),
+    the plan of what to render (cache.plan, then cache.plan_site) and the content folders
+    (folder name -> its SourceFiles). Raises BuildFailed with every error found.
 
     First the notices whose pages are rendered; then, if the site-wide pages are rendered too,
-    the others, for which a summary without the texts does (cache.summarize). The units and
+    the others, for which a summary without the texts does (model.summarize). The units and
     rounds (单位/, 轮次/) are part of what every page may show: a change to one renders every page.
+    Without the cache every notice is parsed and rendered.
     """
+    settings_source, folders = sort_sources(paths.content_dir, sources, errors)
+    declared = declared_sources(sources)
+    plan = cache.plan(settings_source, folders, base_url, snapshots, declared)
     if not plan.render and not plan.site_pending and not errors:
-        return None, plan
+        return None, plan, folders
     settings = collect(cache.parse_settings(settings_source), errors) if settings_source else None
     units, rounds, unread = parse_declared(declared, errors, cache.parse_declared)
     notices: dict = {}
@@ -207,15 +194,15 @@ def parse_site(settings_source, folders: dict, plan: Plan, cache: BuildCache, er
         plan = cache.plan_site(plan, others)  # the site-wide pages' key, from every summary
     loaded_notices = order_notices(n for n in notices.values() if n is not None)
     # The notices that are rendered (every one with the site-wide pages) are checked, with or
-    # without settings, so that a build lists what check lists.
+    # without settings, so that every error of the run is listed.
     assemble_portal(Site(settings=settings, notices=loaded_notices), units, rounds, errors,
                     complete=SITE_UNIT in plan.render and len(loaded_notices) == len(folders), unread=unread)
     if settings is None or only_errors(errors):
         raise BuildFailed(errors)
     if not plan.render:
-        return None, plan
+        return None, plan, folders
     site = Site(settings=settings, notices=loaded_notices, snapshots=snapshots, units=units, rounds=rounds)
-    return with_base_url(site, base_url), plan
+    return with_base_url(site, base_url), plan, folders
 
 
 def _load_notices(cache: BuildCache, folders: dict, keys: list[str], notices: dict, errors: list,
@@ -275,87 +262,66 @@ class Rendered:
     search: object = None  # a notice's search.SearchPart
 
 
-def render_units(paths: Paths, site: Site | None, plan: Plan, cache: BuildCache,
-                 folders: dict) -> tuple[list[Rendered], bool | None]:
-    """Render the units of the plan into the staging folder and check the links of their pages.
+def render_units(paths: Paths, staging: Staging, site: Site | None, plan: Plan, cache: BuildCache,
+                 folders: dict) -> list[Rendered]:
+    """Render the units of the plan into the staging folder, checking the links of the pages that
+    changed as they go (_check_unit); the link check of the whole site follows (check_unit_links).
 
     The site-wide pages and the archives first, here: then every file of the new site is known,
     which the link check needs; then the notices, shared out over the cores. Returns the units
-    ready to be moved into place, and whether the site-wide pages read notice texts (None when
-    they were not rendered); on a template error, a broken link or a file that must not be
-    overwritten, raises BuildFailed and removes what it staged.
+    staged; on a template error or a file that must not be overwritten, raises BuildFailed.
     """
     if not plan.render:
-        return [], None
+        return []
     from .render import make_environment, notice_out_paths, snapshot_files  # noqa: PLC0415 - see _render_notices
 
     notices = [n for n in site.notices if n.key in plan.render]
-    created = open_staging(paths.output_dir, cache.spare_dir)
-    try:
-        env = make_environment(paths.layouts_dir, cache.templates_dir)
-        shared, errors, site_full = {}, {}, None
-        if ARCHIVE_UNIT in plan.render:
-            errors[ARCHIVE_UNIT] = []
-            shared[ARCHIVE_UNIT] = snapshot_files(site)
-        if SITE_UNIT in plan.render:
-            errors[SITE_UNIT] = []
-            shared[SITE_UNIT], site_full = _render_site_unit(env, site, paths, errors[SITE_UNIT],
-                                                             functools.partial(full_site, folders=folders, cache=cache))
-        generated = ({p for files in shared.values() for f in files for p in [f.out_path]}
-                     | {p for n in notices for p in notice_out_paths(n, site.settings.search)}
-                     | set(cache.unit_outputs(plan.keys.keys() - plan.render)))
-        existing = Existing(generated, paths.output_dir, cache.written_before(plan))
-        rendered = [_check_unit(paths, cache, unit, files, errors[unit], site.settings.base_url, existing)
-                    for unit, files in shared.items()]
-        weights = [len(notice_out_paths(n, site.settings.search)) for n in notices]
-        for share in run_shares(functools.partial(_render_notices, paths, site, cache, existing), notices, weights):
-            rendered += share
-        if SEARCH_UNIT in plan.render:  # a unit of no files when the site has no search
-            fresh = {r.unit: r.search for r in rendered if r.search}
-            from .search import SpoolReader  # noqa: PLC0415
+    env = make_environment(paths.layouts_dir, cache.templates_dir)
+    shared, errors = {}, {}
+    if ARCHIVE_UNIT in plan.render:
+        errors[ARCHIVE_UNIT] = []
+        shared[ARCHIVE_UNIT] = snapshot_files(site)
+    if SITE_UNIT in plan.render:
+        errors[SITE_UNIT] = []
+        shared[SITE_UNIT] = _render_site_unit(env, site, paths, errors[SITE_UNIT])
+    generated = ({p for files in shared.values() for f in files for p in [f.out_path]}
+                 | {p for n in notices for p in notice_out_paths(n, site.settings.search)}
+                 | set(cache.unit_outputs(plan.keys.keys() - plan.render)))
+    existing = Existing(generated, paths.output_dir, cache.written_before(plan))
+    rendered = [_check_unit(staging, cache, unit, files, errors[unit], site.settings.base_url, existing)
+                for unit, files in shared.items()]
+    weights = [len(notice_out_paths(n, site.settings.search)) for n in notices]
+    for share in run_shares(functools.partial(_render_notices, paths, staging, site, cache, existing), notices, weights):
+        rendered += share
+    if SEARCH_UNIT in plan.render:  # a unit of no files when the site has no search
+        fresh = {r.unit: r.search for r in rendered if r.search}
+        from .search import SpoolReader  # noqa: PLC0415
 
-            with SpoolReader() as read:  # the shards are read from the spool as they are staged
-                files = _search_index(site, plan, cache, folders, fresh, read) if site.settings.search else []
-                rendered.append(_check_unit(paths, cache, SEARCH_UNIT, files, [], site.settings.base_url, existing))
-        problems = [e for r in rendered for e in r.errors]
-        problems = problems or check_staged(paths.output_dir, [s for r in rendered for s in r.staged],
-                                            cache.written_before(plan))
-        if problems:
-            raise BuildFailed(problems)
-        check_unit_links(paths, site, rendered, plan, cache)
-    except BaseException:
-        discard_staging(paths.output_dir, created)
-        raise
-    return rendered, site_full
+        with SpoolReader() as read:  # the shards are read from the spool as they are staged
+            files = _search_index(site, plan, cache, folders, fresh, read) if site.settings.search else []
+            rendered.append(_check_unit(staging, cache, SEARCH_UNIT, files, [], site.settings.base_url, existing))
+    problems = [e for r in rendered for e in r.errors]
+    problems = problems or check_staged(paths.output_dir, [s for r in rendered for s in r.staged],
+                                        cache.written_before(plan))
+    if problems:
+        raise BuildFailed(problems)
+    return rendered
 
 
-def _render_site_unit(env, site: Site, paths: Paths, errors: list, full_site) -> tuple[list[OutputFile], bool]:
-    """The site-wide pages, and whether they read notice texts.
+def _render_site_unit(env, site: Site, paths: Paths, errors: list) -> list[OutputFile]:
+    """The site-wide pages, from notice summaries (render.summary_site), and the sitemap and feed."""
+    from .render import notice_out_paths, render_discovery, render_site_pages, snapshot_out_paths, summary_site  # noqa: PLC0415
 
-    They are rendered from notice summaries even where the full notice is at hand, so that a
-    template that reads a text is always noticed (cache.plan_site depends on it); then again from
-    the full notices.
-    """
-    from .render import notice_out_paths, render_discovery, render_site_pages, snapshot_out_paths  # noqa: PLC0415
-
-    summaries = replace(site, notices=tuple(n if is_summary(n) else summarize(n) for n in site.notices))
-    full = False
-    try:
-        files = render_site_pages(env, summaries, paths.layouts_dir, errors)
-    except NeedsFullNotices:  # a template shows notice texts on a site-wide page
-        del errors[:]
-        site, full = full_site(site), True
-        files = render_site_pages(env, site, paths.layouts_dir, errors)
+    summaries = summary_site(site)
+    files = render_site_pages(env, summaries, paths.layouts_dir, errors)
     # The sitemap lists every page of the site: their paths are enough.
     every = files + [OutputFile(p, b"") for p in snapshot_out_paths(site)] + [
         OutputFile(p, b"") for n in site.notices for p in notice_out_paths(n, site.settings.search)]
-    try:
-        return files + render_discovery(site if full else summaries, every), full
-    except NeedsFullNotices:  # the feed shows notice texts
-        return files + render_discovery(full_site(site), every), True
+    return files + render_discovery(summaries, every)
 
 
-def _render_notices(paths: Paths, site: Site, cache: BuildCache, existing: Existing, notices: list) -> list[Rendered]:
+def _render_notices(paths: Paths, staging: Staging, site: Site, cache: BuildCache, existing: Existing,
+                    notices: list) -> list[Rendered]:
     # Imported here: a rebuild with nothing to render never needs Jinja.
     from .render import make_environment, render_notice_and_search  # noqa: PLC0415
     from .search import spool_part  # noqa: PLC0415
@@ -369,8 +335,8 @@ def _render_notices(paths: Paths, site: Site, cache: BuildCache, existing: Exist
         errors: list = []
         files, part = render_notice_and_search(env, site, notice, paths.layouts_dir, paths.content_dir, errors)
         if part is not None and spool:
-            part = spool_part(part, os.path.join(paths.output_dir, STAGING))
-        results.append(replace(_check_unit(paths, cache, notice.key, files, errors, site.settings.base_url, existing),
+            part = spool_part(part, staging.folder)
+        results.append(replace(_check_unit(staging, cache, notice.key, files, errors, site.settings.base_url, existing),
                                search=part))
     return results
 
@@ -498,17 +464,17 @@ def _summary_of(cache: BuildCache, folders: dict, key: str):
     return found[0] if found else _parse_folders(cache, folders, [key])[0][1]
 
 
-def _check_unit(paths: Paths, cache: BuildCache, name: str, files: list[OutputFile], errors: list,
+def _check_unit(staging: Staging, cache: BuildCache, name: str, files: list[OutputFile], errors: list,
                 base_url: str, existing: Existing) -> Rendered:
     """Stage a unit's files and check the links of those of its pages that changed."""
-    staged = stage_files(paths.output_dir, files, cache.written)
+    staged = stage_files(staging, files, cache.written)
     if errors:
         return Rendered(name, staged, errors, [], [], False, set())
     before = cache.load_links(name)
     scans = {}
     for f, s in zip(files, staged):
         old = before.get(f.out_path)
-        scans[f.out_path] = old if old is not None and old[0] == s.digest else _scan(f, s.digest)
+        scans[f.out_path] = old if old is not None and old[0] == s.digest else _scan(f, s.digest, existing.tags_read)
     local = {p: (links, anchors) for p, (_, links, anchors) in scans.items() if anchors is not None}
     broken, deferred = [], []
     for out_path, (digest, links, anchors) in scans.items():
@@ -523,15 +489,16 @@ def _check_unit(paths: Paths, cache: BuildCache, name: str, files: list[OutputFi
     return Rendered(name, staged, errors, broken, deferred, anchors_changed, set(existing.kept))
 
 
-def _scan(f: OutputFile, digest: str) -> tuple:
+def _scan(f: OutputFile, digest: str, tags_read: dict) -> tuple:
     """(digest, links as (line, url, load) triples, anchors or None for a file that holds no links)."""
-    found = scan(f, remember=False)
+    found = scan(f, tags_read)
     if found is None:
         return digest, (), None
     return digest, tuple((link.line, link.url, link.load) for link in found[0]), frozenset(found[1])
 
 
-def check_unit_links(paths: Paths, site: Site | None, rendered: list[Rendered], plan: Plan, cache: BuildCache) -> None:
+def check_unit_links(paths: Paths, staging: Staging, site: Site | None, rendered: list[Rendered], plan: Plan,
+                     cache: BuildCache) -> None:
     """The link check of the whole site, redone only where it can have changed.
 
     The links of the pages that changed were checked as they were rendered. Those of the other
@@ -542,7 +509,7 @@ def check_unit_links(paths: Paths, site: Site | None, rendered: list[Rendered], 
     """
     if not rendered:
         return
-    pages = PageScans(paths, cache, rendered, plan)
+    pages = PageScans(staging, cache, rendered, plan)
     existing = Existing(set(pages.units), paths.output_dir, cache.written_before(plan))
     base_url = site.settings.base_url
     unchecked = plan.keys.keys() - plan.render  # units whose pages were not rendered, so not checked
@@ -570,8 +537,9 @@ class PageScans:
     """Every generated page's (links, anchors), from the cache where it knows the page's bytes,
     else scanned from the bytes staged or in place; None for a file without links."""
 
-    def __init__(self, paths: Paths, cache: BuildCache, rendered: list[Rendered], plan: Plan):
-        self.paths, self.cache = paths, cache
+    def __init__(self, staging: Staging, cache: BuildCache, rendered: list[Rendered], plan: Plan):
+        self.staging, self.cache = staging, cache
+        self.tags_read: dict = {}  # see linkcheck._scan_plain_html
         self.units: dict[str, str] = {}  # out_path -> unit
         self.staged = {}
         for name in plan.keys.keys() - plan.render:
@@ -588,21 +556,19 @@ class PageScans:
         digest = staged.digest if staged else self.cache.written[out_path][0]
         entry = self.cache.load_links(unit).get(out_path)
         if entry is None or entry[0] != digest:
-            entry = _scan(OutputFile(out_path, staged_bytes(self.paths.output_dir, staged, out_path)), digest)
+            entry = _scan(OutputFile(out_path, staged_bytes(self.staging, staged, out_path)), digest, self.tags_read)
         return None if entry[2] is None else (entry[1], entry[2])
 
 
-def write_units(paths: Paths, site: Site | None, rendered: list[Rendered], plan: Plan, cache: BuildCache,
-                site_full: bool | None = None) -> dict:
+def write_units(staging: Staging, site: Site | None, rendered: list[Rendered], plan: Plan, cache: BuildCache) -> dict:
     """Move the staged files into place, remove stale ones; return counts (files, written, removed),
-    the base URL used and notes for the editor."""
+    the out_paths written or removed (changed), the base URL used and notes for the editor."""
     staged = [s for r in rendered for s in r.staged]
     current = {s.out_path for s in staged} | set(cache.unit_outputs(plan.keys.keys() - plan.render))
     base_url = site.settings.base_url if site else cache.base_url
     notes = {"base_url": base_url, "notes": []}
-    if not staged and plan.manifest_ok:
-        return {"files": len(current), "written": 0, "removed": 0, **notes}
-    counts, records = commit(paths.output_dir, staged, current, cache.written_before(plan))
-    cache.committed(plan, {r.unit: {s.out_path: records[s.out_path] for s in r.staged} for r in rendered}, base_url,
-                    site_full)
+    if staging.dry or (not staged and plan.manifest_ok):
+        return {"files": len(current), "written": 0, "removed": 0, "changed": [], **notes}
+    counts, records = commit(staging, staged, current, cache.written_before(plan))
+    cache.committed(plan, {r.unit: {s.out_path: records[s.out_path] for s in r.staged} for r in rendered}, base_url)
     return {**counts, **notes}

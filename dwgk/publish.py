@@ -34,9 +34,13 @@ _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold: no build
 class PublishRefused(BuildFailed):
     """Nothing was published: the site or the destination has problems, all listed."""
 
+    outcome = "未发布：发布目标没有任何改动"
+
 
 class PublishInterrupted(BuildFailed):
     """Writing into the destination failed part-way: every file there is whole, old or new."""
+
+    outcome = "发布未完成"
 
 
 @dataclass(frozen=True)

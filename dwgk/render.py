@@ -18,8 +18,9 @@ from markupsafe import Markup, escape
 from .content import PLACEHOLDER, display_path, is_ignored_name, read_regular, shown_path
 from .discovery import page_links, police_record_url, portal_date, render_discovery
 from .markup import shift_headings
-from .model import (ACTIVE_ATTACHMENT_TYPES, STATUSES, ArchiveBanner, ArchivedOutput, BuildFailed, ContentError, Notice,
-                    OutputFile, RoundReport, Site)
+from .model import (ACTIVE_ATTACHMENT_TYPES, STATUSES, SUMMARY_LEAVES_OUT, ArchiveBanner, ArchivedOutput, BuildFailed,
+                    ContentError, IssueSummary, Notice, NoticeSite, NoticeSummary, OutputFile, RoundReport, Site,
+                    summarize)
 from .search import SEARCH_PAGE, SearchPart, index_files, notice_search, plain_text, records_url
 
 ASSETS_DIR = "assets"
@@ -64,13 +65,34 @@ class _TemplateCache(jinja2.FileSystemBytecodeCache):
             bucket.reset()
 
 
+NOTICE_PAGES_SEE_ONE_NOTICE = ("通报、类别和问题页不能使用 site.notices（全部通报），"
+                               "只有首页、归档页、反馈联系页和 404 页可以使用")
+
+
+class _Undefined(jinja2.StrictUndefined):
+    """StrictUndefined, saying in the editor's words why a page cannot use what its site does not
+    give it: site.notices on a notice's pages (NoticeSite), a text on a site-wide page (summaries)."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        obj, name = self._undefined_obj, self._undefined_name
+        if isinstance(obj, NoticeSite) and name == "notices":
+            return NOTICE_PAGES_SEE_ONE_NOTICE
+        if isinstance(obj, (NoticeSummary, IssueSummary)) and name in SUMMARY_LEAVES_OUT:
+            return (f"首页、单位页、轮次页等全站页面只有各通报的摘要，不能使用 {name}（{SUMMARY_LEAVES_OUT[name]}）；"
+                    "通报和问题的正文只能在通报、类别和问题页显示")
+        return super()._undefined_message
+
+
 def make_environment(layouts_dir: str, compiled_dir: str | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(layouts_dir),
         bytecode_cache=_TemplateCache(compiled_dir) if compiled_dir else None,
         auto_reload=False,  # one environment per build: no need to stat the template for every page
         autoescape=True,
-        undefined=jinja2.StrictUndefined,
+        undefined=_Undefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -93,7 +115,8 @@ def relative_url(context, url: str) -> str:
     base_path = context.get("base_path")
     if base_path:
         return base_path + url
-    return _relative(url, posixpath.dirname(context["out_path"]) or ".")
+    here = context.get("page_folder") or posixpath.dirname(context["out_path"]) or "."
+    return _relative(url, here)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -220,27 +243,6 @@ def notice_out_paths(notice: Notice, search: bool) -> list[str]:
             + [f"{notice.key}/{name}" for name in notice.attachments])
 
 
-class NoticePagesSeeOneNotice(Exception):
-    """A notice's pages asked for every notice (site.notices)."""
-
-
-class _OneNoticeSite(Site):
-    """`site` as the pages of one notice see it: the settings and the yearly archives, but not the
-    other notices. Those pages are rebuilt only when their own notice changes, so a page listing
-    every notice would go stale; asking for site.notices is an error that says so."""
-
-    @property
-    def notices(self):
-        raise NoticePagesSeeOneNotice(
-            "通报、类别和问题页不能使用 site.notices（全部通报），只有首页、归档页、反馈联系页和 404 页可以使用")
-
-
-def _one_notice_site(site: Site) -> Site:
-    view = object.__new__(_OneNoticeSite)
-    view.__dict__.update((k, v) for k, v in site.__dict__.items() if k != "notices")
-    return view
-
-
 def _url_path(base_url: str) -> str:
     """The path of the base URL ("/dwgk/"), or "" when none is configured."""
     if not base_url:
@@ -266,17 +268,23 @@ def render_site(site: Site, layouts_dir: str, content_dir: str, errors: list,
         files += index_files(site.settings, parts)
     files += snapshot_files(site)
     if not banner:  # a snapshot is a frozen copy: the current site's sitemap and feed are not part of it
-        files += render_discovery(site, files)
+        files += render_discovery(summary_site(site), files)
     return sorted(files, key=lambda f: f.out_path)
 
 
 def render_site_pages(env, site: Site, layouts_dir: str, errors: list,
                       banner: ArchiveBanner | None = None) -> list[OutputFile]:
-    """The site-wide pages, the rounds' ledgers and the assets."""
+    """The site-wide pages, the rounds' ledgers and the assets, from notice summaries."""
     from .assemble import round_reports  # noqa: PLC0415 - as in site_pages
 
+    site = summary_site(site)
     ledgers = [OutputFile(r.round.ledger_url, render_round_ledger(site, r)) for r in round_reports(site)]
     return render_pages(env, site, site_pages(site), layouts_dir, errors, banner) + ledgers + read_assets(layouts_dir, site.settings.search)
+
+
+def summary_site(site: Site) -> Site:
+    """The site as its site-wide pages see it: every notice a summary (model.NoticeSummary)."""
+    return replace(site, notices=tuple(summarize(n) for n in site.notices))
 
 
 def render_notice(env, site: Site, notice: Notice, layouts_dir: str, content_dir: str, errors: list,
@@ -291,7 +299,7 @@ def render_notice_and_search(env, site: Site, notice: Notice, layouts_dir: str, 
     """render_notice's files, and the notice's part of the search index (None: the site has no search)."""
     # A site of this notice alone gives every page link (feed, canonical) that the whole site gives.
     links_site = replace(site, notices=(notice,))
-    view = _one_notice_site(site)
+    view = NoticeSite.of(site)
     files = render_pages(env, view, notice_pages(notice, view), layouts_dir, errors, banner, links_site)
     files.append(OutputFile(notice.ledger_url, render_ledger(notice)))
     part = None
@@ -332,6 +340,7 @@ def render_pages(env, site: Site, plan, layouts_dir: str, errors: list, banner: 
     files = []
     for out_path, template_name, context_for_page in plan:
         context = dict(site=site, settings=site.settings, out_path=out_path, archived=banner,
+                       page_folder=posixpath.dirname(out_path) or ".",
                        contact=site.settings.contact, parents=[],
                        **page_links(links_site or site, out_path, archived=bool(banner)))
         context.update(context_for_page)

@@ -1,11 +1,13 @@
-"""Live-reload preview: build into a preview folder, serve it, rebuild and reload on every save.
+"""Live-reload preview: build into a preview folder, serve it, rebuild on every save and reload
+the open pages that changed.
 
-Wires the pipeline into livereload 2.7.1 and works around what that version gets wrong for us:
-it drops a reload within 3 s of the previous one, injects its script only before a literal
-`</head>`, lets an exception in the build kill the loop, and watches the current folder (output
-included) when given nothing else. Here the watcher is our own (a scan of the source folders,
-woken by inotify on Linux): it ignores editor temporaries, waits for a burst of changes to
-settle, and never looks at the output folder; a failed build shows an error page instead.
+Pages are served with a small script of ours (RELOAD_SCRIPT) that speaks livereload's protocol
+to livereload's WebSocket handler on the same server: after a rebuild the server names every URL
+path the build wrote or removed, and a page reloads only when it is one of them or uses one (a
+stylesheet), keeping its scroll position. The watcher is our own (a scan of the source folders,
+woken by inotify on Linux): it ignores editor temporaries, rebuilds a single save at once and a
+burst of changes once it is over, and never looks at the output folder; a failed build shows an
+error page instead.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from __future__ import annotations
 import ctypes
 import errno
 import html
+import importlib
 import ipaddress
+import json
 import logging
 import os
 import re
@@ -23,16 +27,16 @@ import struct
 import sys
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from livereload import Server
 from livereload.handlers import LiveReloadHandler, StaticFileHandler
-from livereload.watcher import Watcher
-from tornado import ioloop, web
+from tornado import ioloop, web, websocket
 
 from . import pipeline
+from .cache import CacheMemory
 from .content import SETTINGS_FILE, display_path, is_ignored_name, parse_settings
-from .model import BuildFailed, UsageError, os_reason
+from .failures import bug_lines, failure_of
+from .model import UsageError
 from .render import _url_path
 
 #: The folder `build` publishes into; a preview must never write there (it may be mid-publish).
@@ -40,11 +44,18 @@ PUBLISH_OUTPUT = "site"
 
 #: How often the watched folders are scanned, at the least; a large tree is scanned less often.
 POLL_SECONDS = 0.1
-#: A burst of changes (an editor's temp-then-rename save, a git checkout) is over once nothing
-#: has changed for this long; then it gives one rebuild.
+#: A save is over once nothing has changed for this long (an editor's temp-then-rename, a
+#: write in several pieces); then it is rebuilt.
+SETTLE_SECONDS = 0.02
+#: A burst, changes to BURST_FILES files or more (a git checkout, a folder copied in), may pause
+#: for longer between files; it is over once nothing has changed for this long, and gives one
+#: rebuild.
 QUIET_SECONDS = 0.2
+BURST_FILES = 3
+#: More changed files than this in one rebuild reload every open page (a template changed).
+MAX_RELOAD_PATHS = 500
 
-HEAD_END = b"</head>"  # the only spelling livereload 2.7.1 injects its script before
+SOCKET_PATH = "/livereload"  # where the pages' script connects, as livereload.js would
 
 
 def is_page(path: str) -> bool:
@@ -99,19 +110,51 @@ def read_url_prefix(content_dir: str) -> str | None:
     return _url_path(settings.base_url) or "/"
 
 
-def with_head_end(page: bytes) -> bytes:
-    """The page with a literal lowercase `</head>`, so livereload can inject its script into it."""
-    if HEAD_END in page:
-        return page
-    m = re.search(rb"</head\s*>", page, re.IGNORECASE)
-    if m:
-        return page[: m.start()] + HEAD_END + page[m.end() :]
-    m = re.search(rb"<body[\s>]", page, re.IGNORECASE)  # head end tag omitted: it ends here
+#: Injected into every page the preview serves (never into the built site). It speaks
+#: livereload's protocol (hello, info, reload with a path); "*" stands for every page.
+RELOAD_SCRIPT = rb"""<script>/* dwgk preview */(function () {
+  var reloading = false;
+  function pathOf(url) {
+    var path = new URL(url, location.href).pathname;
+    try { path = decodeURIComponent(path); } catch (e) {}
+    return /\/$/.test(path) ? path + "index.html" : path;
+  }
+  function uses(path) {
+    if (path === "*" || path === pathOf(location.href)) return true;
+    return performance.getEntriesByType("resource").some(function (r) {
+      return r.name.indexOf(location.origin + "/") === 0 && pathOf(r.name) === path;
+    });
+  }
+  function connect() {
+    var socket = new WebSocket(location.origin.replace(/^http/, "ws") + "%s");
+    socket.onopen = function () {
+      socket.send(JSON.stringify({command: "hello", protocols: ["http://livereload.com/protocols/official-7"]}));
+    };
+    socket.onmessage = function (event) {
+      var m = JSON.parse(event.data);
+      if (m.command === "hello") {
+        socket.send(JSON.stringify({command: "info", url: location.href, plugins: {}}));
+      } else if (m.command === "reload" && !reloading && uses(m.path)) {
+        reloading = true;
+        location.reload();  // browsers keep the scroll position of a page reloaded
+      }
+    };
+    socket.onclose = function () { if (!reloading) setTimeout(connect, 1000); };
+  }
+  connect();
+})();</script>
+""" % SOCKET_PATH.encode()
+
+
+def with_reload_script(page: bytes) -> bytes:
+    """The page with RELOAD_SCRIPT at the end of its head (where the head ends when its end tag
+    is left out, or at the end)."""
+    m = re.search(rb"</head\s*>", page, re.IGNORECASE) or re.search(rb"<body[\s>]", page, re.IGNORECASE)
     at = m.start() if m else len(page)
-    return page[:at] + HEAD_END + page[at:]
+    return page[:at] + RELOAD_SCRIPT + page[at:]
 
 
-FileStats = dict  # path -> (mtime_ns, size, inode, mode) of every watched file
+FileStats = dict  # path -> (mtime_ns, size, inode, mode, ctime_ns) of every watched file
 
 
 def scan_sources(folders: list[str]) -> tuple[FileStats, list[str]]:
@@ -137,7 +180,9 @@ def scan_sources(folders: list[str]) -> tuple[FileStats, list[str]]:
                 st = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
-            found[entry.path] = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_mode)
+            # the change time too, as the build's own look does (content.stat_key): a file written
+            # back with its old size and modification time still changes its ctime
+            found[entry.path] = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_mode, st.st_ctime_ns)
     return found, scanned
 
 
@@ -200,30 +245,35 @@ class Preview:
     prefix: str = "/"  # URL path the site is served under
     errors: tuple[str, ...] = ()  # non-empty: the last build failed, show these instead of pages
     archive_seen: bool = False  # the last build succeeded, and nothing in archive/ changed since
+    memory: CacheMemory = field(default_factory=CacheMemory)  # what the builds keep between them
+    unlisted: set = field(default_factory=set)  # paths changed since the content folder was last listed
 
-    def rebuild(self, say, changed: list[str] | None = None) -> bool:
+    def rebuild(self, say, changed: list[str] | None = None) -> list[str]:
         """Build once; whatever goes wrong ends up on the error page, never out of here.
 
         changed: every path that changed since the last build, when the watcher knows them.
-        Returns whether the URL path changed (网站地址 in site.yml was edited).
+        Returns the URL paths whose open pages must reload: those the build wrote or removed,
+        or ["*"] for every page (the error page came or went, 网站地址 in site.yml changed).
         """
         started = time.monotonic()
         archive = os.path.join(self.paths.archive_dir, "")
         # A failed build may have stopped before it looked at the archive: the next one looks.
         unchanged = self.archive_seen and changed is not None and not any(p.startswith(archive) for p in changed)
         self.archive_seen = False
+        failed_before = bool(self.errors)
+        # The changes a build has not yet seen: a build that fails before it lists the content
+        # folder (memory.sources) leaves them for the next one.
+        content = os.path.abspath(self.paths.content_dir)
+        listed_before = self.memory.sources.get(content)
+        self.unlisted.update(changed or ())
         try:
-            counts = pipeline.build(self.paths, archive_unchanged=unchanged)
-        except BuildFailed as failed:
-            errors = [str(e) for e in failed.errors]
-        except UsageError as exc:
-            errors = [f"错误：{exc}"]
-        except OSError as exc:
-            where = display_path(exc.filename) if exc.filename else self.paths.content_dir
-            errors = [f"{where}: 读写文件失败：{os_reason(exc)}"]
-        except Exception as exc:  # a dwgk bug: keep serving, show it, keep the traceback
-            traceback.print_exc()
-            errors = [f"生成时出现程序错误（{type(exc).__name__}: {exc}），请把终端中的出错信息发给维护人员"]
+            counts = pipeline.build(self.paths, archive_unchanged=unchanged, memory=self.memory,
+                                    changed=None if changed is None else sorted(self.unlisted))
+        except Exception as exc:
+            failure = failure_of(exc, self.paths.content_dir)
+            if failure is None:  # a dwgk bug: keep serving, show it, keep the traceback
+                traceback.print_exc()
+            errors = list(failure.lines if failure else bug_lines(exc))
         else:
             errors = []
             self.archive_seen = True
@@ -232,16 +282,20 @@ class Preview:
                 f"用时 {seconds:.2f} 秒。")
             for note in counts["notes"]:  # habits forgiven in the files just read
                 say(note)
+        if self.memory.sources.get(content) is not listed_before:
+            self.unlisted.clear()
         self.errors = tuple(errors)
         if errors:
             for line in errors:
                 say(line, err=True)
             say(f"共 {len(errors)} 处错误，浏览器中显示错误页；改正后保存，页面会自动恢复。", err=True)
         prefix = read_url_prefix(self.paths.content_dir)
-        if prefix is not None and prefix != self.prefix:
+        moved = prefix is not None and prefix != self.prefix
+        if moved:
             self.prefix = prefix
-            return True
-        return False
+        if errors or failed_before or moved or len(counts["changed"]) > MAX_RELOAD_PATHS:
+            return ["*"]
+        return [self.prefix + out_path for out_path in counts["changed"]]
 
 
 class INotify:
@@ -304,43 +358,43 @@ class INotify:
         return bool(select.select([self.fd], [], [], 0)[0])
 
 
-class SiteWatcher(Watcher):
-    """livereload's watcher interface over our own scans: one rebuild per settled burst.
+class SiteWatcher:
+    """Calls on_change with the changed paths once a save, or a burst of changes, is over.
 
     A scan (scan_sources) decides what changed. Inotify, where there is one, says when to scan and
     where: only the folders it named are scanned again (a yearly archive adds 14,000 files at
     10,000 issues; scanning everything took 0.15 s a save), and the whole tree now and then, as
     a safety net. Without it the folders are scanned every POLL_SECONDS, less often when that is
     costly.
+
+    A save is rebuilt as soon as it has settled (SETTLE_SECONDS without a change); once changes
+    have reached BURST_FILES files, the burst must be quiet for QUIET_SECONDS instead.
     """
 
     def __init__(self, folders: list[str], on_change, notify: INotify | None):
-        super().__init__()
         self.folders = folders
         self.on_change = on_change  # called with the changed paths, runs the build
         self.notify = notify
         self.built, scanned = scan_sources(folders)  # what the last build saw
         self.seen = self.built  # what the last scan saw
         self.last_change = 0.0  # monotonic time a change was last noticed
+        self.touched: set[str] = set()  # files changed since the last build, as far as known
         self.interval = POLL_SECONDS
-        self.loop = self.timer = self.callback = None
+        self.loop = self.timer = None
         self.dirty: set[str] | None = set()  # folders inotify named since the last scan; None: scan all
         self._watch_folders(scanned)
-        for folder in folders:
-            # A task per folder keeps livereload from watching the current folder (and with it
-            # the output) as its fallback; examine() below does the real work.
-            self.watch(folder)
 
     def _watch_folders(self, folders: list[str]) -> None:
         if self.notify and not all(self.notify.add_watch(f) for f in folders):
+            if self.loop is not None:  # its events would wake the loop again and again
+                self.loop.remove_handler(self.notify.fd)
             self.notify = None  # out of inotify watches: scan on a timer instead
 
-    def start(self, callback) -> bool:
-        self.loop, self.callback = ioloop.IOLoop.current(), callback
+    def start(self) -> None:
+        self.loop = ioloop.IOLoop.current()
         if self.notify:
             self.loop.add_handler(self.notify.fd, self._on_events, ioloop.IOLoop.READ)
         self._schedule(self.interval)
-        return True  # tells livereload not to start its own 0.8 s poll
 
     def _schedule(self, delay: float) -> None:
         if self.timer is not None:
@@ -350,10 +404,16 @@ class SiteWatcher(Watcher):
     def _tick(self) -> None:
         self.timer = None
         try:
-            self.callback()  # livereload's poll_tasks: examine(), then reload the browsers
+            changed = self.examine()
+            if changed:
+                self.on_change(changed)
         finally:
             if self.timer is None:
                 self._schedule(self.interval)
+
+    def _settle(self) -> float:
+        """How long the changes seen so far must be quiet before they are rebuilt."""
+        return QUIET_SECONDS if len(self.touched) >= BURST_FILES else SETTLE_SECONDS
 
     def _on_events(self, fd=None, events=None) -> None:
         if not self.notify:
@@ -362,17 +422,21 @@ class SiteWatcher(Watcher):
         for folder, name in self.notify.read_events():
             if folder is None:
                 self.dirty = None  # events were lost: scan everything
+                self.touched.add("")
             elif name and is_ignored_name(name):
                 continue  # an editor's temporary file
-            elif self.dirty is not None:
-                self.dirty.add(folder)
+            else:
+                if self.dirty is not None:
+                    self.dirty.add(folder)
+                self.touched.add(os.path.join(folder, name) if name else folder)
             changed = True
         if changed:
             self.last_change = time.monotonic()
-            self._schedule(QUIET_SECONDS)
+            self._schedule(self._settle())
 
-    def _scan(self) -> FileStats:
-        """Scan what inotify named, or everything (the safety net, or without inotify)."""
+    def _scan(self) -> tuple[FileStats, float]:
+        """Scan what inotify named, or everything (the safety net, or without inotify); and what
+        the scan cost."""
         started = time.monotonic()
         if self.notify and self.dirty:
             now = dict(self.seen)
@@ -386,7 +450,7 @@ class SiteWatcher(Watcher):
                 now.update(found)
                 self._watch_folders(scanned_folders)
             self.dirty = set()
-            return now
+            return now, time.monotonic() - started
         now, scanned_folders = scan_sources(self.folders)
         self.dirty = set()
         self._watch_folders(scanned_folders)
@@ -394,30 +458,33 @@ class SiteWatcher(Watcher):
         # the timed scan is only a safety net.
         cost = time.monotonic() - started
         self.interval = max(2.0, 20 * cost) if self.notify else max(POLL_SECONDS, 3 * cost)
-        return now
+        return now, cost
 
-    def examine(self):
-        now = self._scan()
-        scanned = time.monotonic()
-        if now != self.seen:
-            self.seen = now
-            if not self.notify:
-                self.last_change = scanned  # may be the start of a burst: look again soon
+    def examine(self) -> list[str] | None:
+        """The paths changed since the last build once the change has settled; else None, with
+        the next look scheduled."""
+        wait = self._settle() - (time.monotonic() - self.last_change)
+        if self.touched and wait > 0:
+            self._schedule(wait)  # the save, or the burst, may go on
+            return None
+        now, cost = self._scan()
         if self.notify and self.notify.pending():
-            self._on_events()  # changes arrived during the scan: the burst goes on
+            self._on_events()  # changes arrived during the scan: they go on
+            return None
+        if now != self.seen and not self.notify:  # the scan alone sees a change start and go on
+            self.touched.update(changed_paths(self.seen, now))
+            self.last_change = time.monotonic()
+            self.seen = now
+            self._schedule(max(self._settle(), 3 * cost))
+            return None
+        self.seen = now
         if now == self.built:
-            return None, None
-        wait = QUIET_SECONDS - (time.monotonic() - self.last_change)
-        if wait > 0:
-            self._schedule(wait)
-            return None, None
+            self.touched = set()
+            return None
         changed = changed_paths(self.built, now)
         self.built = now
-        self.on_change(changed)
-        # "*" makes livereload.js reload the whole page (a path ending in .png or .css would
-        # only refresh images or stylesheets); no delay, so no reload is ever skipped.
-        self.filepath = "*"
-        return "*", None
+        self.touched = set()
+        return changed
 
 
 class PreviewHandler(StaticFileHandler):
@@ -443,7 +510,8 @@ class PreviewHandler(StaticFileHandler):
         if self.preview.errors and not self._is_asset(rel):
             self.set_status(500)
             self.set_header("Content-Type", "text/html; charset=utf-8")
-            self.finish(render_error_page(list(self.preview.errors)) if include_body else None)
+            page = with_reload_script(render_error_page(list(self.preview.errors)).encode("utf-8"))
+            self.finish(page if include_body else None)
             return
         await super().get(rel, include_body)
 
@@ -462,7 +530,7 @@ class PreviewHandler(StaticFileHandler):
                     f"<title>出错了（{status_code}）</title>\n</head>\n<body>\n"
                     f"<h1>出错了（{status_code}）</h1>\n</body>\n</html>\n").encode("utf-8")
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish(with_head_end(data))
+        self.finish(with_reload_script(data))
 
     @classmethod
     def get_content(cls, abspath, start=None, end=None):
@@ -483,16 +551,30 @@ class PreviewHandler(StaticFileHandler):
     @staticmethod
     def _page(abspath: str) -> bytes:
         with open(abspath, "rb") as f:
-            return with_head_end(f.read())
+            return with_reload_script(f.read())
 
 
-class PreviewServer(Server):
-    def __init__(self, preview: Preview, watcher: SiteWatcher):
-        super().__init__(watcher=watcher)
-        self.preview = preview
+class ReloadSocket(LiveReloadHandler):
+    """livereload's WebSocket handler (hello, info, then reload messages), for pages of this
+    server only: a page from elsewhere learns nothing of what the editor is changing."""
 
-    def get_web_handlers(self, script):
-        return [(r"/(.*)", PreviewHandler, {"preview": self.preview})]
+    def check_origin(self, origin):
+        return websocket.WebSocketHandler.check_origin(self, origin)
+
+
+def reload_pages(paths: list[str]) -> None:
+    """Tell every open page which URL paths changed; each reloads if it shows or uses one."""
+    messages = [json.dumps({"command": "reload", "path": p, "liveCSS": False, "liveImg": False}) for p in paths]
+    for waiter in list(ReloadSocket.waiters):
+        try:
+            for message in messages:
+                waiter.write_message(message)
+        except websocket.WebSocketClosedError:
+            ReloadSocket.waiters.discard(waiter)
+
+
+def make_app(preview: Preview) -> web.Application:
+    return web.Application([(SOCKET_PATH, ReloadSocket), (r"/(.*)", PreviewHandler, {"preview": preview})])
 
 
 # --------------------------------------------------------------------------- #
@@ -522,9 +604,9 @@ def quiet_libraries() -> None:
     logging.getLogger("tornado.general").setLevel(logging.ERROR)
 
 
-def listen(server: PreviewServer, host: str, port: int) -> None:
+def listen(app: web.Application, host: str, port: int) -> None:
     try:
-        server.application(port, host, liveport=None, debug=False, live_css=False)
+        app.listen(port, address=host)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             other = port + 1 if port < 65535 else 8000
@@ -539,8 +621,6 @@ def serve(paths: pipeline.Paths, host: str, port: int) -> int:
     """Run the preview until Ctrl-C; raises UsageError before serving anything if it cannot."""
     check_preview_output(paths)
     quiet_libraries()
-    # Every save must show: livereload skips a reload within this many seconds of the last one.
-    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
 
     def stop(signum, frame):
         raise KeyboardInterrupt
@@ -554,21 +634,26 @@ def serve(paths: pipeline.Paths, host: str, port: int) -> int:
 
         def on_change(changed):
             say(describe_change(changed))
-            if preview.rebuild(say, changed):
+            prefix = preview.prefix
+            reload_pages(preview.rebuild(say, changed))
+            if preview.prefix != prefix:
                 say(f"网站地址已改变，预览地址改为：{preview_url(host, port, preview.prefix)}")
 
         watched = [paths.content_dir, paths.layouts_dir, paths.archive_dir]  # never the output
         watcher = SiteWatcher(watched, on_change, INotify.open())
-        server = PreviewServer(preview, watcher)
         warning = host_warning(host)
         if warning:
             say(warning, err=True)
-        listen(server, host, port)
+        listen(make_app(preview), host, port)
         say(f"正在生成预览到 {paths.output_dir} ……")
         preview.rebuild(say)
+        # The first build may have rendered in worker processes: what a save renders here is
+        # loaded now, not on the first save.
+        for module in ("render", "search"):
+            importlib.import_module(f"{__package__}.{module}")
         say(f"预览地址：{preview_url(host, port, preview.prefix)}")
         say("在浏览器中打开上面的地址。保存内容或模板文件后，页面会自动刷新；按 Ctrl+C 停止预览。")
-        LiveReloadHandler.start_tasks()
+        watcher.start()
         loop = ioloop.IOLoop.current()
         # From here a signal only asks the loop to stop: raised as KeyboardInterrupt inside the
         # running loop it could land in a callback that swallows it, leaving the server running.

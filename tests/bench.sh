@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The benchmark command of the README:   bash tests/bench.sh [python -m dwgk.bench args...]
+# The benchmark command of the README:   bash tests/bench.sh [python -m tests.bench args...]
 #
 # The speed targets are stated against Hugo on the same machine, so this installs Debian's hugo
-# when it is missing (and .venv with dwgk), then runs `python -m dwgk.bench` with the arguments.
+# when it is missing (and .venv with dwgk), then runs `python -m tests.bench` with the arguments.
 # It stops loudly when Hugo cannot be installed; to measure without it on purpose, run
-# `.venv/bin/python -m dwgk.bench --no-hugo` instead.
+# `.venv/bin/python -m tests.bench --no-hugo` instead.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
@@ -36,10 +36,16 @@ if [ ! -x .venv/bin/python ]; then
     log "creating .venv"
     "${PYTHON:-python3}" -m venv .venv || die "'${PYTHON:-python3} -m venv .venv' failed (on Debian: apt-get install python3-venv)"
 fi
+# --preview-latency drives Chromium through playwright, a test dependency (Chromium itself is
+# installed by tests/run.sh); everything else needs dwgk only.
+spec=.
+for arg in "$@"; do
+    [ "$arg" = --preview-latency ] && spec='.[test]'
+done
 # pip's chatter (build-backend warnings) goes to a log, shown on failure.
-if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e . </dev/null >.venv/pip-install.log 2>&1; then
+if ! .venv/bin/python -m pip install -q --disable-pip-version-check -e "$spec" </dev/null >.venv/pip-install.log 2>&1; then
     cat .venv/pip-install.log >&2
-    die "pip install -e . failed (pip output above, also in .venv/pip-install.log)"
+    die "pip install -e '$spec' failed (pip output above, also in .venv/pip-install.log)"
 fi
 
 # An editable install leaves dwgk's modules uncompiled; with PYTHONDONTWRITEBYTECODE set (as on
@@ -47,4 +53,4 @@ fi
 # install compiles them once, and so does this.
 .venv/bin/python -m compileall -q dwgk || die "python -m compileall dwgk failed"
 
-exec .venv/bin/python -m dwgk.bench "$@"
+exec .venv/bin/python -m tests.bench "$@"

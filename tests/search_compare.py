@@ -3,7 +3,7 @@
     .venv/bin/python -m tests.search_compare                  # 10,000 issues, 5 runs
     .venv/bin/python -m tests.search_compare --issues 1000 --runs 3
 
-In one run, on the same content (dwgk.benchdata): cold builds (`--no-cache`) of this tree with
+In one run, on the same content (tests/bench/benchdata.py): cold builds (`--no-cache`) of this tree with
 search off (site.yml without 全文搜索; or of --baseline, a commit taken from git) and with
 search on (全文搜索: 开启), alternating, for what search adds to the build; Pagefind (pip `pagefind[extended]`, `python -m pagefind`) over the baseline's site, for
 what it adds; the size on disk of each index; then, served by nginx under /dwgk/ and opened in the
@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from dwgk import benchdata
+from tests.bench import benchdata
 from tests.tools import CHROMIUM, CHROMIUM_ARGS, REPO_ROOT, nginx_server
 
 QUERIES = ("八项规定", "公车", "2019 财务", "整改落实")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from dwgk import benchdata
+from tests.bench import benchdata
 from tests.sites import REPO, copy_example, edit, read_tree
 from tests.tools import free_port
 

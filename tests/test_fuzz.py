@@ -24,7 +24,7 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
@@ -280,3 +280,69 @@ def test_hostile_content_builds_safe_pages_or_fails_with_path_line_errors(tmp_pa
         build_is_safe()
     finally:
         set_hypothesis_home_dir(None)
+
+
+#: Characters and pieces Markdown reads specially, or that look plain and are not.
+MARKDOWN_PIECES = ["一是", "整改", "a", "Z", "1", "2019", " ", "  ", "\n", "\n\n", "\n\n\n", ".", ")", "-", "+", ",",
+                   ":", "/", "%", "?", "(", "'", '"', "*", "_", "#", "=", "|", ">", "<", "&", "[", "]", "!", "`",
+                   "\\", "~", "{", "}", "\t", "\u3000", "\u00a0", "\r", "\x02", "\x03", "1. ", "- ", "---", "===",
+                   "    ", "&amp;", "http://example.gov.cn"]
+
+
+PLAIN_PIECES = MARKDOWN_PIECES[:13] + ["，", "。", "“", "”", "（", "）", "a.b", "5+N", "0199-12345678"]
+
+
+@settings(max_examples=EXAMPLES * 10, derandomize=not RANDOM, database=None, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.lists(st.sampled_from(MARKDOWN_PIECES), max_size=30),
+                 st.lists(st.sampled_from(PLAIN_PIECES), max_size=30)).map("".join))
+def test_plain_paragraphs_are_made_as_markdown_makes_them(text):
+    """The shortcut for plain texts (markup.plain_paragraphs) gives Markdown's HTML, or stands aside."""
+    from dwgk import markup
+
+    plain = markup.plain_paragraphs(text)
+    if plain is not None:
+        md = markup._converter()
+        md.reset()
+        md.dwgk_min_level = 3
+        assert plain == md.convert(text)
+
+
+def test_the_example_issues_take_the_shortcut_for_plain_texts():
+    from dwgk import markup
+
+    bodies = [p.read_text(encoding="utf-8").split("---\n", 2)[2] for p in sorted((REPO / "content").rglob("*.md"))
+              if p.name != "notice.md"]
+    assert sum(markup.plain_paragraphs(b) is not None for b in bodies) >= len(bodies) // 2
+
+
+#: Pieces of front matter lines, plain and not.
+YAML_PIECES = ["编号", "标题", "状态", "a", "1", "2015-11-29", ": ", ":", " ", "  ", "\n", "\n\n", "#", " #", "-", "- ",
+               "'", '"', "[", "]", "{", "}", "&", "*", "!", "|", ">", "%", "@", "`", "?", ",", "~", "null", "Null",
+               "true", "\t", "\u3000", "\u00a0", "\x85", "\u2028", "\u2029", "\ufeff", "\x7f", "“", "”", "https://example.gov.cn/"]
+SIMPLE_PIECES = ["编号", "标题", "a", "1", "2015-11-29", ": ", "\n", "x y", "https://example.gov.cn/", "整改", "null", "~",
+                 "\u3000"]
+
+
+@settings(max_examples=EXAMPLES * 10, derandomize=not RANDOM, database=None, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.lists(st.sampled_from(YAML_PIECES), max_size=30),
+                 st.lists(st.sampled_from(SIMPLE_PIECES), max_size=30)).map("".join))
+@example("编号: null\n标题: ~\n\u3000类别\u3000: \u3000x")
+def test_simple_front_matter_is_read_as_yaml_reads_it(text):
+    """The shortcut for "key: value" lines (frontmatter.simple_mapping) gives the Nodes YAML gives, or stands aside."""
+    from dwgk import frontmatter
+
+    simple = frontmatter.simple_mapping(text, 2)
+    if simple is not None:
+        yaml, loader = frontmatter._yaml()
+        errors: list = []
+        assert simple == frontmatter._build("x.md", yaml.parse(text, Loader=loader), 2, errors, yaml)
+        assert errors == []
+
+
+def test_the_example_front_matter_takes_the_shortcut():
+    from dwgk import frontmatter
+
+    fronts = [p.read_text(encoding="utf-8").split("---\n", 2)[1] for p in sorted((REPO / "content").rglob("*.md"))]
+    assert sum(frontmatter.simple_mapping(f, 2) is not None for f in fronts) >= len(fronts) // 2

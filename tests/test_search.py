@@ -247,7 +247,7 @@ def _a_word(site: Path) -> str:
 
 
 def test_at_district_scale_an_edit_rewrites_only_the_shards_of_its_new_words(tmp_path):
-    from dwgk import benchdata
+    from tests.bench import benchdata
 
     benchdata.write_dwgk_content(str(tmp_path / "content"), benchdata.make_notices(300), search=True)
     assert run_cli("build", cwd=tmp_path).rc == 0

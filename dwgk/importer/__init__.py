@@ -29,9 +29,9 @@ from .walk import Walk, find_signature, finish_issues, read_head, walk_line
 from .write import (choose_key, compare_settings, existing_notices, join, md_escape, render_files, write_files,
                     yaml_value)
 
-__all__ = ["Block", "ImportRefused", "ImportResult", "ImportedContact", "ImportedIssue", "Note", "StatedTotal",
+__all__ = ("Block", "ImportRefused", "ImportResult", "ImportedContact", "ImportedIssue", "Note", "StatedTotal",
            "format_report", "import_notice", "md_escape", "normalise_punctuation", "parse_notice_text",
-           "render_files", "repair_dates", "write_files", "yaml_value"]
+           "render_files", "repair_dates", "write_files", "yaml_value")
 
 
 def parse_notice_text(text: str, headings: frozenset = frozenset()) -> ImportResult:

@@ -236,6 +236,7 @@ def write_files(content_dir: str, key: str, files: dict[str, str]) -> None:
     """Write the notice folder in one step (a hidden staging folder renamed into place)."""
     os.makedirs(content_dir, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=f".import-{key}-", dir=content_dir)
+    done = False
     try:
         for rel, text in files.items():
             if not rel.startswith(f"{key}/"):
@@ -247,9 +248,10 @@ def write_files(content_dir: str, key: str, files: dict[str, str]) -> None:
         if os.path.isdir(target) and not os.listdir(target):
             os.rmdir(target)
         os.rename(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        done = True
+    finally:
+        if not done:  # whatever stopped it
+            shutil.rmtree(staging, ignore_errors=True)
     for rel, text in files.items():  # site.yml, 单位/…, 轮次/…: created, never replaced
         if rel.startswith(f"{key}/"):
             continue

@@ -13,7 +13,8 @@ import random
 import re
 from dataclasses import dataclass
 
-EXAMPLE_CONTENT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "content")
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EXAMPLE_CONTENT = os.path.join(REPO, "content")
 
 #: Categories beyond the example's five, worded like them, for notices with 6-8 categories.
 EXTRA_CATEGORIES = (
@@ -290,7 +291,7 @@ def write_hugo_site(dest: str, notices: list[GenNotice]) -> None:
         os.makedirs(os.path.dirname(os.path.join(dest, "layouts", rel)), exist_ok=True)
         _write(os.path.join(dest, "layouts", rel), text)
     os.makedirs(os.path.join(dest, "static"), exist_ok=True)
-    with open(os.path.join(os.path.dirname(EXAMPLE_CONTENT), "layouts", "assets", "style.css"), "rb") as f:
+    with open(os.path.join(REPO, "layouts", "assets", "style.css"), "rb") as f:
         style = f.read()
     with open(os.path.join(dest, "static", "style.css"), "wb") as f:
         f.write(style)
