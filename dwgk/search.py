@@ -19,9 +19,13 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
+from array import array
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from itertools import accumulate
+from json.encoder import encode_basestring
 
 from .model import STATUSES, Notice, OutputFile, Settings
 
@@ -98,13 +102,29 @@ class Doc:
 
 @dataclass(frozen=True)
 class SearchPart:
-    """A notice's part of the site-wide index: what index.js lists and its postings by bucket."""
+    """A notice's part of the site-wide index: what index.js lists and its postings by bucket.
+
+    The postings are one UTF-8 text per bucket, '"bigram":[ids],…' (a title bigram's id is
+    -(id + 1)), held as one bytes object and where each bucket's text ends in it: small to send
+    from a worker process and to keep. A part written to a spool file (spool_part) holds where
+    its postings are in that file instead.
+    """
 
     key: str
     order: tuple  # sort key: newest notice first, as the home page lists them
     meta: dict  # its entry in index.js
     docs: int  # pages in it
-    buckets: tuple  # BUCKETS strings of '"bigram":[ids]' items (a title bigram's id is -(id + 1))
+    ends: array = field(default_factory=lambda: array("I"))  # BUCKETS offsets: where each bucket's text ends
+    postings: bytes = b""
+    spooled: tuple = ()  # (file, offset) of the postings when they are on disk, not in `postings`
+
+    def bucket_spans(self, number: int, shards: int):
+        """(start, end) in the postings of each non-empty bucket of shard `number`."""
+        ends = self.ends
+        for b in range(number, len(ends), shards):
+            start = ends[b - 1] if b else 0
+            if ends[b] > start:
+                yield start, ends[b]
 
 
 def notice_docs(notice: Notice, intro_text: str) -> list[Doc]:
@@ -161,7 +181,8 @@ def search_part(key: str, order: tuple, meta: dict, docs: list[Doc]) -> SearchPa
     for b in sorted(postings):
         # Letters and digits need no escaping in JSON.
         by_bucket[(ord(b[0]) * 1031 + ord(b[1])) % BUCKETS].append(f'"{b}":[{",".join(postings[b])}]')
-    return SearchPart(key, order, meta, len(docs), tuple(",".join(items) for items in by_bucket))
+    texts = [",".join(items).encode() for items in by_bucket]
+    return SearchPart(key, order, meta, len(docs), array("I", accumulate(map(len, texts))), b"".join(texts))
 
 
 def notice_search(notice: Notice, intro_text: str) -> tuple[OutputFile, SearchPart]:
@@ -192,25 +213,102 @@ def site_search(settings: Settings) -> tuple[OutputFile, SearchPart]:
     return OutputFile(SITE_RECORDS, render_records("", settings.title, settings.publisher, docs)), part
 
 
-def section(part: SearchPart, number: int, shards: int) -> str:
-    """The part's section of shard `number`: '"KEY":{"bigram":[ids],…}', or "" when it has none there."""
-    items = ",".join(b for b in part.buckets[number::shards] if b)
-    return f"{_dumps(part.key)}:{{{items}}}" if items else ""
+def section(part: SearchPart, number: int, shards: int, read=None) -> bytes:
+    """The part's section of shard `number`: '"KEY":{"bigram":[ids],…}', or b"" when it has none
+    there. read(part, start, end): the part's postings bytes there (a SpoolReader for spooled parts)."""
+    spans = list(part.bucket_spans(number, shards))
+    if not spans:
+        return b""
+    if read is None:
+        read = _read_held
+    streams = BUCKETS // shards  # see SpoolReader
+    items = b",".join([read(part, start, end, k, streams) for k, (start, end) in enumerate(spans)])
+    return b"%s:{%s}" % (encode_basestring(part.key).encode(), items)  # as _dumps(part.key), without its set-up
 
 
-def shard_data(number: int, sections: list[str]) -> bytes:
+def _read_held(part: SearchPart, start: int, end: int, stream: int = 0, streams: int = 1) -> bytes:
+    if part.spooled:
+        raise ValueError(f"the postings of {part.key!r} are in a spool file: read them with a SpoolReader")
+    return part.postings[start:end]
+
+
+def shard_data(number: int, sections: list[bytes]) -> bytes:
     """The shard's file from its sections, in the order of index.js's parts."""
-    return f"dwgkSearch.shard({number},{{{','.join(s for s in sections if s)}}});\n".encode()
+    return b"dwgkSearch.shard(%d,{%s});\n" % (number, b",".join(s for s in sections if s))
 
 
-def changed_shards(old: SearchPart, new: SearchPart, shards: int) -> set[int]:
+def changed_shards(old: SearchPart, new: SearchPart, shards: int, read=None) -> set[int]:
     """The shards in which the two parts' sections differ."""
-    return {n for n in range(shards) if old.buckets[n::shards] != new.buckets[n::shards]}
+    return {n for n in range(shards) if section(old, n, shards, read) != section(new, n, shards, read)}
 
 
 def without_postings(part: SearchPart) -> SearchPart:
     """What index.js needs of a part."""
-    return SearchPart(part.key, part.order, part.meta, part.docs, ())
+    return SearchPart(part.key, part.order, part.meta, part.docs)
+
+
+def spool_part(part: SearchPart, folder: str) -> SearchPart:
+    """The part with its postings appended to this process's spool file in `folder`, not held:
+    at 10,000 issues the postings of all notices are some 30 MB, which the process that merges
+    them into shards then never holds at once (see SpoolReader)."""
+    path = os.path.join(folder, f"search-postings-{os.getpid()}.tmp")
+    with open(path, "ab") as f:
+        offset = f.seek(0, os.SEEK_END)
+        f.write(part.postings)
+    return replace(part, postings=b"", spooled=(path, offset))
+
+
+def held_part(part: SearchPart) -> SearchPart:
+    """The part with its postings in memory (read from its spool file if spooled)."""
+    if not part.spooled:
+        return part
+    path, offset = part.spooled
+    with open(path, "rb") as f:
+        f.seek(offset)
+        data = f.read(part.ends[-1] if part.ends else 0)
+    return replace(part, postings=data, spooled=())
+
+
+class SpoolReader:
+    """Reads spooled parts' postings (a part held in memory too), keeping each spool file open
+    until closed.
+
+    Shard N asks a part for its buckets N, N + shards, N + 2 × shards… (`streams` of them, the
+    one asked for is `stream`), shard N + 1 then for the bucket after each: so each stream reads
+    ahead, and a part is read a few times, not once a shard. All the streams of a part together
+    hold at most READ_AHEAD bytes (some 4 MB at 10,000 issues)."""
+
+    READ_AHEAD = 8192
+
+    def __init__(self):
+        self.files: dict[str, int] = {}
+        self.ahead: dict[tuple, tuple[int, bytes]] = {}  # (part.spooled, stream) -> (start, bytes from there)
+
+    def __call__(self, part: SearchPart, start: int, end: int, stream: int = 0, streams: int = 1) -> bytes:
+        if not part.spooled:
+            return part.postings[start:end]
+        at, data = self.ahead.get((part.spooled, stream), (0, b""))
+        if not (at <= start and end <= at + len(data)):
+            path, offset = part.spooled
+            fd = self.files.get(path)
+            if fd is None:
+                fd = self.files[path] = os.open(path, os.O_RDONLY)
+            ahead = min(start + self.READ_AHEAD // streams, part.ends[-1])
+            at, data = start, os.pread(fd, max(end, ahead) - start, offset + start)
+            self.ahead[part.spooled, stream] = at, data
+        return data[start - at:end - at]
+
+    def close(self) -> None:
+        for fd in self.files.values():
+            os.close(fd)
+        self.files.clear()
+        self.ahead.clear()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 def ordered_parts(settings: Settings, parts) -> list[SearchPart]:
@@ -227,14 +325,14 @@ class ShardOutput:
     """A postings shard as an OutputFile whose bytes are joined when asked for: at 10,000 issues
     the shards hold tens of MB, and the build then has only one of them in memory at a time."""
 
-    __slots__ = ("out_path", "number", "shards", "parts")
+    __slots__ = ("out_path", "number", "shards", "parts", "read")
 
-    def __init__(self, number: int, shards: int, parts: list[SearchPart]):
-        self.out_path, self.number, self.shards, self.parts = shard_url(number), number, shards, parts
+    def __init__(self, number: int, shards: int, parts: list[SearchPart], read=None):
+        self.out_path, self.number, self.shards, self.parts, self.read = shard_url(number), number, shards, parts, read
 
     @property
     def data(self) -> bytes:
-        return shard_data(self.number, [section(p, self.number, self.shards) for p in self.parts])
+        return shard_data(self.number, [section(p, self.number, self.shards, self.read) for p in self.parts])
 
 
 def index_file(ordered: list[SearchPart], shards: int) -> OutputFile:
@@ -248,9 +346,10 @@ def index_file(ordered: list[SearchPart], shards: int) -> OutputFile:
     return OutputFile(INDEX_FILE, _script("index", index))
 
 
-def index_files(settings: Settings, parts: list[SearchPart]) -> list[OutputFile]:
-    """index.js, the postings shards and the site's own records, from every notice's part."""
+def index_files(settings: Settings, parts: list[SearchPart], read=None) -> list[OutputFile]:
+    """index.js, the postings shards and the site's own records, from every notice's part
+    (read: a SpoolReader where parts are spooled)."""
     ordered = ordered_parts(settings, parts)
     shards = shards_for(ordered)
     return ([site_search(settings)[0], index_file(ordered, shards)]
-            + [ShardOutput(number, shards, ordered) for number in range(shards)])
+            + [ShardOutput(number, shards, ordered, read) for number in range(shards)])

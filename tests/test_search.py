@@ -274,6 +274,22 @@ def test_at_district_scale_an_edit_rewrites_only_the_shards_of_its_new_words(tmp
     assert {p.name: p.read_bytes() for p in cold.iterdir()} == {p.name: p.read_bytes() for p in search.iterdir()}
 
 
+def test_the_index_a_build_writes_is_the_index_an_archive_makes(tmp_path):
+    """build merges the notices' postings from the files its worker processes spool them to;
+    archive's snapshot (pipeline.render) holds them in memory: the same bytes either way."""
+    from dwgk.pipeline import Paths, load_site, render
+    from tests.bench import benchdata
+
+    benchdata.write_dwgk_content(str(tmp_path / "content"), benchdata.make_notices(300), search=True)
+    assert run_cli("build", "--no-cache", cwd=tmp_path).rc == 0
+    built = read_tree(tmp_path / "site" / "assets" / "search")
+    assert len([p for p in built if p.startswith("p-")]) == 8  # each shard of several buckets
+    paths = Paths(str(tmp_path / "content"), str(REPO / "layouts"), str(tmp_path / "unused"))
+    files = render(paths, load_site(paths))
+    held = {f.out_path.removeprefix("assets/search/"): f.data for f in files if f.out_path.startswith("assets/search/")}
+    assert held == built
+
+
 def test_district_example_filters_by_unit_and_round(page, tmp_path, nginx):
     assert run_cli("build", "--content", str(DISTRICT), "--output", "site", cwd=tmp_path).rc == 0
     [index] = _load_script(tmp_path / "site/assets/search/index.js", "index")
