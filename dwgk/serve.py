@@ -3,8 +3,8 @@ the open pages that changed.
 
 Pages are served with a small script of ours (RELOAD_SCRIPT) that speaks livereload's protocol
 to livereload's WebSocket handler on the same server: after a rebuild the server names every URL
-path the build wrote or removed, and a page reloads only when it is one of them or uses one (a
-stylesheet), keeping its scroll position. The watcher is our own (a scan of the source folders,
+path the build wrote or removed; a page that is one of them puts its new version in place of the
+old one, a page that uses one (a stylesheet) reloads, both keeping their scroll position. The watcher is our own (a scan of the source folders,
 woken by inotify on Linux): it ignores editor temporaries, rebuilds a single save at once and a
 burst of changes once it is over, and never looks at the output folder; a failed build shows an
 error page instead.
@@ -112,18 +112,58 @@ def read_url_prefix(content_dir: str) -> str | None:
 
 #: Injected into every page the preview serves (never into the built site). It speaks
 #: livereload's protocol (hello, info, reload with a path); "*" stands for every page.
+#: A page told that it changed itself fetches its new version and puts the new body in place of
+#: the old one, and its title and meta tags for the old ones (no navigation: nothing else is
+#: fetched again, the scroll position stays), then tells the page's scripts the document is ready
+#: again (care.js binds its button). It reloads instead when anything else may differ: a
+#: stylesheet or script it uses changed ("*" too), the new version's head has other stylesheets
+#: or scripts, either body has a script, or the fetch fails (the error page).
 RELOAD_SCRIPT = rb"""<script>/* dwgk preview */(function () {
-  var reloading = false;
+  var reloading = false, updating = false, again = false;
   function pathOf(url) {
     var path = new URL(url, location.href).pathname;
     try { path = decodeURIComponent(path); } catch (e) {}
     return /\/$/.test(path) ? path + "index.html" : path;
   }
   function uses(path) {
-    if (path === "*" || path === pathOf(location.href)) return true;
     return performance.getEntriesByType("resource").some(function (r) {
       return r.name.indexOf(location.origin + "/") === 0 && pathOf(r.name) === path;
     });
+  }
+  function reload() {
+    reloading = true;
+    location.reload();  // browsers keep the scroll position of a page reloaded
+  }
+  function fits(head) {  // the same stylesheets and scripts: only the title and meta tags may differ
+    var now = document.head.children, then = head.children;
+    if (now.length !== then.length) return false;
+    for (var i = 0; i < now.length; i++) {
+      if (now[i].tagName !== then[i].tagName) return false;
+      if (!/^(TITLE|META)$/.test(now[i].tagName) && now[i].outerHTML !== then[i].outerHTML) return false;
+    }
+    return true;
+  }
+  function update() {
+    if (updating) { again = true; return; }
+    updating = true;
+    fetch(location.href, {cache: "no-store"}).then(function (response) {
+      if (!response.ok) throw new Error(String(response.status));
+      return response.text();
+    }).then(function (text) {
+      var doc = new DOMParser().parseFromString(text, "text/html");
+      if (reloading) return;
+      if (!fits(doc.head) || doc.body.querySelector("script") || document.body.querySelector("script")
+          || doc.documentElement.lang !== document.documentElement.lang) return reload();
+      var x = window.scrollX, y = window.scrollY, now = Array.prototype.slice.call(document.head.children);
+      Array.prototype.slice.call(doc.head.children).forEach(function (element, i) {
+        if (element.outerHTML !== now[i].outerHTML) now[i].replaceWith(document.adoptNode(element));
+      });
+      document.body.replaceWith(document.adoptNode(doc.body));
+      window.scrollTo(x, y);
+      document.dispatchEvent(new Event("DOMContentLoaded"));
+      updating = false;
+      if (again) { again = false; update(); }
+    }).catch(function () { if (!reloading) reload(); });
   }
   function connect() {
     var socket = new WebSocket(location.origin.replace(/^http/, "ws") + "%s");
@@ -134,9 +174,9 @@ RELOAD_SCRIPT = rb"""<script>/* dwgk preview */(function () {
       var m = JSON.parse(event.data);
       if (m.command === "hello") {
         socket.send(JSON.stringify({command: "info", url: location.href, plugins: {}}));
-      } else if (m.command === "reload" && !reloading && uses(m.path)) {
-        reloading = true;
-        location.reload();  // browsers keep the scroll position of a page reloaded
+      } else if (m.command === "reload" && !reloading) {
+        if (m.path === pathOf(location.href)) update();
+        else if (m.path === "*" || uses(m.path)) reload();
       }
     };
     socket.onclose = function () { if (!reloading) setTimeout(connect, 1000); };

@@ -9,8 +9,9 @@ as many years as asked, starts the real `python build.py serve` on it and opens 
 headless Chromium the tests use (tests/tools.py): an issue page, and another page the edit does not
 change. Then, at an editor's pace, it appends a line to that issue's file and takes the time from
 just before the write to the frame in which the page shows the new line (the page's own clock,
-which is the system's). Prints each save, the median and the spread, and how often each page was
-loaded: the edited one once per save, the other one never again.
+which is the system's). Prints each save, the median and the spread, how often the edited page was
+requested (once per save) and loaded (only when opened: the preview updates it in place), and how
+often the other page was loaded again (never).
 Needs what `bash tests/run.sh` installs. Not a test: the figures depend on the machine.
 """
 
@@ -34,20 +35,25 @@ BUILD = str(REPO_ROOT / "build.py")
 EXAMPLE = REPO_ROOT / "content"
 PACE_SECONDS = 1.5  # between a page showing a save and the next save: an editor's pace
 
-#: Run in every page the browser loads: counts the loads of the tab, and once the text saved
-#: last (the marker) is on the page, notes the time of the frame that shows it.
+#: Run in every page the browser loads: counts the loads of the tab, and defines watch(marker),
+#: which notes the time of the first frame that shows the marker (the text saved last). The
+#: preview updates a changed page in place, or reloads it (a stylesheet changed): a page that
+#: loads with a marker pending starts watching too.
 WATCH_SCRIPT = """(() => {
   sessionStorage.setItem("loads", String(Number(sessionStorage.getItem("loads") || 0) + 1));
-  const marker = sessionStorage.getItem("marker");
-  if (!marker) return;
-  const look = () => {
-    if (document.body && document.body.innerText.includes(marker)) {
-      requestAnimationFrame(() => setTimeout(() => sessionStorage.setItem("shown", String(Date.now())), 0));
-    } else {
-      requestAnimationFrame(look);
-    }
+  window.watch = (marker) => {
+    const look = () => {
+      if (sessionStorage.getItem("marker") !== marker) return;
+      if (document.body && document.body.innerText.includes(marker)) {
+        requestAnimationFrame(() => setTimeout(() => sessionStorage.setItem("shown", String(Date.now())), 0));
+      } else {
+        requestAnimationFrame(look);
+      }
+    };
+    requestAnimationFrame(look);
   };
-  requestAnimationFrame(look);
+  const marker = sessionStorage.getItem("marker");
+  if (marker && !sessionStorage.getItem("shown")) window.watch(marker);
 })();"""
 
 
@@ -107,12 +113,14 @@ def measure(root: Path, issue_file: str, page_path: str, saves: int, say,
                 other = context.new_page()
                 other.goto(base + unchanged_page)
             page = context.new_page()
+            fetched = []  # the edited page's requests: opening it, then one per save
+            page.on("request", lambda r: fetched.append(r.url) if r.url == base + page_path else None)
             page.goto(base + page_path)
             for n in range(saves):
                 time.sleep(PACE_SECONDS)  # the page has connected to the preview again
                 marker = f"第{n + 1}次保存后的补充说明{time.time_ns()}"
-                page.evaluate("m => { sessionStorage.setItem('marker', m); sessionStorage.removeItem('shown'); }",
-                              marker)
+                page.evaluate("m => { sessionStorage.setItem('marker', m); sessionStorage.removeItem('shown');"
+                              " window.watch(m); }", marker)
                 start = time.time()
                 with open(path, "a", encoding="utf-8") as f:
                     f.write(f"\n{marker}\n")
@@ -121,7 +129,8 @@ def measure(root: Path, issue_file: str, page_path: str, saves: int, say,
                 say(f"第 {n + 1} 次保存：{times[-1]:.3f} 秒")
             time.sleep(PACE_SECONDS)  # a late reload of the other page would show by now
             loads = _loads(page)
-            say(f"{page_path}（改动的页面）：共加载 {loads} 次（打开 1 次，每次保存 1 次）")
+            say(f"{page_path}（改动的页面）：共请求 {len(fetched)} 次（打开 1 次，每次保存 1 次），"
+                f"其中载入 {loads} 次（只有打开时：保存后在原处更新）")
             if other is not None:
                 say(f"{unchanged_page}（未改动的页面）：保存后重新加载 {_loads(other) - 1} 次")
             browser.close()
