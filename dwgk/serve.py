@@ -173,7 +173,8 @@ RELOAD_SCRIPT = rb"""<script>/* dwgk preview */(function () {
     socket.onmessage = function (event) {
       var m = JSON.parse(event.data);
       if (m.command === "hello") {
-        socket.send(JSON.stringify({command: "info", url: location.href, plugins: {}}));
+        var built = document.querySelector('meta[name="dwgk-preview-build"]');
+        socket.send(JSON.stringify({command: "info", url: location.href, plugins: {}, build: built && built.content}));
       } else if (m.command === "reload" && !reloading) {
         if (m.path === pathOf(location.href)) update();
         else if (m.path === "*" || uses(m.path)) reload();
@@ -186,12 +187,19 @@ RELOAD_SCRIPT = rb"""<script>/* dwgk preview */(function () {
 """ % SOCKET_PATH.encode()
 
 
-def with_reload_script(page: bytes) -> bytes:
-    """The page with RELOAD_SCRIPT at the end of its head (where the head ends when its end tag
+def reload_tags(build: int) -> bytes:
+    """What the preview adds to a page: the number of the build it was served from (the page
+    tells the server when it connects, so that a page served just before a rebuild, and not yet
+    connected to hear of it, is told again: ReloadSocket) and RELOAD_SCRIPT."""
+    return b'<meta name="dwgk-preview-build" content="%d">' % build + RELOAD_SCRIPT
+
+
+def with_reload_script(page: bytes, build: int = 0) -> bytes:
+    """The page with reload_tags at the end of its head (where the head ends when its end tag
     is left out, or at the end)."""
     m = re.search(rb"</head\s*>", page, re.IGNORECASE) or re.search(rb"<body[\s>]", page, re.IGNORECASE)
     at = m.start() if m else len(page)
-    return page[:at] + RELOAD_SCRIPT + page[at:]
+    return page[:at] + reload_tags(build) + page[at:]
 
 
 FileStats = dict  # path -> (mtime_ns, size, inode, mode, ctime_ns) of every watched file
@@ -287,6 +295,7 @@ class Preview:
     archive_seen: bool = False  # the last build succeeded, and nothing in archive/ changed since
     memory: CacheMemory = field(default_factory=CacheMemory)  # what the builds keep between them
     unlisted: set = field(default_factory=set)  # paths changed since the content folder was last listed
+    build: int = 0  # how many builds there were: the pages served carry it (reload_tags)
 
     def rebuild(self, say, changed: list[str] | None = None) -> list[str]:
         """Build once; whatever goes wrong ends up on the error page, never out of here.
@@ -296,6 +305,7 @@ class Preview:
         or ["*"] for every page (the error page came or went, 网站地址 in site.yml changed).
         """
         started = time.monotonic()
+        self.build += 1
         archive = os.path.join(self.paths.archive_dir, "")
         # A failed build may have stopped before it looked at the archive: the next one looks.
         unchanged = self.archive_seen and changed is not None and not any(p.startswith(archive) for p in changed)
@@ -550,7 +560,7 @@ class PreviewHandler(StaticFileHandler):
         if self.preview.errors and not self._is_asset(rel):
             self.set_status(500)
             self.set_header("Content-Type", "text/html; charset=utf-8")
-            page = with_reload_script(render_error_page(list(self.preview.errors)).encode("utf-8"))
+            page = with_reload_script(render_error_page(list(self.preview.errors)).encode("utf-8"), self.preview.build)
             self.finish(page if include_body else None)
             return
         await super().get(rel, include_body)
@@ -570,13 +580,15 @@ class PreviewHandler(StaticFileHandler):
                     f"<title>出错了（{status_code}）</title>\n</head>\n<body>\n"
                     f"<h1>出错了（{status_code}）</h1>\n</body>\n</html>\n").encode("utf-8")
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish(with_reload_script(data))
+        self.finish(with_reload_script(data, self.preview.build))
 
-    @classmethod
-    def get_content(cls, abspath, start=None, end=None):
+    def compute_etag(self):
+        return None  # nothing is cached (Cache-Control: no-store), and get_content is an instance's
+
+    def get_content(self, abspath, start=None, end=None):  # pages carry the number of the build
         if is_page(abspath):
-            return cls._page(abspath)[start:end]
-        return super().get_content(abspath, start, end)
+            return self._page(abspath)[start:end]
+        return StaticFileHandler.get_content(abspath, start, end)
 
     def get_content_size(self):
         if is_page(self.absolute_path):
@@ -588,18 +600,31 @@ class PreviewHandler(StaticFileHandler):
             return "text/html; charset=utf-8"
         return super().get_content_type()
 
-    @staticmethod
-    def _page(abspath: str) -> bytes:
+    def _page(self, abspath: str) -> bytes:
         with open(abspath, "rb") as f:
-            return with_reload_script(f.read())
+            return with_reload_script(f.read(), self.preview.build)
 
 
 class ReloadSocket(LiveReloadHandler):
     """livereload's WebSocket handler (hello, info, then reload messages), for pages of this
     server only: a page from elsewhere learns nothing of what the editor is changing."""
 
+    def initialize(self, preview: Preview):
+        self.preview = preview
+
     def check_origin(self, origin):
         return websocket.WebSocketHandler.check_origin(self, origin)
+
+    def on_message(self, message):
+        super().on_message(message)
+        try:
+            m = json.loads(message)
+        except ValueError:
+            return
+        if isinstance(m, dict) and m.get("command") == "info" and isinstance(m.get("build"), str) \
+                and m["build"] != str(self.preview.build):
+            # Served before the last rebuild, which it was not yet connected to hear of.
+            self.write_message(json.dumps({"command": "reload", "path": "*", "liveCSS": False, "liveImg": False}))
 
 
 def reload_pages(paths: list[str]) -> None:
@@ -614,7 +639,8 @@ def reload_pages(paths: list[str]) -> None:
 
 
 def make_app(preview: Preview) -> web.Application:
-    return web.Application([(SOCKET_PATH, ReloadSocket), (r"/(.*)", PreviewHandler, {"preview": preview})])
+    return web.Application([(SOCKET_PATH, ReloadSocket, {"preview": preview}),
+                            (r"/(.*)", PreviewHandler, {"preview": preview})])
 
 
 # --------------------------------------------------------------------------- #

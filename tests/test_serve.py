@@ -298,6 +298,47 @@ def test_a_save_updates_only_the_pages_it_changed_and_they_keep_their_place(prev
     assert len(built) > 30 and not [f for f in built if b"/livereload" in f.read_bytes()]
 
 
+def test_a_page_served_just_before_a_rebuild_hears_of_it_when_it_connects(preview, site):
+    """The page asks for the page, a save is rebuilt, and only then does its script connect: the
+    reload was sent to the pages connected at that moment. The page names the build it was served
+    from (reload_tags); the server tells a page from an earlier build to reload at once."""
+    import asyncio  # noqa: PLC0415
+
+    from tornado.websocket import websocket_connect  # noqa: PLC0415
+
+    p, url = preview()
+    page = http_get(url + "2019/issue-1.html")[2]
+    served = re.search(r'<meta name="dwgk-preview-build" content="(\d+)">', page)[1]
+    before = p.mark()
+    save_edit(site / "content" / "2019" / "01.md", "一是进一步完善", "一是改为进一步完善")
+    p.wait_rebuilt(before)
+    now = re.search(r'content="(\d+)"', http_get(url + "2019/issue-1.html")[2])[1]
+    assert int(now) == int(served) + 1
+
+    async def connect(build: str) -> list[str]:
+        """The page script's handshake; the messages the server sends in the next second."""
+        socket = await websocket_connect(url.replace("http", "ws", 1) + "livereload")
+        socket.write_message('{"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}')
+        said = [await socket.read_message()]
+        socket.write_message('{"command": "info", "url": "%s2019/issue-1.html", "plugins": {}, "build": "%s"}'
+                             % (url, build))
+        with contextlib.suppress(asyncio.TimeoutError):
+            said.append(await asyncio.wait_for(socket.read_message(), 1))
+        socket.close()
+        return said
+
+    def run(build: str) -> list[str]:  # in a thread of its own: Playwright may run a loop in this one
+        found = []
+        worker = threading.Thread(target=lambda: found.append(asyncio.run(connect(build))))
+        worker.start()
+        worker.join(TIMEOUT)
+        return found[0]
+
+    stale = run(served)
+    assert len(stale) == 2 and '"command": "reload"' in stale[1] and '"path": "*"' in stale[1]
+    assert len(run(now)) == 1  # the hello only: this page is up to date
+
+
 def test_content_error_shows_in_browser_and_the_fix_brings_the_page_back(preview, site, page):
     p, url = preview()
     open_live(page, url + "2019/issue-1.html")
@@ -605,7 +646,8 @@ def test_error_page_is_valid_and_escapes(tmp_path):
     (b"<p>x", b"<p>x@"),
 ])
 def test_with_reload_script(page, expected):
-    assert serve.with_reload_script(page) == expected.replace(b"@", serve.RELOAD_SCRIPT)
+    assert serve.with_reload_script(page, 7) == expected.replace(b"@", serve.reload_tags(7))
+    assert serve.reload_tags(7) == b'<meta name="dwgk-preview-build" content="7">' + serve.RELOAD_SCRIPT
 
 
 def test_hosts():
