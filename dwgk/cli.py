@@ -48,15 +48,25 @@ _ARGPARSE_MESSAGES = (
     ("the following arguments are required: ", "缺少参数："),
     ("argument ", "参数 "),
     ("(choose from ", "（可用："),
+    ("invalid int value: ", "应是整数，而不是 "),
+    ("invalid float value: ", "应是数字，而不是 "),
+    ("expected at least one argument", "至少需要跟一个值"),
 )
 
 
 class ChineseParser(argparse.ArgumentParser):
+    """argparse in Chinese: headings, usage, errors, and -h (the benchmark's tools use it too)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{**kwargs, "add_help": False})
+        if kwargs.get("add_help", True):
+            self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+
     def error(self, message):
         for english, chinese in _ARGPARSE_MESSAGES:
             message = message.replace(english, chinese)
         self.print_usage(sys.stderr)
-        top = "dwgk" if self.prog.startswith("dwgk") else "python build.py"
+        top = next((t for t in ("dwgk", "python build.py") if self.prog.startswith(t)), self.prog)  # or a tool's
         self.exit(2, f"错误：{message}\n请运行 {top} --help 查看用法。\n")
 
     def format_usage(self):

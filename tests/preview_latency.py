@@ -17,7 +17,6 @@ Needs what `bash tests/run.sh` installs. Not a test: the figures depend on the m
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import signal
@@ -28,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from dwgk.cli import ChineseParser
 from tests.bench import benchdata
 from tests.tools import CHROMIUM, CHROMIUM_ARGS, REPO_ROOT, free_port
 
@@ -169,7 +169,7 @@ def spread(times: list[float]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.preview_latency",
+    parser = ChineseParser(prog="python -m tests.preview_latency",
                                      description="实测预览从保存到浏览器显示新内容的时间")
     parser.add_argument("--issues", type=int, nargs="+", default=[0, 10000], metavar="问题数",
                         help="0 为自带示例；默认 0 10000")

@@ -230,6 +230,19 @@ def test_a_scale_size_not_above_the_sizes_is_refused(tmp_path):
     assert result.returncode == 2 and "--scale 20 须大于 --sizes 中最大的 20（或为 0）" in result.stderr
 
 
+@pytest.mark.parametrize("tool", ["tests.bench", "tests.bench.profile", "tests.preview_latency"])
+def test_the_benchmarks_tools_speak_chinese(tool, tmp_path):
+    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}
+    helped = subprocess.run([sys.executable, "-m", tool, "--help"], cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert helped.returncode == 0 and helped.stdout.startswith(f"用法： python -m {tool} [-h]")
+    assert "\n选项：\n  -h, --help" in helped.stdout and "显示本帮助并退出" in helped.stdout
+    assert "options" not in helped.stdout and "usage" not in helped.stdout
+    wrong = subprocess.run([sys.executable, "-m", tool, "--saves" if "latency" in tool else "--issues" if "profile" in tool
+                            else "--runs", "x"], cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert wrong.returncode == 2 and "应是整数，而不是 'x'" in wrong.stderr
+    assert wrong.stderr.endswith(f"请运行 python -m {tool} --help 查看用法。\n")
+
+
 def test_district_content_spreads_notices_over_units_and_rounds():
     assert [benchdata.district_of(i, 50, 5) for i in (0, 49, 50, 249, 260)] == [(0, 0), (49, 0), (0, 1), (49, 4), (10, 4)]
 

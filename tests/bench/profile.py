@@ -8,13 +8,13 @@ the README's breakdown shows; the seconds depend on the machine and on the profi
 
 from __future__ import annotations
 
-import argparse
 import cProfile
 import os
 import pstats
 import tempfile
 import time
 
+from dwgk.cli import ChineseParser
 from tests.bench import series
 
 #: (stage, the functions whose cumulative time it is). A function inside another stage's function
@@ -74,7 +74,7 @@ def profile_cold_build(issues: int, district: bool = False, search: bool = False
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.bench.profile", description="冷生成的处理器时间分布")
+    parser = ChineseParser(prog="python -m tests.bench.profile", description="冷生成的处理器时间分布")
     parser.add_argument("--issues", type=int, default=10000, metavar="问题数")
     parser.add_argument("--district", action="store_true", help="区级门户的形状")
     parser.add_argument("--search", action="store_true", help="开启全文搜索")

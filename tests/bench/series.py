@@ -18,7 +18,6 @@ is printed with the figures. Nothing here is a test: the figures depend on the m
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -31,6 +30,7 @@ import time
 import unicodedata
 from pathlib import Path
 
+from dwgk.cli import ChineseParser
 from tests.bench import benchdata, probe
 
 REPO = benchdata.REPO
@@ -392,7 +392,7 @@ def report(results: dict, preview: dict | None, fs: dict, info: dict, args, hugo
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.bench", description="dwgk 基准测试：生成大规模示例网站并计时")
+    parser = ChineseParser(prog="python -m tests.bench", description="dwgk 基准测试：生成大规模示例网站并计时")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10000], metavar="问题数",
                         help="测全部各项的问题数，默认 10000")
     parser.add_argument("--scale", type=int, default=30000, metavar="问题数",
