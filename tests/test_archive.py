@@ -535,11 +535,11 @@ def test_the_preview_looks_at_the_archive_again_only_when_something_in_it_change
     page.chmod(0o644)
     page.write_bytes(page.read_bytes().replace("意见".encode(), "建议".encode(), 1))
     altered = (f"{page}:1: 归档文件已被改动：内容与归档清单记录的 SHA-256 不符",)
-    def unreadable(cache_self, changed=None):
+    def unreadable(index, changed=None):
         raise OSError(5, "Input/output error")
 
     with monkeypatch.context() as m:  # a build that fails before it looks at the archive
-        m.setattr(cache.BuildCache, "read_sources", unreadable)
+        m.setattr(cache.SourceIndex, "read_sources", unreadable)
         preview.rebuild(say, [str(page)])
         assert preview.errors == (f"{paths.content_dir}: 读写文件失败：磁盘读写出错（Input/output error）",)
     preview.rebuild(say, [issue])  # the change it did not look at is not forgotten
