@@ -28,8 +28,8 @@ import sys
 import time
 from dataclasses import dataclass, field, replace
 
-from .content import (SourceFile, display_path, parse_file, parse_folder, read_data, read_sources, relist_sources,
-                      stat_key)
+from . import content
+from .content import SourceFile, display_path, parse_folder, read_data, read_sources, relist_sources, stat_key
 from .model import Notice, summarize
 from .output import CACHE_DIR, MANIFEST, read_manifest, stat_target
 from .search import BUCKETS
@@ -203,6 +203,7 @@ class SourceIndex:
         known = store.read_file("archive")
         self.archive_known = known if isinstance(known, dict) else {}
         self.archive_verified: dict = {}
+        self.archive_read = False  # whether this build looked at the archive folder
         self.sources: list[SourceFile] = []
         store.closing.append(self.close)
 
@@ -226,6 +227,7 @@ class SourceIndex:
         unchanged: nothing in the archive folder changed since the last call in this process (the
         caller knows it): the snapshots found then, if they had no errors, without a look at the
         files (each year at 10,000 issues is 14,000 of them)."""
+        self.archive_read = True
         where = os.path.abspath(self.paths.archive_dir)
         last = self.store.memory.snapshots.get(where)
         if unchanged and last is not None:
@@ -245,7 +247,7 @@ class SourceIndex:
         self.store.keep("files", {s.rel_path: (s.stat_key, s.digest) for s in self.sources
                                   if s.digest and settled(s.stat_key)})
         archive = {k: v for k, v in self.archive_verified.items() if settled(v.stat_key)}
-        if archive != self.archive_known:
+        if self.archive_read and archive != self.archive_known:
             self.store.write_file("archive", archive)
 
 
@@ -266,7 +268,7 @@ class ParseMemo:
             if entry is not None and entry[:2] == (source.src_path, source.digest):
                 fresh[source.rel_path] = entry
                 return entry[2]
-            parsed = parse_file(read_data(self.content_dir, source))
+            parsed = content.parse_file(read_data(self.content_dir, source))
             fresh[source.rel_path] = (source.src_path, source.digest, parsed)
             return parsed
 
@@ -288,7 +290,7 @@ class ParseMemo:
         entry = pack.get(source.rel_path)
         if entry is not None and entry[:2] == (source.src_path, source.digest):
             return entry[2]
-        parsed = parse_file(read_data(self.content_dir, source))
+        parsed = content.parse_file(read_data(self.content_dir, source))
         entry = {source.rel_path: (source.src_path, source.digest, parsed)}
         self.store.save("parsed", key, {**pack, **entry} if keep_others else entry)
         return parsed

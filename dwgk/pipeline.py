@@ -20,8 +20,8 @@ from .assemble import assemble_notice, assemble_portal, order_notices
 from .cache import (ARCHIVE_UNIT, BESIDE_OUTPUT, SEARCH_UNIT, SITE_UNIT, CacheMemory, LinkMemo, NoSearchMemo, ParseMemo,
                     Plan, RenderMemo, SearchMemo, SourceIndex, WrittenRecord, default_cache_dir, open_layers,
                     plan_everything)
-from .content import (collect, declared_sources, display_path, parse_declared, parse_file, parse_folder, read_sources,
-                      sort_sources)
+from . import content
+from .content import collect, declared_sources, display_path, parse_declared, parse_folder, read_sources, sort_sources
 from .linkcheck import BrokenLink, Existing, find_in_sources, link_problem, page_problems, scan
 from .model import (ArchiveBanner, BuildFailed, ContentError, OutputFile, Site, UsageError, is_summary, only_errors,
                     only_notes)
@@ -46,7 +46,8 @@ def build(paths: Paths, base_url: str | None = None, cache_dir: str | None = BES
 
     cache_dir: where the build cache lives (by default .dwgk-cache beside the output folder);
     None builds from scratch without reading or writing any cache. write: False for `check`,
-    which writes nothing, not even the cache (use cache_dir=None). archive_unchanged: the caller
+    which writes nothing (with cache_dir None, not even the cache; with a cache, what it read,
+    parsed and checked is kept there, but not as written: archive). archive_unchanged: the caller
     knows that nothing in the archive folder changed since its last build (the preview, from its
     watcher). memory: what the caller's earlier builds kept in memory (the preview's); changed:
     with memory, every path that changed since the last of them (the watcher knows them too).
@@ -75,11 +76,14 @@ def check(paths: Paths, base_url: str | None = None) -> dict:
     return build(paths, base_url, cache_dir=None, write=False)
 
 
-def load_site(paths: Paths, base_url: str | None = None) -> Site:
+def load_site(paths: Paths, base_url: str | None = None, cache_dir: str | None = None) -> Site:
     """The site as a build reads, parses and assembles it (every notice whole, no snapshots);
-    nothing rendered."""
-    errors: list = []
-    return parse_site(paths, read_sources(paths.content_dir, keep_data=False), (), base_url, errors)[0]
+    nothing rendered. cache_dir: the build cache whose source index and parse memo to use and
+    fill (as build's), so that a build that follows parses nothing again."""
+    with open_layers(paths, cache_dir) as cache:
+        sources = cache.sources.read_sources() if cache.sources else read_sources(paths.content_dir, keep_data=False)
+        errors: list = []
+        return parse_site(paths, sources, (), base_url, errors, cache.parsed)[0]
 
 
 def render(paths: Paths, site: Site, banner: ArchiveBanner | None = None) -> list[OutputFile]:
@@ -218,9 +222,7 @@ def parse_site(paths: Paths, sources: list, snapshots: tuple, base_url: str | No
 
 def parse_file_in(content_dir: str):
     """content.parse_file of a SourceFile listed without its bytes (read_sources keep_data=False)."""
-    from .content import read_data  # noqa: PLC0415
-
-    return lambda source: parse_file(read_data(content_dir, source))
+    return lambda source: content.parse_file(content.read_data(content_dir, source))
 
 
 def _load_notices(paths: Paths, memo: ParseMemo | None, folders: dict, keys: list[str], notices: dict, errors: list,
@@ -502,7 +504,8 @@ def _summary_of(memo: ParseMemo | None, paths: Paths, folders: dict, key: str):
 def _check_unit(staging: Staging, link_memo: LinkMemo | None, record: WrittenRecord | None, name: str,
                 files: list[OutputFile], errors: list, base_url: str, existing: Existing) -> Rendered:
     """Stage a unit's files and check the links of those of its pages that changed."""
-    staged = stage_files(staging, files, record.written if record else {})
+    written = record.written if record else {}
+    staged = stage_files(staging, files, written)
     if errors:
         return Rendered(name, staged, errors, [], [], False, set())
     before = link_memo.load_links(name) if link_memo else {}
@@ -513,7 +516,9 @@ def _check_unit(staging: Staging, link_memo: LinkMemo | None, record: WrittenRec
     local = {p: (links, anchors) for p, (_, links, anchors) in scans.items() if anchors is not None}
     broken, deferred = [], []
     for out_path, (digest, links, anchors) in scans.items():
-        old = before.get(out_path)
+        # A page's links were checked when it was written: those of a page scanned by a build
+        # that then failed (or did not write, as archive's first run) are checked again.
+        old = written.get(out_path)
         if links and (old is None or old[0] != digest):
             page_broken, page_deferred = page_problems(out_path, links, base_url, existing, local)
             broken += page_broken
