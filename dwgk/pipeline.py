@@ -523,7 +523,10 @@ def _check_unit(staging: Staging, link_memo: LinkMemo | None, record: WrittenRec
             page_broken, page_deferred = page_problems(out_path, links, base_url, existing, local)
             broken += page_broken
             deferred += page_deferred
-    anchors_changed = any(p in scans and scans[p][2] != old[2] for p, old in before.items())
+    # Anchors are compared with those of the page as written: what a build that did not write
+    # saved (old[0] is not the written digest) says nothing of what other pages' links found.
+    anchors_changed = any(p in scans and (scans[p][2] != old[2] or written.get(p, ("",))[0] != old[0])
+                          for p, old in before.items())
     if link_memo and scans != before:
         link_memo.save_links(name, scans)
     return Rendered(name, staged, errors, broken, deferred, anchors_changed, set(existing.kept))

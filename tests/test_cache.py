@@ -23,10 +23,12 @@ from tests.sites import REPO, copy_example, edit, read_tree, run_cli, stat_tree
 STEPS = 60
 
 
-def make_site(root: Path, issues: int = 20, seed: int = 1) -> Path:
-    """A content folder of a few notices (4-8 issues each) and a copy of the layouts, made old."""
+def make_site(root: Path, issues: int = 20, seed: int = 1, portal: bool = False) -> Path:
+    """A content folder of a few notices (4-8 issues each) and a copy of the layouts, made old;
+    with portal, also declared units and rounds (单位/, 轮次/) and full-text search."""
     notices = benchdata.make_notices(issues, seed=seed, per_notice=(4, 8))
-    benchdata.write_dwgk_content(str(root / "content"), notices)
+    benchdata.write_dwgk_content(str(root / "content"), notices, units=2 if portal else 0, rounds=2 if portal else 0,
+                                 search=portal)
     shutil.copytree(REPO / "layouts", root / "layouts")
     age(root / "content")
     return root
@@ -50,7 +52,7 @@ def cold(root: Path):
 def assert_same_as_cold(root: Path, before: dict | None = None):
     """An incremental build of site/ says and writes exactly what a cold build of cold/ does."""
     inc, ref = build(root), cold(root)
-    assert (inc.rc, inc.err) == (ref.rc, ref.err)
+    assert (inc.rc, inc.err) == (ref.rc, ref.err.replace("见生成的网页 cold/", "见生成的网页 site/"))
     assert inc.out == ref.out.replace("cold 中共", "site 中共")
     if inc.rc == 0:
         assert read_tree(root / "site") == read_tree(root / "cold")
@@ -73,12 +75,31 @@ class Editor:
         return sorted(p for p in self.content.glob("*/*.md") if p.name != "notice.md")
 
     def folders(self) -> list[Path]:
-        return sorted(p for p in self.content.iterdir() if p.is_dir())
+        return sorted(p for p in self.content.iterdir() if p.is_dir() and p.name not in ("单位", "轮次"))
 
     def step(self) -> str:
         actions = [a for a in dir(self) if a.startswith("do_")]
         action = self.rng.choice(actions)
-        return action + ": " + (getattr(self, action)() or "")
+        repaired = "repair, " if self.rng.random() < 0.3 and self.repair() is None else ""
+        return repaired + action + ": " + (getattr(self, action)() or "")
+
+    def repair(self) -> None:
+        """What an editor does after a failed build: fix what the edits broke (so that the
+        sequence builds now and then, and the incremental build has a written site to start from)."""
+        self.do_fix_yaml()
+        self.do_fix_links()
+        for path in self.issues():
+            text = path.read_text(encoding="utf-8")
+            if "\n完成" in text and "状态: 已完成" not in text:  # a completion date needs 已完成
+                path.write_text(re.sub(r"状态: \S+", "状态: 已完成", text, count=1), encoding="utf-8")
+        for path in self.content.glob("轮次/*.yml"):  # notices name their round by its 名称
+            path.write_text(path.read_text(encoding="utf-8").replace("（调整）", ""), encoding="utf-8")
+        for folder in self.folders():
+            notice = folder / "notice.md"
+            if notice.exists():
+                head, found, rest = notice.read_text(encoding="utf-8").partition("公布数字:\n")
+                if found:
+                    notice.write_text(head + rest[rest.index("---\n"):], encoding="utf-8")
 
     def pick(self, paths: list[Path]) -> Path:
         return self.rng.choice(paths) if paths else None
@@ -150,6 +171,21 @@ class Editor:
             text = path.read_text(encoding="utf-8")
             if "[见附件](整改方案.txt)" in text:
                 path.write_text(text.replace("[见附件](整改方案.txt)", ""), encoding="utf-8")
+
+    def do_edit_unit(self):
+        path = self.pick(sorted(self.content.glob("单位/*.yml")))
+        if path:  # a unit's contact is on every page of its notices
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace("示例路", "示例大道", 1) if "示例路" in text else text.replace("示例大道", "示例路"),
+                            encoding="utf-8")
+            return path.name
+
+    def do_edit_round(self):
+        path = self.pick(sorted(self.content.glob("轮次/*.yml")))
+        if path:
+            edit(path, "巡察", "巡察（调整）") if "（调整）" not in path.read_text(encoding="utf-8") else edit(
+                path, "（调整）", "")
+            return path.name
 
     def do_edit_notice(self):
         notice = self.pick(self.folders()) / "notice.md"
@@ -247,7 +283,7 @@ def test_any_sequence_of_edits_builds_what_a_cold_build_builds(tmp_path, monkeyp
     # Every stage shares its work with a forked worker even for these small sites, so that
     # the parallel path is the one checked.
     monkeypatch.setattr(parallel, "MIN_PARALLEL_ITEMS", 1)
-    root = make_site(tmp_path, seed=seed)
+    root = make_site(tmp_path, seed=seed, portal=seed % 2 == 1)
     editor = Editor(root, seed)
     if seed % 2:
         editor.do_toggle_base_url()
@@ -259,7 +295,7 @@ def test_any_sequence_of_edits_builds_what_a_cold_build_builds(tmp_path, monkeyp
     watched = [str(root / "content"), str(root / "layouts"), str(root / "archive")]
     preview.rebuild(lambda line, err=False: None)
     seen = serve.scan_sources(watched)[0]
-    done = []
+    done, built = [], 0
     for _ in range(STEPS):
         done.append(editor.step())
         before = read_tree(root / "site")
@@ -269,11 +305,13 @@ def test_any_sequence_of_edits_builds_what_a_cold_build_builds(tmp_path, monkeyp
             preview.rebuild(lambda line, err=False: None, serve.changed_paths(seen, now))
             seen = now
             assert bool(preview.errors) == (result.rc != 0)
+            built += result.rc == 0
             if result.rc == 0:
                 assert read_tree(root / "preview") == read_tree(root / "cold")
         except AssertionError as exc:
             raise AssertionError(f"after steps {done}") from exc
     assert len({d.split(":")[0] for d in done}) >= 15  # the sequence really mixes the kinds of edit
+    assert built >= STEPS // 5  # and builds a site now and then, not only errors
 
 
 def test_a_rebuild_with_nothing_changed_parses_and_renders_nothing(tmp_path, monkeypatch):
