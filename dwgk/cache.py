@@ -125,9 +125,9 @@ class CacheStore:
         # The state does not carry the code fingerprint: what a file's stat_key says of its bytes
         # holds whatever the code.
         state = self.read_file("state", marshal.loads, check="")
-        self.state = state if isinstance(state, dict) else {}  # as the last build saved it
+        self._state = state if isinstance(state, dict) else {}  # as the last build saved it
         self.closing: list = []  # each layer's close(exc_type), called on leaving, in order
-        self._changes: dict = {}
+        self._parts: dict = {}  # the parts of the state the layers own: saved again
         self._lock = None
 
     def read_file(self, name: str, loads=pickle.loads, check: str | None = None):
@@ -145,9 +145,14 @@ class CacheStore:
     def save(self, kind: str, key: str, obj) -> None:
         self.write_file(self._name(kind, key), obj)
 
+    def part(self, name: str, default):
+        """A layer's part of the state as the last build saved it (the layer owns it from now on)."""
+        self._parts[name] = self._state.get(name, default)
+        return self._parts[name]
+
     def keep(self, name: str, value) -> None:
         """A layer's part of the state, saved when the build ends."""
-        self._changes[name] = value
+        self._parts[name] = value
 
     def settled(self, stat_key: tuple) -> bool:
         """Changed long enough before this build started to be trusted by its stat (RACY_NS)."""
@@ -184,9 +189,8 @@ class CacheStore:
         try:
             for close in self.closing:
                 close(exc_type)
-            state = {**self.state, **self._changes}
-            if state != self.state:
-                _save(os.path.join(self.folder, "state"), state, marshal.dumps)
+            if self._parts != self._state:  # parts no layer owns (of older code) are dropped
+                _save(os.path.join(self.folder, "state"), self._parts, marshal.dumps)
         finally:
             if self._lock is not None:
                 self._lock.close()
@@ -198,7 +202,7 @@ class SourceIndex:
 
     def __init__(self, store: CacheStore, paths):
         self.store, self.paths = store, paths
-        self.known_files = store.state.get("files", {})  # rel_path -> (stat_key, digest)
+        self.known_files = store.part("files", {})  # rel_path -> (stat_key, digest)
         # The yearly archives' files as last found matching their manifests (snapshots.Verified).
         known = store.read_file("archive")
         self.archive_known = known if isinstance(known, dict) else {}
@@ -333,8 +337,8 @@ class RenderMemo:
 
     def __init__(self, store: CacheStore, paths):
         self.store, self.paths = store, paths
-        self.keys = store.state.get("unit_keys", {})  # unit -> key its files were rendered with
-        self.summary_digests = store.state.get("summaries", {})  # notice -> digest of its summary
+        self.keys = store.part("unit_keys", {})  # unit -> key its files were rendered with
+        self.summary_digests = store.part("summaries", {})  # notice -> digest of its summary
         self.templates_dir = os.path.join(store.folder, "templates")  # compiled by Jinja
         self.render_fp = ""
 
@@ -405,7 +409,7 @@ class LinkMemo:
 
     def __init__(self, store: CacheStore, output_dir: str):
         self.store, self.output_dir = store, output_dir
-        generated, kept = store.state.get("links", ("", ()))
+        generated, kept = store.part("links", ("", ()))
         self.links_generated = generated  # digest of the generated files' paths (digest_paths)
         self.links_kept = set(kept)  # kept (not generated) files the links of that site led to
         self._checked = (generated, tuple(kept))
@@ -444,10 +448,10 @@ class WrittenRecord:
 
     def __init__(self, store: CacheStore, output_dir: str):
         self.store, self.output_dir = store, output_dir
-        self.outputs = store.state.get("outputs", {})  # unit -> out_paths of its files
-        self.written = store.state.get("written", {})  # out_path -> (digest, stat_key)
-        self.manifest_stat = store.state.get("manifest", ())
-        self.base_url = store.state.get("base_url", "")  # the base URL the last written site was built with
+        self.outputs = store.part("outputs", {})  # unit -> out_paths of its files
+        self.written = store.part("written", {})  # out_path -> (digest, stat_key)
+        self.manifest_stat = store.part("manifest", ())
+        self.base_url = store.part("base_url", "")  # the base URL the last written site was built with
         self.spare_dir = os.path.join(store.folder, "spare")
         self._intact: dict[str, bool] = {}  # unit -> _check_outputs, as found by this build
         self._manifest = None  # written_before, once known
