@@ -172,8 +172,8 @@ class CacheStore:
 
     def __getstate__(self):
         """What a spawned worker gets (parallel.run_spawned): everything but the lock, which
-        stays with the build that holds it."""
-        return {**self.__dict__, "_lock": None, "memory": CacheMemory()}
+        stays with the build that holds it, and what the layers do when the build ends."""
+        return {**self.__dict__, "_lock": None, "memory": CacheMemory(), "closing": [], "_state": {}, "_parts": {}}
 
     def __enter__(self):
         if fcntl is not None:  # one build at a time per output folder
@@ -192,6 +192,7 @@ class CacheStore:
             if self._parts != self._state:  # parts no layer owns (of older code) are dropped
                 _save(os.path.join(self.folder, "state"), self._parts, marshal.dumps)
         finally:
+            self.closing = []  # the layers hold the store: no cycle keeps what they loaded alive
             if self._lock is not None:
                 self._lock.close()
 
