@@ -70,10 +70,10 @@ def archive_site(paths: pipeline.Paths, year: str, taken: dt.date, base_url: str
     publishes it. Returns what was stored and the build's counts.
 
     Only a site that builds is frozen (an archive cannot be undone): first the build runs without
-    writing, then the snapshot is taken, then the build publishes it. With the build cache the run
-    without writing renders only what changed since the last build and leaves the parse memo
-    full, so the live site is parsed once and rendered once, by the build that publishes it (the
-    new snapshot changes every page).
+    writing (its errors are the ones `build` prints), then the snapshot is taken, then the build
+    publishes it. The run without writing renders only what changed since the last build and
+    leaves the parse memo full: each content file is parsed once, and after a build the live site
+    is rendered once, by the build that publishes the snapshot (which changes every page).
     """
     check_year(year, taken)
     pipeline.check_paths(paths)
