@@ -64,15 +64,35 @@ def check_year(year: str, taken: dt.date) -> None:
         raise UsageError(f"不能归档尚未到来的{year}年度（今天是{cn_date(taken)}）")
 
 
-def take_snapshot(paths: pipeline.Paths, year: str, taken: dt.date) -> Taken:
-    """Build the site as it stands, with the banner, and store it as archive_dir/year."""
+def archive_site(paths: pipeline.Paths, year: str, taken: dt.date, base_url: str | None = None,
+                 cache_dir: str | None = None) -> tuple[Taken, dict]:
+    """`archive YEAR`: store the site as it stands as archive_dir/year, then build the site that
+    publishes it. Returns what was stored and the build's counts.
+
+    Only a site that builds is frozen (an archive cannot be undone): first the build runs without
+    writing (its errors are the ones `build` prints), then the snapshot is taken, then the build
+    publishes it. The run without writing renders only what changed since the last build and
+    leaves the parse memo full: each content file is parsed once, and after a build the live site
+    is rendered once, by the build that publishes the snapshot (which changes every page).
+    """
+    check_year(year, taken)
+    pipeline.check_paths(paths)
+    refuse_existing(os.path.join(paths.archive_dir, year), year)
+    pipeline.build(paths, base_url, cache_dir, write=False)
+    result = take_snapshot(paths, year, taken, cache_dir)
+    return result, pipeline.build(paths, base_url, cache_dir)
+
+
+def take_snapshot(paths: pipeline.Paths, year: str, taken: dt.date, cache_dir: str | None = None) -> Taken:
+    """Render the site as it stands, with the banner, and store it as archive_dir/year; nothing
+    else is written, and the site is not checked as a build checks it (archive_site does that
+    first). cache_dir: the build cache whose parse memo to use."""
     check_year(year, taken)
     pipeline.check_paths(paths)
     folder = os.path.join(paths.archive_dir, year)
     refuse_existing(folder, year)
     sources = read_sources(paths.content_dir)
-    # Only a site that passes every check a build makes is frozen: an archive cannot be undone.
-    site = pipeline.check(paths)["site"]
+    site = pipeline.load_site(paths, cache_dir=cache_dir)
     banner = ArchiveBanner(year, taken, site.settings.base_url)
     # A snapshot links only inside itself (its 404 page must not use the live site's base path),
     # and holds this year's pages, not earlier snapshots.

@@ -28,8 +28,8 @@ import sys
 import time
 from dataclasses import dataclass, field, replace
 
-from .content import (SourceFile, display_path, parse_file, parse_folder, read_data, read_sources, relist_sources,
-                      stat_key)
+from . import content
+from .content import SourceFile, display_path, parse_folder, read_data, read_sources, relist_sources, stat_key
 from .model import Notice, summarize
 from .output import CACHE_DIR, MANIFEST, read_manifest, stat_target
 from .search import BUCKETS
@@ -44,6 +44,7 @@ DECLARED_PACK = "//declared"  # the parsed files of 单位/ and 轮次/
 RACY_NS = 2_000_000_000  # files younger than this (at build start) are re-read next time
 _MAGIC = b"dwgk build cache 1\n"
 _LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml")
+_KINDS = ("parsed", "notices", "summaries", "links", "search")  # the subfolders of CacheStore.save
 
 try:
     import fcntl
@@ -110,50 +111,72 @@ class CacheMemory:
         self.sources: dict[str, list] = {}
 
 
-class BuildCache:
-    """The cache of one (content, layouts, output) combination; `BuildCache(None, …)` caches nothing."""
+class CacheStore:
+    """The one folder the layers share: checksummed files (_save, _load) marked with dwgk's code
+    fingerprint, the state record each layer keeps its part of, and the lock that lets one build
+    at a time use it. Used as a context manager: on leaving, each layer records its part
+    (`closing`) and the state is saved if it changed, whether or not the build succeeded."""
 
-    def __init__(self, folder: str | None, paths, memory: CacheMemory | None = None):
+    def __init__(self, folder: str, memory: CacheMemory | None = None):
         self.folder = folder
-        self.paths = paths
         self.memory = memory if memory is not None else CacheMemory()
         self.started_ns = time.time_ns()
-        self.code_fp = code_fingerprint() if folder else ""
-        self.render_fp = ""
-        state = self._read(os.path.join(folder, "state"), marshal.loads, "") if folder else None
-        state = state if isinstance(state, dict) else {}
-        self.known_files = state.get("files", {}) if folder else None  # rel -> (stat_key, digest)
-        self.units = state.get("units", {})  # unit name -> (key, out_paths)
-        self.written = state.get("written", {})  # out_path -> (digest, stat_key)
-        self.manifest_stat = state.get("manifest", ())
-        self.base_url = state.get("base_url", "")  # the base URL the last written site was built with
-        self.links_generated, links_kept = state.get("links", ("", ()))
-        self.links_kept = set(links_kept)  # kept files the links of that site led to
-        self._links = state.get("links", ("", ()))
-        self.summary_digests = state.get("summaries", {})  # notice -> digest of its summary
-        self._clean: dict[str, bool] = {}  # unit -> _check_outputs, as found by this build
-        self._manifest = None  # written_before, once known
-        # The yearly archives' files as last found matching their manifests (snapshots.Verified).
-        known = self._read(os.path.join(folder, "archive")) if folder else None
-        self.archive_known = known if isinstance(known, dict) else {}
-        self.archive_verified: dict = {}
-        self.sources: list[SourceFile] = []
-        self.templates_dir = os.path.join(folder, "templates") if folder else None  # compiled by Jinja
-        self.spare_dir = os.path.join(folder, "spare") if folder else None  # see output.py
-        self._saved = state
+        self.code_fp = code_fingerprint()
+        # The state does not carry the code fingerprint: what a file's stat_key says of its bytes
+        # holds whatever the code.
+        state = self.read_file("state", marshal.loads, check="")
+        self._state = state if isinstance(state, dict) else {}  # as the last build saved it
+        self.closing: list = []  # each layer's close(exc_type), called on leaving, in order
+        self._parts: dict = {}  # the parts of the state the layers own: saved again
         self._lock = None
 
-    def _read(self, path: str, loads=pickle.loads, check: str | None = None):
+    def read_file(self, name: str, loads=pickle.loads, check: str | None = None):
         """_load with this build's code fingerprint and memory."""
-        return _load(path, loads, self.code_fp if check is None else check, self.memory.loaded)
+        return _load(os.path.join(self.folder, name), loads, self.code_fp if check is None else check,
+                     self.memory.loaded)
+
+    def write_file(self, name: str, obj) -> None:
+        _save(os.path.join(self.folder, name), obj, pickle.dumps, check=self.code_fp)
+
+    def load(self, kind: str, key: str):
+        """The object saved for this key in the kind's subfolder (parsed, notices, …), or None."""
+        return self.read_file(self._name(kind, key))
+
+    def save(self, kind: str, key: str, obj) -> None:
+        self.write_file(self._name(kind, key), obj)
+
+    def part(self, name: str, default):
+        """A layer's part of the state as the last build saved it (the layer owns it from now on)."""
+        self._parts[name] = self._state.get(name, default)
+        return self._parts[name]
+
+    def keep(self, name: str, value) -> None:
+        """A layer's part of the state, saved when the build ends."""
+        self._parts[name] = value
+
+    def settled(self, stat_key: tuple) -> bool:
+        """Changed long enough before this build started to be trusted by its stat (RACY_NS)."""
+        return max(stat_key[1], stat_key[2]) < self.started_ns - RACY_NS
+
+    def prune(self, keys: set) -> None:
+        """Forget what was saved under any other key (of folders renamed or deleted)."""
+        keep = {self._name("", key) for key in keys}
+        for kind in _KINDS:
+            for name in os.listdir(os.path.join(self.folder, kind)):
+                if name not in keep:
+                    os.remove(os.path.join(self.folder, kind, name))
+
+    @staticmethod
+    def _name(kind: str, key: str) -> str:
+        return os.path.join(kind, hashlib.sha256(key.encode()).hexdigest()[:24])
 
     def __getstate__(self):
         """What a spawned worker gets (parallel.run_spawned): everything but the lock, which
-        stays with the build that holds it."""
-        return {**self.__dict__, "_lock": None, "memory": CacheMemory()}
+        stays with the build that holds it, and what the layers do when the build ends."""
+        return {**self.__dict__, "_lock": None, "memory": CacheMemory(), "closing": [], "_state": {}, "_parts": {}}
 
     def __enter__(self):
-        if self.folder and fcntl is not None:  # one build at a time per output folder
+        if fcntl is not None:  # one build at a time per output folder
             self._lock = open(os.path.join(self.folder, "lock"), "wb")
             fcntl.flock(self._lock, fcntl.LOCK_EX)
             for name in os.listdir(self.folder):  # what a build killed while saving left (see _save)
@@ -164,35 +187,30 @@ class BuildCache:
 
     def __exit__(self, exc_type, *exc):
         try:
-            if exc_type is not None and issubclass(exc_type, OSError) and self.spare_dir:
-                # A full disk, most likely: the spare copies of the pages only save time, and
-                # those this build made are the space the next build needs.
-                shutil.rmtree(self.spare_dir, ignore_errors=True)
-            self._save()
+            for close in self.closing:
+                close(exc_type)
+            if self._parts != self._state:  # parts no layer owns (of older code) are dropped
+                _save(os.path.join(self.folder, "state"), self._parts, marshal.dumps)
         finally:
+            self.closing = []  # the layers hold the store: no cycle keeps what they loaded alive
             if self._lock is not None:
                 self._lock.close()
 
-    def read_snapshots(self, errors: list, unchanged: bool = False) -> tuple:
-        """snapshots.read_snapshots, reading only the archived files whose stat_key changed.
 
-        unchanged: nothing in the archive folder changed since the last call in this process (the
-        caller knows it): the snapshots found then, if they had no errors, without a look at the
-        files (each year at 10,000 issues is 14,000 of them)."""
-        if not self.folder:
-            return read_snapshots(self.paths.archive_dir, errors)
-        where = os.path.abspath(self.paths.archive_dir)
-        last = self.memory.snapshots.get(where)
-        if unchanged and last is not None:
-            snapshots, verified = last
-            self.archive_verified.update(verified)
-            return snapshots
-        snapshots = read_snapshots(self.paths.archive_dir, errors, self.archive_known, self.archive_verified)
-        if errors:
-            self.memory.snapshots.pop(where, None)
-        else:
-            self.memory.snapshots[where] = (snapshots, dict(self.archive_verified))
-        return snapshots
+class SourceIndex:
+    """The layer of read_site: each content and archived file's stat_key and digest as last read,
+    so that a file whose stat_key is unchanged is not read again (see the module docstring)."""
+
+    def __init__(self, store: CacheStore, paths):
+        self.store, self.paths = store, paths
+        self.known_files = store.part("files", {})  # rel_path -> (stat_key, digest)
+        # The yearly archives' files as last found matching their manifests (snapshots.Verified).
+        known = store.read_file("archive")
+        self.archive_known = known if isinstance(known, dict) else {}
+        self.archive_verified: dict = {}
+        self.archive_read = False  # whether this build looked at the archive folder
+        self.sources: list[SourceFile] = []
+        store.closing.append(self.close)
 
     def read_sources(self, changed: list[str] | None = None) -> list[SourceFile]:
         """content.read_sources, reading only the files whose stat_key changed.
@@ -201,22 +219,135 @@ class BuildCache:
         knows them); then only those files are looked at again, if the folder's listing from that
         build is in memory and no file came or went."""
         where = os.path.abspath(self.paths.content_dir)
-        listed = self.memory.sources.get(where) if changed is not None and self.folder else None
+        listed = self.store.memory.sources.get(where) if changed is not None else None
         sources = relist_sources(self.paths.content_dir, listed, changed, self.known_files) if listed else None
         if sources is None:
             sources = read_sources(self.paths.content_dir, self.known_files, keep_data=False)
-        self.sources = self.memory.sources[where] = sources
+        self.sources = self.store.memory.sources[where] = sources
         return sources
 
-    # --- planning -----------------------------------------------------------------------------
+    def read_snapshots(self, errors: list, unchanged: bool = False) -> tuple:
+        """snapshots.read_snapshots, reading only the archived files whose stat_key changed.
+
+        unchanged: nothing in the archive folder changed since the last call in this process (the
+        caller knows it): the snapshots found then, if they had no errors, without a look at the
+        files (each year at 10,000 issues is 14,000 of them)."""
+        self.archive_read = True
+        where = os.path.abspath(self.paths.archive_dir)
+        last = self.store.memory.snapshots.get(where)
+        if unchanged and last is not None:
+            snapshots, verified = last
+            self.archive_verified.update(verified)
+            return snapshots
+        snapshots = read_snapshots(self.paths.archive_dir, errors, self.archive_known, self.archive_verified)
+        if errors:
+            self.store.memory.snapshots.pop(where, None)
+        else:
+            self.store.memory.snapshots[where] = (snapshots, dict(self.archive_verified))
+        return snapshots
+
+    def close(self, exc_type) -> None:
+        """Record what this build read, whether or not it succeeded; not files changed just now."""
+        settled = self.store.settled
+        self.store.keep("files", {s.rel_path: (s.stat_key, s.digest) for s in self.sources
+                                  if s.digest and settled(s.stat_key)})
+        archive = {k: v for k, v in self.archive_verified.items() if settled(v.stat_key)}
+        if self.archive_read and archive != self.archive_known:
+            self.store.write_file("archive", archive)
+
+
+class ParseMemo:
+    """The layer of parse_site: each content file's content.Parsed by its bytes, and each notice
+    as assembled from exactly its files, with its summary (model.summarize)."""
+
+    def __init__(self, store: CacheStore, content_dir: str):
+        self.store, self.content_dir = store, content_dir
+
+    def parse_folder(self, key: str, files: list[SourceFile], errors: list):
+        """content.parse_folder, with each file's Parsed taken from the memo when its bytes match."""
+        pack = self._load_pack(key)
+        fresh: dict = {}
+
+        def parse(source: SourceFile):
+            entry = pack.get(source.rel_path)
+            if entry is not None and entry[:2] == (source.src_path, source.digest):
+                fresh[source.rel_path] = entry
+                return entry[2]
+            parsed = content.parse_file(read_data(self.content_dir, source))
+            fresh[source.rel_path] = (source.src_path, source.digest, parsed)
+            return parsed
+
+        result = parse_folder(self.content_dir, key, files, errors, parse)
+        if fresh != pack:
+            self.store.save("parsed", key, fresh)
+        return result
+
+    def parse_settings(self, source: SourceFile):
+        """The settings file's Parsed, kept like any other file (in the pack of the top folder)."""
+        return self._parse_one("", source, keep_others=False)
+
+    def parse_declared(self, source: SourceFile):
+        """A unit or round file's Parsed, kept like any other file (in one pack for them all)."""
+        return self._parse_one(DECLARED_PACK, source, keep_others=True)
+
+    def _parse_one(self, key: str, source: SourceFile, keep_others: bool):
+        pack = self._load_pack(key)
+        entry = pack.get(source.rel_path)
+        if entry is not None and entry[:2] == (source.src_path, source.digest):
+            return entry[2]
+        parsed = content.parse_file(read_data(self.content_dir, source))
+        entry = {source.rel_path: (source.src_path, source.digest, parsed)}
+        self.store.save("parsed", key, {**pack, **entry} if keep_others else entry)
+        return parsed
+
+    def _load_pack(self, key: str) -> dict:
+        pack = self.store.load("parsed", key)
+        return pack if isinstance(pack, dict) else {}
+
+    def load_notice(self, key: str, files: list[SourceFile], summary: bool = False) -> tuple[Notice, str] | None:
+        """(notice, digest of its summary) as assembled by an earlier build from exactly these
+        files, if any; with summary, preferably the summary without its texts (model.summarize).
+
+        Only folders that assembled without a single error are kept, so an error is never skipped.
+        """
+        for kind in ("summaries", "notices") if summary else ("notices",):
+            entry = self.store.load(kind, key)
+            if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == _files_key(files):
+                return entry[1], entry[2]
+        return None
+
+    def save_notice(self, key: str, files: list[SourceFile], notice: Notice) -> str:
+        """Keep the notice and its summary; returns the summary's digest (see RenderMemo.plan_site)."""
+        summary = summarize(notice)
+        digest = summary_digest(summary)
+        self.store.save("notices", key, (_files_key(files), notice, digest))
+        self.store.save("summaries", key, (_files_key(files), summary, digest))
+        return digest
+
+
+def plan_everything(folders: dict, snapshots: tuple) -> Plan:
+    """The plan of a build without the cache: every unit rendered."""
+    archive = [ARCHIVE_UNIT] if snapshots else []
+    return Plan({}, frozenset([SITE_UNIT, SEARCH_UNIT, *archive, *folders]), False)
+
+
+class RenderMemo:
+    """The layer that plans the rendering: the key each unit's files were last rendered with (a
+    digest of everything they are made from), and each notice's summary digest, so that only the
+    units whose key changed, or whose files in the output folder did, are rendered again."""
+
+    def __init__(self, store: CacheStore, paths):
+        self.store, self.paths = store, paths
+        self.keys = store.part("unit_keys", {})  # unit -> key its files were rendered with
+        self.summary_digests = store.part("summaries", {})  # notice -> digest of its summary
+        self.templates_dir = os.path.join(store.folder, "templates")  # compiled by Jinja
+        self.render_fp = ""
 
     def plan(self, settings_source: SourceFile | None, folders: dict[str, list[SourceFile]],
-             base_url: str | None, snapshots: tuple, declared: list[SourceFile] = ()) -> Plan:
-        archive = [ARCHIVE_UNIT] if snapshots else []
-        if not self.folder:
-            return Plan({}, frozenset([SITE_UNIT, SEARCH_UNIT, *archive, *folders]), False)
+             base_url: str | None, snapshots: tuple, declared: list[SourceFile],
+             record: WrittenRecord, links: LinkMemo) -> Plan:
         # Paths as shown in messages and in the model (src_path) depend on the working folder.
-        self.render_fp = _digest(self.code_fp, layouts_fingerprint(self.paths.layouts_dir),
+        self.render_fp = _digest(self.store.code_fp, layouts_fingerprint(self.paths.layouts_dir),
                                  display_path(self.paths.layouts_dir), display_path(self.paths.content_dir))
         # What every page may show besides its own notice: the settings, the yearly archives and
         # the declared units and rounds (a notice's pages show its unit's contact and names).
@@ -228,15 +359,14 @@ class BuildCache:
         # The search index changes with any notice, and only then (or with the settings).
         keys[SEARCH_UNIT] = _digest(self.render_fp, SEARCH_UNIT, shared, *(f"{n}\0{keys[n]}" for n in sorted(folders)))
         if snapshots:
-            keys[ARCHIVE_UNIT] = _digest(self.code_fp, ARCHIVE_UNIT, archived)
-        render = {name for name, key in keys.items() if not self._unit_clean(name, key)}
-        recheck = not self.kept_links_intact()
-        manifest_ok = bool(self.manifest_stat) and stat_target(self.paths.output_dir, MANIFEST) == self.manifest_stat
+            keys[ARCHIVE_UNIT] = _digest(self.store.code_fp, ARCHIVE_UNIT, archived)
+        render = {name for name, key in keys.items() if self.keys.get(name) != key or not record.unit_intact(name)}
+        recheck = not links.kept_links_intact()
         summaries = {name: self.summary_digests.get(name) for name in folders if name not in render}
         # The site's report of broken links names content files: it needs every notice, as the
         # site-wide pages do.
-        dirty = recheck or not self._outputs_clean(SITE_UNIT)
-        plan = Plan(keys, frozenset(render), manifest_ok, recheck, shared, summaries, True, dirty)
+        dirty = recheck or not record.unit_intact(SITE_UNIT)
+        plan = Plan(keys, frozenset(render), record.manifest_intact(), recheck, shared, summaries, True, dirty)
         return plan if any(name in render for name in folders) else self.plan_site(plan, {})
 
     def plan_site(self, plan: Plan, parsed: dict) -> Plan:
@@ -245,15 +375,14 @@ class BuildCache:
 
         The site-wide pages are made from notice summaries (everything but the texts), so they are
         rendered again only when a summary changed, or a notice came or went (a template that
-        asks a summary for a text is a template error: see render._Undefined).
+        asks a summary for a text is a template error: see render._Undefined). Whether their
+        files are still as written is in plan.site_dirty.
         """
-        if not self.folder:
-            return plan
         summaries = {**plan.summaries, **parsed}
         key = self.site_key(plan, summaries)
         notices = [name for name in plan.keys if name not in NOT_NOTICES]
         dirty = (plan.site_dirty or any(summaries.get(name) is None for name in notices)
-                 or not self._unit_clean(SITE_UNIT, key))
+                 or self.keys.get(SITE_UNIT) != key)
         return replace(plan, keys={**plan.keys, SITE_UNIT: key}, render=plan.render | ({SITE_UNIT} if dirty else set()),
                        summaries=summaries, site_pending=False)
 
@@ -262,23 +391,89 @@ class BuildCache:
         parts = [f"{name}\0{summaries.get(name)}" for name in notices]
         return _digest(self.render_fp, SITE_UNIT, plan.shared, *parts)
 
-    def _unit_clean(self, name: str, key: str) -> bool:
-        """Rendered with this key by an earlier build, and every file it wrote still as written."""
-        record = self.units.get(name)
-        return record is not None and record[0] == key and self._outputs_clean(name)
+    def committed(self, plan: Plan, rendered) -> None:
+        """The site of this plan was written, its `rendered` units rendered with their keys."""
+        keys = {name: key for name, key in self.keys.items() if name in plan.keys}
+        keys.update((name, plan.keys[name]) for name in rendered)
+        if set(keys) != set(self.keys):  # a folder came or went: forget what is kept of those gone
+            shards = (f"//shard/{n}" for n in range(BUCKETS))
+            self.store.prune({"", DECLARED_PACK, *NOT_NOTICES, *plan.keys, *shards})
+        self.keys = keys
+        self.summary_digests = {k: v for k, v in plan.summaries.items() if v is not None}
+        self.store.keep("unit_keys", keys)
+        self.store.keep("summaries", self.summary_digests)
 
-    def _outputs_clean(self, name: str) -> bool:
+
+class LinkMemo:
+    """The layer of the link check: each page's links and anchors by its digest, and what the
+    links of the site last written led to, so that only the pages that changed are checked."""
+
+    def __init__(self, store: CacheStore, output_dir: str):
+        self.store, self.output_dir = store, output_dir
+        generated, kept = store.part("links", ("", ()))
+        self.links_generated = generated  # digest of the generated files' paths (digest_paths)
+        self.links_kept = set(kept)  # kept (not generated) files the links of that site led to
+        self._checked = (generated, tuple(kept))
+
+    def load_links(self, unit: str) -> dict:
+        """out_path -> (digest, links, anchors) of the unit's pages, as last checked."""
+        links = self.store.load("links", unit)
+        return links if isinstance(links, dict) else {}
+
+    def save_links(self, unit: str, scans: dict) -> None:
+        self.store.save("links", unit, scans)
+
+    def kept_links_intact(self) -> bool:
+        """Every kept (not generated) file that links led to when the site was written is still there."""
+        output_dir = self.output_dir
+        return all(os.path.isfile(os.path.join(output_dir, p)) and not os.path.islink(os.path.join(output_dir, p))
+                   for p in self.links_kept)
+
+    @staticmethod
+    def digest_paths(paths) -> str:
+        return _digest(*sorted(paths))
+
+    def links_checked(self, generated, kept: set) -> None:
+        """The links of the site about to be written are all fine (recorded when it is written)."""
+        self._checked = (self.digest_paths(generated), tuple(sorted(kept)))
+
+    def committed(self) -> None:
+        self.links_generated, self.links_kept = self._checked[0], set(self._checked[1])
+        self.store.keep("links", self._checked)
+
+
+class WrittenRecord:
+    """The layer of the writer: what the last build wrote into the output folder, each file's
+    digest and stat_key, by unit, so that a file still as written is neither read back nor
+    written again; and the spare folder of the swapping writer (output.open_staging)."""
+
+    def __init__(self, store: CacheStore, output_dir: str):
+        self.store, self.output_dir = store, output_dir
+        self.outputs = store.part("outputs", {})  # unit -> out_paths of its files
+        self.written = store.part("written", {})  # out_path -> (digest, stat_key)
+        self.manifest_stat = store.part("manifest", ())
+        self.base_url = store.part("base_url", "")  # the base URL the last written site was built with
+        self.spare_dir = os.path.join(store.folder, "spare")
+        self._intact: dict[str, bool] = {}  # unit -> _check_outputs, as found by this build
+        self._manifest = None  # written_before, once known
+        store.closing.append(self.close)
+
+    def manifest_intact(self) -> bool:
+        """The output folder's manifest is the one the last build wrote."""
+        return bool(self.manifest_stat) and stat_target(self.output_dir, MANIFEST) == self.manifest_stat
+
+    def unit_intact(self, name: str) -> bool:
         """Every file the unit wrote in the last build is still as written (checked once a build)."""
-        if name not in self._clean:
-            self._clean[name] = self._check_outputs(name)
-        return self._clean[name]
+        if name not in self._intact:
+            self._intact[name] = self._check_outputs(name)
+        return self._intact[name]
 
     def _check_outputs(self, name: str) -> bool:
-        record = self.units.get(name)
-        if record is None:
+        paths = self.outputs.get(name)
+        if paths is None:
             return False
-        written, lstat, folder = self.written, os.lstat, os.path.join(self.paths.output_dir, "")
-        for out_path in record[1]:  # 14,000 files at 10,000 issues: every call saved counts
+        written, lstat, folder = self.written, os.lstat, os.path.join(self.output_dir, "")
+        for out_path in paths:  # every file of the site on a rebuild: kept to one lstat each
             expected = written.get(out_path)
             try:
                 st = lstat(folder + out_path)
@@ -290,211 +485,137 @@ class BuildCache:
 
     def written_before(self, plan: Plan) -> frozenset:
         """The files the output folder's manifest lists: known without reading it when it is the
-        one the last build wrote (at 10,000 issues, checking its 14,000 paths takes a while)."""
+        one the last build wrote."""
         if self._manifest is None:  # the lock of writing_into keeps the manifest as it is during the build
-            self._manifest = (frozenset(p for _, paths in self.units.values() for p in paths) if plan.manifest_ok
-                              else read_manifest(self.paths.output_dir))
+            self._manifest = (frozenset(p for paths in self.outputs.values() for p in paths) if plan.manifest_ok
+                              else read_manifest(self.output_dir))
         return self._manifest
 
     def unit_outputs(self, names) -> list[str]:
-        return [p for name in names if name in self.units for p in self.units[name][1]]
-
-    # --- links --------------------------------------------------------------------------------
-
-    def load_links(self, unit: str) -> dict:
-        """out_path -> (digest, links, anchors) of the unit's pages, as last checked."""
-        links = self._read(self._path("links", unit)) if self.folder else None
-        return links if isinstance(links, dict) else {}
-
-    def save_links(self, unit: str, scans: dict) -> None:
-        if self.folder:
-            _save(self._path("links", unit), scans, pickle.dumps, check=self.code_fp)
-
-    def kept_links_intact(self) -> bool:
-        """Every kept (not generated) file that links led to when the site was written is still there."""
-        output_dir = self.paths.output_dir
-        return all(os.path.isfile(os.path.join(output_dir, p)) and not os.path.islink(os.path.join(output_dir, p))
-                   for p in self.links_kept)
-
-    @staticmethod
-    def digest_paths(paths) -> str:
-        return _digest(*sorted(paths))
-
-    def links_checked(self, generated, kept: set) -> None:
-        """The links of the site about to be written are all fine (recorded when it is written)."""
-        self._links = (self.digest_paths(generated), tuple(sorted(kept)))
-
-    # --- search -------------------------------------------------------------------------------
-
-    def load_search_part(self, key: str, unit_key: str | None, any_key: bool = False):
-        """The notice's search.SearchPart as rendered with this unit key (any_key: as last kept), if kept."""
-        if not self.folder or (unit_key is None and not any_key):
-            return None
-        entry = self._read(self._path("search", key))
-        ok = isinstance(entry, tuple) and len(entry) == 2 and (any_key or entry[0] == unit_key)
-        return entry[1] if ok else None
-
-    def load_search_shard(self, number: int):
-        """{part key: its section} of a postings shard, as last written (see pipeline._search_index)."""
-        found = self._read(self._path("search", f"//shard/{number}")) if self.folder else None
-        return found if isinstance(found, dict) else None
-
-    def save_search_shard(self, number: int, sections: dict) -> None:
-        if self.folder:
-            _save(self._path("search", f"//shard/{number}"), sections, pickle.dumps, check=self.code_fp)
-
-    def load_search_state(self):
-        found = self._read(self._path("search", SEARCH_UNIT)) if self.folder else None
-        return found if isinstance(found, dict) else None
-
-    def save_search_state(self, state: dict) -> None:
-        if self.folder:
-            _save(self._path("search", SEARCH_UNIT), state, pickle.dumps, check=self.code_fp)
-
-    def save_search_part(self, key: str, unit_key: str | None, part) -> None:
-        if self.folder and unit_key is not None:
-            _save(self._path("search", key), (unit_key, part), pickle.dumps, check=self.code_fp)
-
-    # --- parsed files -------------------------------------------------------------------------
-
-    def load_notice(self, key: str, files: list[SourceFile], summary: bool = False) -> tuple[Notice, str] | None:
-        """(notice, digest of its summary) as assembled by an earlier build from exactly these
-        files, if any; with summary, preferably the summary without its texts (model.summarize).
-
-        Only folders that assembled without a single error are kept, so an error is never skipped.
-        """
-        if not self.folder:
-            return None
-        for kind in ("summaries", "notices") if summary else ("notices",):
-            entry = self._read(self._path(kind, key))
-            if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == _files_key(files):
-                return entry[1], entry[2]
-        return None
-
-    def save_notice(self, key: str, files: list[SourceFile], notice: Notice) -> str:
-        """Keep the notice and its summary; returns the summary's digest (see plan_site)."""
-        summary = summarize(notice)
-        digest = summary_digest(summary)
-        if self.folder:
-            _save(self._path("notices", key), (_files_key(files), notice, digest), pickle.dumps, check=self.code_fp)
-            _save(self._path("summaries", key), (_files_key(files), summary, digest), pickle.dumps,
-                  check=self.code_fp)
-        return digest
-
-    def parse_folder(self, key: str, files: list[SourceFile], errors: list):
-        """content.parse_folder, with each file's Parsed taken from the cache when its bytes match."""
-        pack = self._load_pack(key)
-        fresh: dict = {}
-
-        def parse(source: SourceFile):
-            entry = pack.get(source.rel_path)
-            if entry is not None and entry[:2] == (source.src_path, source.digest):
-                fresh[source.rel_path] = entry
-                return entry[2]
-            parsed = parse_file(read_data(self.paths.content_dir, source))
-            fresh[source.rel_path] = (source.src_path, source.digest, parsed)
-            return parsed
-
-        result = parse_folder(self.paths.content_dir, key, files, errors, parse)
-        if fresh != pack:
-            self._save_pack(key, fresh)
-        return result
-
-    def parse_settings(self, source: SourceFile):
-        """The settings file's Parsed, cached like any other file (in the pack of the top folder)."""
-        pack = self._load_pack("")
-        entry = pack.get(source.rel_path)
-        if entry is not None and entry[:2] == (source.src_path, source.digest):
-            return entry[2]
-        parsed = parse_file(read_data(self.paths.content_dir, source))
-        self._save_pack("", {source.rel_path: (source.src_path, source.digest, parsed)})
-        return parsed
-
-    def parse_declared(self, source: SourceFile):
-        """A unit or round file's Parsed, cached like any other file (in one pack for them all)."""
-        pack = self._load_pack(DECLARED_PACK)
-        entry = pack.get(source.rel_path)
-        if entry is not None and entry[:2] == (source.src_path, source.digest):
-            return entry[2]
-        parsed = parse_file(read_data(self.paths.content_dir, source))
-        self._save_pack(DECLARED_PACK, {**pack, source.rel_path: (source.src_path, source.digest, parsed)})
-        return parsed
-
-    def _path(self, kind: str, key: str) -> str:
-        return os.path.join(self.folder, kind, hashlib.sha256(key.encode()).hexdigest()[:24])
-
-    def _load_pack(self, key: str) -> dict:
-        if not self.folder:
-            return {}
-        pack = self._read(self._path("parsed", key))
-        return pack if isinstance(pack, dict) else {}
-
-    def _save_pack(self, key: str, entries: dict) -> None:
-        if self.folder:
-            _save(self._path("parsed", key), entries, pickle.dumps, check=self.code_fp)
-
-    # --- after writing ------------------------------------------------------------------------
+        return [p for name in names if name in self.outputs for p in self.outputs[name]]
 
     def committed(self, plan: Plan, outputs: dict, base_url: str) -> None:
         """The build wrote the site: outputs is unit -> {out_path: (digest, stat_key)} for the
         units it rendered; the other units of the plan kept what they had."""
-        if not self.folder:
-            return
-        self.summary_digests = {k: v for k, v in plan.summaries.items() if v is not None}
         # New dicts, never updated in place: the loaded ones may be shared with CacheMemory.loaded.
-        units = {name: rec for name, rec in self.units.items() if name in plan.keys}
+        units = {name: paths for name, paths in self.outputs.items() if name in plan.keys}
         written = dict(self.written)
         for name, files in outputs.items():
-            units[name] = (plan.keys[name], tuple(sorted(files)))
+            units[name] = tuple(sorted(files))
             written.update(files)
-        current = {p for _, paths in units.values() for p in paths}
-        self.units = units
+        current = {p for paths in units.values() for p in paths}
+        self.outputs = units
         self.written = {p: rec for p, rec in written.items() if p in current}
-        self.manifest_stat = stat_target(self.paths.output_dir, MANIFEST) or ()
+        self.manifest_stat = stat_target(self.output_dir, MANIFEST) or ()
         self.base_url = base_url
-        self.links_generated, self.links_kept = self._links[0], set(self._links[1])
+        for name, value in (("outputs", self.outputs), ("written", self.written), ("manifest", self.manifest_stat),
+                            ("base_url", base_url)):
+            self.store.keep(name, value)
 
-    def _save(self) -> None:
-        """Record what this build read (whether or not it succeeded) and what it wrote."""
-        if not self.folder:
-            return
-        settled = self.started_ns - RACY_NS
-        files = {s.rel_path: (s.stat_key, s.digest) for s in self.sources
-                 if s.digest and max(s.stat_key[1], s.stat_key[2]) < settled}
-        state = {"files": files, "units": self.units, "written": self.written, "manifest": self.manifest_stat,
-                 "base_url": self.base_url, "links": (self.links_generated, tuple(sorted(self.links_kept))),
-                 "summaries": self.summary_digests}
-        if state != self._saved:
-            _save(os.path.join(self.folder, "state"), state, marshal.dumps)
-        # Archived files are kept by the same rule as content files: not when changed just now.
-        archive = {k: v for k, v in self.archive_verified.items() if max(v.stat_key[1], v.stat_key[2]) < settled}
-        if archive != self.archive_known:
-            _save(os.path.join(self.folder, "archive"), archive, pickle.dumps, check=self.code_fp)
-        if set(self.units) != set(self._saved.get("units", ())):
-            self._prune()
-
-    def _prune(self) -> None:
-        """Forget the parsed files of folders that are gone (renamed or deleted)."""
-        units = {s.rel_path.split("/", 1)[0] if "/" in s.rel_path else "" for s in self.sources}
-        keep = {os.path.basename(self._path("parsed", key)) for key in units | {*NOT_NOTICES, DECLARED_PACK}}
-        keep |= {os.path.basename(self._path("search", f"//shard/{n}")) for n in range(BUCKETS)}
-        for kind in ("parsed", "notices", "summaries", "links", "search"):
-            for name in os.listdir(os.path.join(self.folder, kind)):
-                if name not in keep:
-                    os.remove(os.path.join(self.folder, kind, name))
+    def close(self, exc_type) -> None:
+        if exc_type is not None and issubclass(exc_type, OSError):
+            # A full disk, most likely: the spare copies of the pages only save time, and
+            # those this build made are the space the next build needs.
+            shutil.rmtree(self.spare_dir, ignore_errors=True)
 
 
-def open_cache(paths, cache_dir: str | None, memory: CacheMemory | None = None) -> BuildCache:
-    """The cache for these paths inside cache_dir; None for no cache (a cold build)."""
+class SearchMemo:
+    """The layer of the search index (pipeline._search_index): each notice's search.SearchPart,
+    each postings shard's sections and the index as last written."""
+
+    def __init__(self, store: CacheStore):
+        self.store = store
+        self.folder = store.folder
+
+    def load_search_part(self, key: str, unit_key: str | None, any_key: bool = False):
+        """The notice's search.SearchPart as rendered with this unit key (any_key: as last kept), if kept."""
+        if unit_key is None and not any_key:
+            return None
+        entry = self.store.load("search", key)
+        ok = isinstance(entry, tuple) and len(entry) == 2 and (any_key or entry[0] == unit_key)
+        return entry[1] if ok else None
+
+    def save_search_part(self, key: str, unit_key: str | None, part) -> None:
+        if unit_key is not None:
+            self.store.save("search", key, (unit_key, part))
+
+    def load_search_shard(self, number: int):
+        """{part key: its section} of a postings shard, as last written (see pipeline._search_index)."""
+        found = self.store.load("search", _shard(number))
+        return found if isinstance(found, dict) else None
+
+    def save_search_shard(self, number: int, sections: dict) -> None:
+        self.store.save("search", _shard(number), sections)
+
+    def load_search_state(self):
+        found = self.store.load("search", _state())
+        return found if isinstance(found, dict) else None
+
+    def save_search_state(self, state: dict) -> None:
+        self.store.save("search", _state(), state)
+
+
+class NoSearchMemo:
+    """The search memo of a build without the cache: keeps nothing, finds nothing."""
+
+    folder = None
+
+    def load_search_part(self, key: str, unit_key: str | None, any_key: bool = False):
+        return None
+
+    def save_search_part(self, key: str, unit_key: str | None, part) -> None:
+        pass
+
+    def load_search_shard(self, number: int):
+        return None
+
+    def save_search_shard(self, number: int, sections: dict) -> None:
+        pass
+
+    def load_search_state(self):
+        return None
+
+    def save_search_state(self, state: dict) -> None:
+        pass
+
+
+def _shard(number: int) -> str:
+    return f"//shard/{number}"
+
+
+def _state() -> str:
+    return SEARCH_UNIT
+
+
+@dataclass(frozen=True)
+class Layers:
+    """The cache's layers, each used by the stages named: None (or the null search memo) in a
+    build without the cache, where every stage does its whole work."""
+
+    sources: SourceIndex | None = None  # read_site
+    parsed: ParseMemo | None = None  # parse_site
+    rendered: RenderMemo | None = None  # parse_site (the plan), render_units
+    links: LinkMemo | None = None  # render_units, check_unit_links
+    written: WrittenRecord | None = None  # parse_site (the plan), render_units, write_units
+    search: SearchMemo | NoSearchMemo = field(default_factory=NoSearchMemo)  # render_units (the search index)
+
+
+@contextlib.contextmanager
+def open_layers(paths, cache_dir: str | None, memory: CacheMemory | None = None):
+    """The layers of the cache for these paths inside cache_dir (BESIDE_OUTPUT: the default one),
+    holding its lock; with cache_dir None, no layers (a build from scratch)."""
     if cache_dir is None:
-        return BuildCache(None, paths)
+        yield Layers()
+        return
     if cache_dir == BESIDE_OUTPUT:
         cache_dir = default_cache_dir(paths.output_dir)
     site_id = _digest(*(os.path.abspath(p) for p in (paths.content_dir, paths.layouts_dir, paths.output_dir)))
     folder = os.path.join(cache_dir, site_id[:16])
-    for kind in ("parsed", "notices", "summaries", "links", "search", "templates"):
+    for kind in (*_KINDS, "templates"):
         os.makedirs(os.path.join(folder, kind), exist_ok=True)
-    return BuildCache(folder, paths, memory)
+    with CacheStore(folder, memory) as store:
+        yield Layers(SourceIndex(store, paths), ParseMemo(store, paths.content_dir), RenderMemo(store, paths),
+                     LinkMemo(store, paths.output_dir), WrittenRecord(store, paths.output_dir), SearchMemo(store))
 
 
 def default_cache_dir(output_dir: str) -> str:

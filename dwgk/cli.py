@@ -277,13 +277,14 @@ def main(argv: list[str] | None = None, prog: str = "python build.py") -> int:
                 taken = archive.snapshot_date()
                 year = args.year or str(taken.year)
                 try:
-                    result = archive.take_snapshot(paths, year, taken)
+                    result, counts = archive.archive_site(paths, year, taken, base_url, cache_folder(args))
                 except BuildFailed as failed:
                     return report(failure_of(failed, paths.output_dir, "没有归档，网站未更新"))
                 print(f"已归档{year}年度：{result.folder}（{result.pages} 个网页，清单共 {result.files} 个文件，"
                       f"归档日期{render.cn_date(taken)}）。\n交档案部门的压缩包：{result.zip_path}\n"
                       f"请把 {paths.archive_dir} 文件夹提交到版本库保存。")
-            counts = pipeline.build(paths, base_url, cache_folder(args))
+            else:
+                counts = pipeline.build(paths, base_url, cache_folder(args))
             print("\n".join(build_summary(counts, paths.output_dir)))
     except Exception as exc:
         failure = failure_of(exc, paths.output_dir)

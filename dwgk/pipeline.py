@@ -17,15 +17,18 @@ import os
 from dataclasses import dataclass, replace
 
 from .assemble import assemble_notice, assemble_portal, order_notices
-from .cache import (ARCHIVE_UNIT, BESIDE_OUTPUT, SEARCH_UNIT, SITE_UNIT, BuildCache, CacheMemory, Plan, default_cache_dir,
-                    open_cache)
-from .content import collect, declared_sources, display_path, parse_declared, sort_sources
+from .cache import (ARCHIVE_UNIT, BESIDE_OUTPUT, SEARCH_UNIT, SITE_UNIT, CacheMemory, LinkMemo, NoSearchMemo, ParseMemo,
+                    Plan, RenderMemo, SearchMemo, SourceIndex, WrittenRecord, default_cache_dir, open_layers,
+                    plan_everything)
+from . import content
+from .content import collect, declared_sources, display_path, parse_declared, parse_folder, read_sources, sort_sources
 from .linkcheck import BrokenLink, Existing, find_in_sources, link_problem, page_problems, scan
 from .model import (ArchiveBanner, BuildFailed, ContentError, OutputFile, Site, UsageError, is_summary, only_errors,
                     only_notes)
 from .output import (Staging, check_output_dir, check_staged, commit, discard_staging, open_dry_run, open_staging,
-                     stage_files, staged_bytes, stat_target, writing_into)
+                     read_manifest, stage_files, staged_bytes, stat_target, writing_into)
 from .parallel import run_shares
+from .snapshots import read_snapshots
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,8 @@ def build(paths: Paths, base_url: str | None = None, cache_dir: str | None = BES
 
     cache_dir: where the build cache lives (by default .dwgk-cache beside the output folder);
     None builds from scratch without reading or writing any cache. write: False for `check`,
-    which writes nothing, not even the cache (use cache_dir=None). archive_unchanged: the caller
+    which writes nothing (with cache_dir None, not even the cache; with a cache, what it read,
+    parsed and checked is kept there, but not as written: archive). archive_unchanged: the caller
     knows that nothing in the archive folder changed since its last build (the preview, from its
     watcher). memory: what the caller's earlier builds kept in memory (the preview's); changed:
     with memory, every path that changed since the last of them (the watcher knows them too).
@@ -52,16 +56,18 @@ def build(paths: Paths, base_url: str | None = None, cache_dir: str | None = BES
     """
     check_paths(paths, cache_dir)
     with writing_into(paths.output_dir) if write else contextlib.nullcontext(), \
-            open_cache(paths, cache_dir, memory) as cache:
-        sources, snapshots, archive_errors = read_site(paths, cache, archive_unchanged, changed)  # read
+            open_layers(paths, cache_dir, memory) as cache:  # the cache's layers, or none
+        sources, snapshots, archive_errors = read_site(paths, cache.sources, archive_unchanged, changed)      # read
         errors: list = []
-        site, plan, folders = parse_site(paths, cache, sources, snapshots, base_url, errors)       # parse, assemble
+        site, plan, folders = parse_site(paths, sources, snapshots, base_url, errors,                         # parse,
+                                         cache.parsed, cache.rendered, cache.written, cache.links)            # assemble
         if archive_errors:
             raise BuildFailed(archive_errors)
-        with open_writer(paths, cache, plan, write) as staging:
-            rendered = render_units(paths, staging, site, plan, cache, folders)                      # render
-            check_unit_links(paths, staging, site, rendered, plan, cache)                            # check links
-            counts = write_units(staging, site, rendered, plan, cache)                               # write
+        with open_writer(paths, plan, write, cache.written) as staging:
+            rendered = render_units(paths, staging, site, plan, folders,                                      # render
+                                    cache.rendered, cache.parsed, cache.links, cache.written, cache.search)
+            check_unit_links(paths, staging, site, rendered, plan, cache.links, cache.written)                # check links
+            counts = write_units(staging, site, rendered, plan, cache.rendered, cache.links, cache.written)  # write
         return {**counts, "notes": only_notes(errors) + counts["notes"], "site": site}
 
 
@@ -70,12 +76,14 @@ def check(paths: Paths, base_url: str | None = None) -> dict:
     return build(paths, base_url, cache_dir=None, write=False)
 
 
-def load_site(paths: Paths, base_url: str | None = None) -> Site:
+def load_site(paths: Paths, base_url: str | None = None, cache_dir: str | None = None) -> Site:
     """The site as a build reads, parses and assembles it (every notice whole, no snapshots);
-    nothing rendered."""
-    with open_cache(paths, None) as cache:
+    nothing rendered. cache_dir: the build cache whose source index and parse memo to use and
+    fill (as build's), so that a build that follows parses nothing again."""
+    with open_layers(paths, cache_dir) as cache:
+        sources = cache.sources.read_sources() if cache.sources else read_sources(paths.content_dir, keep_data=False)
         errors: list = []
-        return parse_site(paths, cache, cache.read_sources(), (), base_url, errors)[0]
+        return parse_site(paths, sources, (), base_url, errors, cache.parsed)[0]
 
 
 def render(paths: Paths, site: Site, banner: ArchiveBanner | None = None) -> list[OutputFile]:
@@ -89,25 +97,28 @@ def render(paths: Paths, site: Site, banner: ArchiveBanner | None = None) -> lis
     return files
 
 
-def read_site(paths: Paths, cache: BuildCache, archive_unchanged: bool,
+def read_site(paths: Paths, index: SourceIndex | None, archive_unchanged: bool,
               changed: list[str] | None = None) -> tuple[list, tuple, list]:
-    """The listing of the content folder (content.SourceFile, read where the cache does not know
-    them), the yearly snapshots to publish, and the errors found in the archive folder."""
+    """The listing of the content folder (content.SourceFile, read where the source index does
+    not know them), the yearly snapshots to publish, and the errors found in the archive folder."""
     archive_errors: list = []
-    sources = cache.read_sources(changed)
-    snapshots = cache.read_snapshots(archive_errors, archive_unchanged)
+    if index is None:
+        return (read_sources(paths.content_dir, keep_data=False), read_snapshots(paths.archive_dir, archive_errors),
+                archive_errors)
+    sources = index.read_sources(changed)
+    snapshots = index.read_snapshots(archive_errors, archive_unchanged)
     return sources, snapshots, archive_errors
 
 
 @contextlib.contextmanager
-def open_writer(paths: Paths, cache: BuildCache, plan: Plan, write: bool):
+def open_writer(paths: Paths, plan: Plan, write: bool, record: WrittenRecord | None):
     """The writer of this build (output.Staging): staging in the output folder, swapping with the
-    cache's spare files where it can; a dry run outside it for `check`. What it staged is removed
+    record's spare files where it can; a dry run outside it for `check`. What it staged is removed
     unless it was committed."""
     if not write:
         staging = open_dry_run(paths.output_dir)
     elif plan.render:
-        staging = open_staging(paths.output_dir, cache.spare_dir)
+        staging = open_staging(paths.output_dir, record.spare_dir if record else None)
     else:  # nothing to render: nothing staged, the output folder left as it is
         staging = Staging(paths.output_dir, False, None)
     committed = False
@@ -167,11 +178,12 @@ def check_paths(paths: Paths, cache_dir: str | None = None) -> None:
         raise UsageError(problem)
 
 
-def parse_site(paths: Paths, cache: BuildCache, sources: list, snapshots: tuple, base_url: str | None,
-               errors: list) -> tuple[Site | None, Plan, dict]:
+def parse_site(paths: Paths, sources: list, snapshots: tuple, base_url: str | None, errors: list,
+               memo: ParseMemo | None = None, planner: RenderMemo | None = None, record: WrittenRecord | None = None,
+               links: LinkMemo | None = None) -> tuple[Site | None, Plan, dict]:
     """Parse and assemble what the build needs: the site (None when there is nothing to render),
-    the plan of what to render (cache.plan, then cache.plan_site) and the content folders
-    (folder name -> its SourceFiles). Raises BuildFailed with every error found.
+    the plan of what to render (RenderMemo.plan, then plan_site; without it, everything) and the
+    content folders (folder name -> its SourceFiles). Raises BuildFailed with every error found.
 
     First the notices whose pages are rendered; then, if the site-wide pages are rendered too,
     the others, for which a summary without the texts does (model.summarize). The units and
@@ -180,18 +192,21 @@ def parse_site(paths: Paths, cache: BuildCache, sources: list, snapshots: tuple,
     """
     settings_source, folders = sort_sources(paths.content_dir, sources, errors)
     declared = declared_sources(sources)
-    plan = cache.plan(settings_source, folders, base_url, snapshots, declared)
+    plan = (planner.plan(settings_source, folders, base_url, snapshots, declared, record, links) if planner
+            else plan_everything(folders, snapshots))
     if not plan.render and not plan.site_pending and not errors:
         return None, plan, folders
-    settings = collect(cache.parse_settings(settings_source), errors) if settings_source else None
-    units, rounds, unread = parse_declared(declared, errors, cache.parse_declared)
+    parse_one = memo.parse_settings if memo else parse_file_in(paths.content_dir)
+    settings = collect(parse_one(settings_source), errors) if settings_source else None
+    units, rounds, unread = parse_declared(declared, errors, memo.parse_declared if memo else parse_one)
     notices: dict = {}
-    digests = _load_notices(cache, folders, [k for k in folders if k in plan.render], notices, errors, False)
+    digests = _load_notices(paths, memo, folders, [k for k in folders if k in plan.render], notices, errors, False)
     if plan.site_pending:
-        plan = cache.plan_site(plan, digests)
+        plan = planner.plan_site(plan, digests)
     if SITE_UNIT in plan.render:
-        others = _load_notices(cache, folders, [k for k in folders if k not in notices], notices, errors, True)
-        plan = cache.plan_site(plan, others)  # the site-wide pages' key, from every summary
+        others = _load_notices(paths, memo, folders, [k for k in folders if k not in notices], notices, errors, True)
+        if planner:
+            plan = planner.plan_site(plan, others)  # the site-wide pages' key, from every summary
     loaded_notices = order_notices(n for n in notices.values() if n is not None)
     # The notices that are rendered (every one with the site-wide pages) are checked, with or
     # without settings, so that every error of the run is listed.
@@ -205,45 +220,53 @@ def parse_site(paths: Paths, cache: BuildCache, sources: list, snapshots: tuple,
     return with_base_url(site, base_url), plan, folders
 
 
-def _load_notices(cache: BuildCache, folders: dict, keys: list[str], notices: dict, errors: list,
+def parse_file_in(content_dir: str):
+    """content.parse_file of a SourceFile listed without its bytes (read_sources keep_data=False)."""
+    return lambda source: content.parse_file(content.read_data(content_dir, source))
+
+
+def _load_notices(paths: Paths, memo: ParseMemo | None, folders: dict, keys: list[str], notices: dict, errors: list,
                   summary: bool) -> dict:
-    """Put the notices of these folders in `notices`, from the cache or parsed on all cores;
-    returns their summary digests."""
+    """Put the notices of these folders in `notices`, from the parse memo or parsed on all cores;
+    returns their summary digests (None without the memo)."""
     digests = {}
     for key in keys:
-        found = cache.load_notice(key, folders[key], summary=summary)
+        found = memo.load_notice(key, folders[key], summary=summary) if memo else None
         notices[key], digests[key] = found if found else (None, None)
     missing = [key for key in keys if notices[key] is None]
     weights = [len(folders[key]) for key in missing]
-    for share in run_shares(functools.partial(_parse_folders, cache, folders), missing, weights):
+    for share in run_shares(functools.partial(_parse_folders, paths.content_dir, memo, folders), missing, weights):
         for key, notice, folder_errors, digest in share:
             errors += folder_errors
             notices[key], digests[key] = notice, digest
     return digests
 
 
-def _parse_folders(cache: BuildCache, folders: dict, keys: list[str]) -> list:
+def _parse_folders(content_dir: str, memo: ParseMemo | None, folders: dict, keys: list[str]) -> list:
     """(key, assembled notice or None, errors, digest of its summary or None) for each folder."""
     results = []
     for key in keys:
         errors: list = []
-        notice, issues, failed = cache.parse_folder(key, folders[key], errors)
+        if memo:
+            notice, issues, failed = memo.parse_folder(key, folders[key], errors)
+        else:
+            notice, issues, failed = parse_folder(content_dir, key, folders[key], errors, parse_file_in(content_dir))
         digest = None
         if notice is not None:
             notice = assemble_notice(notice, issues, failed, errors)
-            if not errors:  # nor notes: a notice kept whole would not show them again
-                digest = cache.save_notice(key, folders[key], notice)
+            if not errors and memo:  # nor notes: a notice kept whole would not show them again
+                digest = memo.save_notice(key, folders[key], notice)
         results.append((key, notice, errors, digest))
     return results
 
 
-def full_site(site: Site, folders: dict, cache: BuildCache) -> Site:
+def full_site(site: Site, folders: dict, memo: ParseMemo | None, content_dir: str) -> Site:
     """The site with every notice summary replaced by the full notice."""
     notices = []
     for notice in site.notices:
         if is_summary(notice):
-            found = cache.load_notice(notice.key, folders[notice.key])
-            notice = found[0] if found else _parse_folders(cache, folders, [notice.key])[0][1]
+            found = memo.load_notice(notice.key, folders[notice.key]) if memo else None
+            notice = found[0] if found else _parse_folders(content_dir, memo, folders, [notice.key])[0][1]
         notices.append(notice)
     return replace(site, notices=tuple(notices))
 
@@ -262,8 +285,9 @@ class Rendered:
     search: object = None  # a notice's search.SearchPart
 
 
-def render_units(paths: Paths, staging: Staging, site: Site | None, plan: Plan, cache: BuildCache,
-                 folders: dict) -> list[Rendered]:
+def render_units(paths: Paths, staging: Staging, site: Site | None, plan: Plan, folders: dict,
+                 planner: RenderMemo | None = None, memo: ParseMemo | None = None, links: LinkMemo | None = None,
+                 record: WrittenRecord | None = None, search: SearchMemo | NoSearchMemo = NoSearchMemo()) -> list[Rendered]:
     """Render the units of the plan into the staging folder, checking the links of the pages that
     changed as they go (_check_unit); the link check of the whole site follows (check_unit_links).
 
@@ -276,7 +300,8 @@ def render_units(paths: Paths, staging: Staging, site: Site | None, plan: Plan, 
     from .render import make_environment, notice_out_paths, snapshot_files  # noqa: PLC0415 - see _render_notices
 
     notices = [n for n in site.notices if n.key in plan.render]
-    env = make_environment(paths.layouts_dir, cache.templates_dir)
+    templates_dir = planner.templates_dir if planner else None
+    env = make_environment(paths.layouts_dir, templates_dir)
     shared, errors = {}, {}
     if ARCHIVE_UNIT in plan.render:
         errors[ARCHIVE_UNIT] = []
@@ -286,26 +311,34 @@ def render_units(paths: Paths, staging: Staging, site: Site | None, plan: Plan, 
         shared[SITE_UNIT] = _render_site_unit(env, site, paths, errors[SITE_UNIT])
     generated = ({p for files in shared.values() for f in files for p in [f.out_path]}
                  | {p for n in notices for p in notice_out_paths(n, site.settings.search)}
-                 | set(cache.unit_outputs(plan.keys.keys() - plan.render)))
-    existing = Existing(generated, paths.output_dir, cache.written_before(plan))
-    rendered = [_check_unit(staging, cache, unit, files, errors[unit], site.settings.base_url, existing)
+                 | set(record.unit_outputs(plan.keys.keys() - plan.render) if record else ()))
+    before = _written_before(paths, plan, record)
+    existing = Existing(generated, paths.output_dir, before)
+    rendered = [_check_unit(staging, links, record, unit, files, errors[unit], site.settings.base_url, existing)
                 for unit, files in shared.items()]
     weights = [len(notice_out_paths(n, site.settings.search)) for n in notices]
-    for share in run_shares(functools.partial(_render_notices, paths, staging, site, cache, existing), notices, weights):
+    render_share = functools.partial(_render_notices, paths, staging, site, templates_dir, links, record, existing)
+    for share in run_shares(render_share, notices, weights):
         rendered += share
     if SEARCH_UNIT in plan.render:  # a unit of no files when the site has no search
         fresh = {r.unit: r.search for r in rendered if r.search}
         from .search import SpoolReader  # noqa: PLC0415
 
         with SpoolReader() as read:  # the shards are read from the spool as they are staged
-            files = _search_index(site, plan, cache, folders, fresh, read) if site.settings.search else []
-            rendered.append(_check_unit(staging, cache, SEARCH_UNIT, files, [], site.settings.base_url, existing))
+            files = (_search_index(site, plan, search, memo, record, paths, folders, fresh, read)
+                     if site.settings.search else [])
+            rendered.append(_check_unit(staging, links, record, SEARCH_UNIT, files, [], site.settings.base_url,
+                                        existing))
     problems = [e for r in rendered for e in r.errors]
-    problems = problems or check_staged(paths.output_dir, [s for r in rendered for s in r.staged],
-                                        cache.written_before(plan))
+    problems = problems or check_staged(paths.output_dir, [s for r in rendered for s in r.staged], before)
     if problems:
         raise BuildFailed(problems)
     return rendered
+
+
+def _written_before(paths: Paths, plan: Plan, record: WrittenRecord | None) -> frozenset:
+    """The files the output folder's manifest lists (output.read_manifest; the record knows them)."""
+    return record.written_before(plan) if record else read_manifest(paths.output_dir)
 
 
 def _render_site_unit(env, site: Site, paths: Paths, errors: list) -> list[OutputFile]:
@@ -320,13 +353,13 @@ def _render_site_unit(env, site: Site, paths: Paths, errors: list) -> list[Outpu
     return files + render_discovery(summaries, every)
 
 
-def _render_notices(paths: Paths, staging: Staging, site: Site, cache: BuildCache, existing: Existing,
-                    notices: list) -> list[Rendered]:
+def _render_notices(paths: Paths, staging: Staging, site: Site, templates_dir: str | None, links: LinkMemo | None,
+                    record: WrittenRecord | None, existing: Existing, notices: list) -> list[Rendered]:
     # Imported here: a rebuild with nothing to render never needs Jinja.
     from .render import make_environment, render_notice_and_search  # noqa: PLC0415
     from .search import spool_part  # noqa: PLC0415
 
-    env = make_environment(paths.layouts_dir, cache.templates_dir)
+    env = make_environment(paths.layouts_dir, templates_dir)
     # The notices' search postings wait in the staging folder, not in memory (see _search_index);
     # not those of a single notice (an edit), which are small and need no room on the disk.
     spool = len(notices) > 1
@@ -336,12 +369,13 @@ def _render_notices(paths: Paths, staging: Staging, site: Site, cache: BuildCach
         files, part = render_notice_and_search(env, site, notice, paths.layouts_dir, paths.content_dir, errors)
         if part is not None and spool:
             part = spool_part(part, staging.folder)
-        results.append(replace(_check_unit(staging, cache, notice.key, files, errors, site.settings.base_url, existing),
-                               search=part))
+        results.append(replace(_check_unit(staging, links, record, notice.key, files, errors, site.settings.base_url,
+                                           existing), search=part))
     return results
 
 
-def _search_index(site: Site, plan: Plan, cache: BuildCache, folders: dict, fresh: dict, read) -> list:
+def _search_index(site: Site, plan: Plan, search: SearchMemo | NoSearchMemo, memo: ParseMemo | None,
+                  record: WrittenRecord | None, paths: Paths, folders: dict, fresh: dict, read) -> list:
     """The search index (index.js, the postings shards, the site's own records), from the parts
     of the notices just rendered (fresh, their postings spooled: read with `read`, a
     search.SpoolReader, until the files are staged) and those the cache keeps.
@@ -353,49 +387,52 @@ def _search_index(site: Site, plan: Plan, cache: BuildCache, folders: dict, fres
     """
     from .search import held_part  # noqa: PLC0415
 
-    state = cache.load_search_state() if cache.folder else None
-    files = _search_index_changed(site, plan, cache, folders, fresh, state, read) if state else None
+    state = search.load_search_state() if search.folder else None
+    files = (_search_index_changed(site, plan, search, memo, record, paths, folders, fresh, state, read)
+             if state else None)
     if files is None:
-        files = _search_index_whole(site, plan, cache, folders, fresh, read)
+        files = _search_index_whole(site, plan, search, memo, paths, folders, fresh, read)
     for key, part in fresh.items():
-        cache.save_search_part(key, plan.keys.get(key), held_part(part))
+        search.save_search_part(key, plan.keys.get(key), held_part(part))
     return files
 
 
-def _all_search_parts(site: Site, plan: Plan, cache: BuildCache, folders: dict, fresh: dict) -> dict:
+def _all_search_parts(site: Site, plan: Plan, search: SearchMemo | NoSearchMemo, memo: ParseMemo | None, paths: Paths,
+                      folders: dict, fresh: dict) -> dict:
     """Every notice's part: fresh, else as kept for the notice as it is, else made from the full notice
     (then added to fresh)."""
     from .render import search_part_of  # noqa: PLC0415 - see _render_notices
 
-    parts = {key: fresh.get(key) or cache.load_search_part(key, plan.keys.get(key)) for key in folders}
+    parts = {key: fresh.get(key) or search.load_search_part(key, plan.keys.get(key)) for key in folders}
     missing = [key for key, part in parts.items() if part is None]
-    for notice in full_site(replace(site, notices=tuple(_summary_of(cache, folders, k) for k in missing)),
-                            folders, cache).notices:
+    for notice in full_site(replace(site, notices=tuple(_summary_of(memo, paths, folders, k) for k in missing)),
+                            folders, memo, paths.content_dir).notices:
         parts[notice.key] = fresh[notice.key] = search_part_of(notice)
     return parts
 
 
-def _search_index_whole(site: Site, plan: Plan, cache: BuildCache, folders: dict, fresh: dict, read) -> list:
+def _search_index_whole(site: Site, plan: Plan, search: SearchMemo | NoSearchMemo, memo: ParseMemo | None, paths: Paths,
+                        folders: dict, fresh: dict, read) -> list:
     from .search import index_files, section, shard_data, site_search, without_postings  # noqa: PLC0415
 
-    parts = _all_search_parts(site, plan, cache, folders, fresh)
+    parts = _all_search_parts(site, plan, search, memo, paths, folders, fresh)
     files = index_files(site.settings, list(parts.values()), read)
-    if cache.folder:
+    if search.folder:
         ordered = files[2].parts  # the first shard's (ShardOutput) parts, in their order
         shards = files[2].shards
         digests = []
         for number in range(shards):
             sections = {p.key: s for p in ordered for s in [section(p, number, shards, read)] if s}
-            cache.save_search_shard(number, sections)
+            search.save_search_shard(number, sections)
             digests.append(hashlib.sha256(shard_data(number, [sections.get(p.key, b"") for p in ordered])).hexdigest())
-        cache.save_search_state({"keys": tuple(sorted(folders)), "shards": shards, "digests": tuple(digests),
+        search.save_search_state({"keys": tuple(sorted(folders)), "shards": shards, "digests": tuple(digests),
                                  "site": site_search(site.settings)[1],
                                  "parts": {k: without_postings(p) for k, p in parts.items()}})
     return files
 
 
-def _search_index_changed(site: Site, plan: Plan, cache: BuildCache, folders: dict, fresh: dict,
-                          state: dict, read) -> list | None:
+def _search_index_changed(site: Site, plan: Plan, search: SearchMemo, memo: ParseMemo, record: WrittenRecord,
+                          paths: Paths, folders: dict, fresh: dict, state: dict, read) -> list | None:
     """The index from the last one and the fresh parts; None when it must be made whole (a notice
     came or went, the number of shards changed, or the cache lacks what it needs)."""
     from .output import KeptFile  # noqa: PLC0415
@@ -404,10 +441,10 @@ def _search_index_changed(site: Site, plan: Plan, cache: BuildCache, folders: di
 
     if state["keys"] != tuple(sorted(folders)):
         return None
-    whole = functools.partial(_all_search_parts, site, plan, cache, folders, {})
+    whole = functools.partial(_all_search_parts, site, plan, search, memo, paths, folders, {})
     site_records, site_part = site_search(site.settings)
     changed = dict(fresh)
-    old = {key: cache.load_search_part(key, None, any_key=True) for key in fresh}
+    old = {key: search.load_search_part(key, None, any_key=True) for key in fresh}
     old[""] = state["site"]
     if site_part != state["site"]:
         changed[""] = site_part
@@ -420,18 +457,18 @@ def _search_index_changed(site: Site, plan: Plan, cache: BuildCache, folders: di
         return None
     redo = set().union(*(changed_shards(old[key], part, shards, read) for key, part in changed.items()))
     digests = list(state["digests"])
-    output_dir = cache.paths.output_dir
+    output_dir = paths.output_dir
     for number in range(shards):  # a shard not as this cache made it (edited, deleted) is made again
-        known = cache.written.get(shard_url(number))
+        known = record.written.get(shard_url(number))
         if not known or known[0] != digests[number] or stat_target(output_dir, shard_url(number)) != known[1]:
             redo.add(number)
     files = [site_records, index_file(ordered, shards)]
     for number in range(shards):
         if number not in redo:
             files.append(KeptFile(shard_url(number), digests[number],
-                                  functools.partial(_shard_from_cache, cache, number, shards, ordered, whole, read)))
+                                  functools.partial(_shard_from_cache, search, number, shards, ordered, whole, read)))
             continue
-        sections = cache.load_search_shard(number)
+        sections = search.load_search_shard(number)
         if sections is None:
             return None
         for key, part in changed.items():
@@ -440,37 +477,38 @@ def _search_index_changed(site: Site, plan: Plan, cache: BuildCache, folders: di
             if text:
                 sections[key] = text
         data = shard_data(number, [sections.get(p.key, b"") for p in ordered])
-        cache.save_search_shard(number, sections)
+        search.save_search_shard(number, sections)
         digests[number] = hashlib.sha256(data).hexdigest()
         files.append(OutputFile(shard_url(number), data))
-    cache.save_search_state({**state, "digests": tuple(digests), "site": site_part, "parts": parts})
+    search.save_search_state({**state, "digests": tuple(digests), "site": site_part, "parts": parts})
     return files
 
 
-def _shard_from_cache(cache: BuildCache, number: int, shards: int, ordered: list, whole, read) -> bytes:
+def _shard_from_cache(search: SearchMemo, number: int, shards: int, ordered: list, whole, read) -> bytes:
     """A kept shard's bytes, when the output folder no longer holds them (it changed since this
     build looked): from the cache, else from every part (whole())."""
     from .search import section, shard_data  # noqa: PLC0415
 
-    sections = cache.load_search_shard(number)
+    sections = search.load_search_shard(number)
     if sections is None:
         parts = {"": ordered[0], **whole()}
         sections = {p.key: section(parts[p.key], number, shards, read) for p in ordered}
     return shard_data(number, [sections.get(p.key, b"") for p in ordered])
 
 
-def _summary_of(cache: BuildCache, folders: dict, key: str):
-    found = cache.load_notice(key, folders[key], summary=True)
-    return found[0] if found else _parse_folders(cache, folders, [key])[0][1]
+def _summary_of(memo: ParseMemo | None, paths: Paths, folders: dict, key: str):
+    found = memo.load_notice(key, folders[key], summary=True) if memo else None
+    return found[0] if found else _parse_folders(paths.content_dir, memo, folders, [key])[0][1]
 
 
-def _check_unit(staging: Staging, cache: BuildCache, name: str, files: list[OutputFile], errors: list,
-                base_url: str, existing: Existing) -> Rendered:
+def _check_unit(staging: Staging, link_memo: LinkMemo | None, record: WrittenRecord | None, name: str,
+                files: list[OutputFile], errors: list, base_url: str, existing: Existing) -> Rendered:
     """Stage a unit's files and check the links of those of its pages that changed."""
-    staged = stage_files(staging, files, cache.written)
+    written = record.written if record else {}
+    staged = stage_files(staging, files, written)
     if errors:
         return Rendered(name, staged, errors, [], [], False, set())
-    before = cache.load_links(name)
+    before = link_memo.load_links(name) if link_memo else {}
     scans = {}
     for f, s in zip(files, staged):
         old = before.get(f.out_path)
@@ -478,14 +516,19 @@ def _check_unit(staging: Staging, cache: BuildCache, name: str, files: list[Outp
     local = {p: (links, anchors) for p, (_, links, anchors) in scans.items() if anchors is not None}
     broken, deferred = [], []
     for out_path, (digest, links, anchors) in scans.items():
-        old = before.get(out_path)
+        # A page's links were checked when it was written: those of a page scanned by a build
+        # that then failed (or did not write, as archive's first run) are checked again.
+        old = written.get(out_path)
         if links and (old is None or old[0] != digest):
             page_broken, page_deferred = page_problems(out_path, links, base_url, existing, local)
             broken += page_broken
             deferred += page_deferred
-    anchors_changed = any(p in scans and scans[p][2] != old[2] for p, old in before.items())
-    if scans != before:
-        cache.save_links(name, scans)
+    # Anchors are compared with those of the page as written: what a build that did not write
+    # saved (old[0] is not the written digest) says nothing of what other pages' links found.
+    anchors_changed = any(p in scans and (scans[p][2] != old[2] or written.get(p, ("",))[0] != old[0])
+                          for p, old in before.items())
+    if link_memo and scans != before:
+        link_memo.save_links(name, scans)
     return Rendered(name, staged, errors, broken, deferred, anchors_changed, set(existing.kept))
 
 
@@ -498,23 +541,23 @@ def _scan(f: OutputFile, digest: str, tags_read: dict) -> tuple:
 
 
 def check_unit_links(paths: Paths, staging: Staging, site: Site | None, rendered: list[Rendered], plan: Plan,
-                     cache: BuildCache) -> None:
+                     links: LinkMemo | None = None, record: WrittenRecord | None = None) -> None:
     """The link check of the whole site, redone only where it can have changed.
 
     The links of the pages that changed were checked as they were rendered. Those of the other
     pages were fine when the site was last written, and still are unless a page was added or
     removed, a page changed its anchors, or a kept (not generated) file they lead to is gone; then
-    every page is checked again, from the links the cache keeps (or the pages themselves). The
+    every page is checked again, from the links the link memo keeps (or the pages themselves). The
     plan renders the site-wide pages in all those cases, so `site` then has every notice.
     """
     if not rendered:
         return
-    pages = PageScans(staging, cache, rendered, plan)
-    existing = Existing(set(pages.units), paths.output_dir, cache.written_before(plan))
+    pages = PageScans(staging, links, record, rendered, plan)
+    existing = Existing(set(pages.units), paths.output_dir, _written_before(paths, plan, record))
     base_url = site.settings.base_url
     unchecked = plan.keys.keys() - plan.render  # units whose pages were not rendered, so not checked
     if unchecked and (plan.recheck_links or any(r.anchors_changed for r in rendered)
-                      or cache.links_generated != cache.digest_paths(pages.units)):
+                      or links.links_generated != links.digest_paths(pages.units)):
         broken = []
         for out_path in sorted(pages.units):
             found = pages.get(out_path)
@@ -528,22 +571,24 @@ def check_unit_links(paths: Paths, staging: Staging, site: Site | None, rendered
             problem = link_problem(out_path, url, base_url, existing, pages, load)
             if problem:
                 broken.append(BrokenLink(out_path, line, url, problem))
-        existing.kept |= {k for r in rendered for k in r.kept} | (cache.links_kept if unchecked else set())
-    cache.links_checked(pages.units, existing.kept)
+        existing.kept |= {k for r in rendered for k in r.kept} | (links.links_kept if unchecked else set())
+    if links:
+        links.links_checked(pages.units, existing.kept)
     report_broken_links(paths, site, broken)
 
 
 class PageScans:
-    """Every generated page's (links, anchors), from the cache where it knows the page's bytes,
+    """Every generated page's (links, anchors), from the link memo where it knows the page's bytes,
     else scanned from the bytes staged or in place; None for a file without links."""
 
-    def __init__(self, staging: Staging, cache: BuildCache, rendered: list[Rendered], plan: Plan):
-        self.staging, self.cache = staging, cache
+    def __init__(self, staging: Staging, links: LinkMemo | None, record: WrittenRecord | None,
+                 rendered: list[Rendered], plan: Plan):
+        self.staging, self.links, self.record = staging, links, record
         self.tags_read: dict = {}  # see linkcheck._scan_plain_html
         self.units: dict[str, str] = {}  # out_path -> unit
         self.staged = {}
         for name in plan.keys.keys() - plan.render:
-            self.units.update((p, name) for p in cache.unit_outputs([name]))
+            self.units.update((p, name) for p in record.unit_outputs([name]))
         for r in rendered:
             self.units.update((s.out_path, r.unit) for s in r.staged)
             self.staged.update((s.out_path, s) for s in r.staged)
@@ -553,22 +598,28 @@ class PageScans:
         if unit is None:
             return None
         staged = self.staged.get(out_path)
-        digest = staged.digest if staged else self.cache.written[out_path][0]
-        entry = self.cache.load_links(unit).get(out_path)
+        digest = staged.digest if staged else self.record.written[out_path][0]
+        entry = self.links.load_links(unit).get(out_path) if self.links else None
         if entry is None or entry[0] != digest:
             entry = _scan(OutputFile(out_path, staged_bytes(self.staging, staged, out_path)), digest, self.tags_read)
         return None if entry[2] is None else (entry[1], entry[2])
 
 
-def write_units(staging: Staging, site: Site | None, rendered: list[Rendered], plan: Plan, cache: BuildCache) -> dict:
+def write_units(staging: Staging, site: Site | None, rendered: list[Rendered], plan: Plan,
+                planner: RenderMemo | None = None, links: LinkMemo | None = None,
+                record: WrittenRecord | None = None) -> dict:
     """Move the staged files into place, remove stale ones; return counts (files, written, removed),
     the out_paths written or removed (changed), the base URL used and notes for the editor."""
     staged = [s for r in rendered for s in r.staged]
-    current = {s.out_path for s in staged} | set(cache.unit_outputs(plan.keys.keys() - plan.render))
-    base_url = site.settings.base_url if site else cache.base_url
+    current = {s.out_path for s in staged} | set(record.unit_outputs(plan.keys.keys() - plan.render) if record else ())
+    base_url = site.settings.base_url if site else record.base_url
     notes = {"base_url": base_url, "notes": []}
     if staging.dry or (not staged and plan.manifest_ok):
         return {"files": len(current), "written": 0, "removed": 0, "changed": [], **notes}
-    counts, records = commit(staging, staged, current, cache.written_before(plan))
-    cache.committed(plan, {r.unit: {s.out_path: records[s.out_path] for s in r.staged} for r in rendered}, base_url)
+    counts, records = commit(staging, staged, current, record.written_before(plan) if record else None)
+    if record:  # the layers learn what this build rendered and wrote
+        record.committed(plan, {r.unit: {s.out_path: records[s.out_path] for s in r.staged} for r in rendered},
+                         base_url)
+        planner.committed(plan, [r.unit for r in rendered])
+        links.committed()
     return {**counts, **notes}

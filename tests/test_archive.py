@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import posixpath
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dwgk import cache, snapshots
+from dwgk import archive, cache, pipeline, render, snapshots
 from dwgk.model import BuildFailed
 from tests.sites import REPO, copy_example, edit, links_of, read_tree, run_cli, run_subprocess, stat_tree
 from tests.tools import format_axe, record_requests, run_axe, validate_html
@@ -535,11 +536,11 @@ def test_the_preview_looks_at_the_archive_again_only_when_something_in_it_change
     page.chmod(0o644)
     page.write_bytes(page.read_bytes().replace("意见".encode(), "建议".encode(), 1))
     altered = (f"{page}:1: 归档文件已被改动：内容与归档清单记录的 SHA-256 不符",)
-    def unreadable(cache_self, changed=None):
+    def unreadable(index, changed=None):
         raise OSError(5, "Input/output error")
 
     with monkeypatch.context() as m:  # a build that fails before it looks at the archive
-        m.setattr(cache.BuildCache, "read_sources", unreadable)
+        m.setattr(cache.SourceIndex, "read_sources", unreadable)
         preview.rebuild(say, [str(page)])
         assert preview.errors == (f"{paths.content_dir}: 读写文件失败：磁盘读写出错（Input/output error）",)
     preview.rebuild(say, [issue])  # the change it did not look at is not forgotten
@@ -594,3 +595,21 @@ def test_archive_refuses_when_a_foreign_file_is_where_the_snapshot_goes(tmp_path
         "共 1 处错误，没有归档，网站未更新。"]
     assert not (tmp_path / "archive/2019").exists()
     assert stat_tree(tmp_path / "site") == site
+
+
+def test_archive_parses_and_renders_the_live_site_once(tmp_path, epoch):
+    """After a build, `archive` renders each notice's live pages once (the build that publishes
+    the snapshot) and its snapshot pages once."""
+
+    copy_example(tmp_path)
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    epoch.chdir(tmp_path)
+    paths = pipeline.Paths("content", str(REPO / "layouts"), "site")
+    notices = len(pipeline.load_site(paths).notices)
+    rendered = []
+    real_render = render.render_notice_and_search
+    epoch.setattr(render, "render_notice_and_search",
+                  lambda *a, **k: rendered.append("snapshot" if len(a) > 6 or k else "live") or real_render(*a, **k))
+    taken, counts = archive.archive_site(paths, "2019", dt.date(2019, 12, 31), cache_dir=pipeline.BESIDE_OUTPUT)
+    assert (tmp_path / taken.folder).is_dir() and counts["written"] > 0
+    assert sorted(rendered) == ["live"] * notices + ["snapshot"] * notices

@@ -6,26 +6,29 @@ Small generated sites only; speed is measured by the benchmark (python -m tests.
 from __future__ import annotations
 
 import os
-import pickle
 import random
 import re
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from dwgk import cache, parallel, render, serve
+from dwgk import cache, content, parallel, render, serve
 from tests.bench import benchdata
 from tests.sites import REPO, copy_example, edit, read_tree, run_cli, stat_tree
 
 STEPS = 60
 
 
-def make_site(root: Path, issues: int = 20, seed: int = 1) -> Path:
-    """A content folder of a few notices (4-8 issues each) and a copy of the layouts, made old."""
+def make_site(root: Path, issues: int = 20, seed: int = 1, portal: bool = False) -> Path:
+    """A content folder of a few notices (4-8 issues each) and a copy of the layouts, made old;
+    with portal, also declared units and rounds (单位/, 轮次/) and full-text search."""
     notices = benchdata.make_notices(issues, seed=seed, per_notice=(4, 8))
-    benchdata.write_dwgk_content(str(root / "content"), notices)
+    benchdata.write_dwgk_content(str(root / "content"), notices, units=2 if portal else 0, rounds=2 if portal else 0,
+                                 search=portal)
     shutil.copytree(REPO / "layouts", root / "layouts")
     age(root / "content")
     return root
@@ -49,7 +52,7 @@ def cold(root: Path):
 def assert_same_as_cold(root: Path, before: dict | None = None):
     """An incremental build of site/ says and writes exactly what a cold build of cold/ does."""
     inc, ref = build(root), cold(root)
-    assert (inc.rc, inc.err) == (ref.rc, ref.err)
+    assert (inc.rc, inc.err) == (ref.rc, ref.err.replace("见生成的网页 cold/", "见生成的网页 site/"))
     assert inc.out == ref.out.replace("cold 中共", "site 中共")
     if inc.rc == 0:
         assert read_tree(root / "site") == read_tree(root / "cold")
@@ -72,12 +75,31 @@ class Editor:
         return sorted(p for p in self.content.glob("*/*.md") if p.name != "notice.md")
 
     def folders(self) -> list[Path]:
-        return sorted(p for p in self.content.iterdir() if p.is_dir())
+        return sorted(p for p in self.content.iterdir() if p.is_dir() and p.name not in ("单位", "轮次"))
 
     def step(self) -> str:
         actions = [a for a in dir(self) if a.startswith("do_")]
         action = self.rng.choice(actions)
-        return action + ": " + (getattr(self, action)() or "")
+        repaired = "repair, " if self.rng.random() < 0.3 and self.repair() is None else ""
+        return repaired + action + ": " + (getattr(self, action)() or "")
+
+    def repair(self) -> None:
+        """What an editor does after a failed build: fix what the edits broke (so that the
+        sequence builds now and then, and the incremental build has a written site to start from)."""
+        self.do_fix_yaml()
+        self.do_fix_links()
+        for path in self.issues():
+            text = path.read_text(encoding="utf-8")
+            if "\n完成" in text and "状态: 已完成" not in text:  # a completion date needs 已完成
+                path.write_text(re.sub(r"状态: \S+", "状态: 已完成", text, count=1), encoding="utf-8")
+        for path in self.content.glob("轮次/*.yml"):  # notices name their round by its 名称
+            path.write_text(path.read_text(encoding="utf-8").replace("（调整）", ""), encoding="utf-8")
+        for folder in self.folders():
+            notice = folder / "notice.md"
+            if notice.exists():
+                head, found, rest = notice.read_text(encoding="utf-8").partition("公布数字:\n")
+                if found:
+                    notice.write_text(head + rest[rest.index("---\n"):], encoding="utf-8")
 
     def pick(self, paths: list[Path]) -> Path:
         return self.rng.choice(paths) if paths else None
@@ -136,6 +158,34 @@ class Editor:
             text = path.read_text(encoding="utf-8")
             if "\n类别 " in text:
                 path.write_text(text.replace("\n类别 ", "\n类别: "), encoding="utf-8")
+
+    def do_break_link(self):
+        path = self.pick(self.issues())
+        text = path.read_text(encoding="utf-8")
+        if "一是" in text:  # a link to an attachment that is not there: an error until fixed
+            path.write_text(text.replace("一是", "[见附件](整改方案.txt)一是", 1), encoding="utf-8")
+            return path.name
+
+    def do_fix_links(self):
+        for path in self.issues():
+            text = path.read_text(encoding="utf-8")
+            if "[见附件](整改方案.txt)" in text:
+                path.write_text(text.replace("[见附件](整改方案.txt)", ""), encoding="utf-8")
+
+    def do_edit_unit(self):
+        path = self.pick(sorted(self.content.glob("单位/*.yml")))
+        if path:  # a unit's contact is on every page of its notices
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace("示例路", "示例大道", 1) if "示例路" in text else text.replace("示例大道", "示例路"),
+                            encoding="utf-8")
+            return path.name
+
+    def do_edit_round(self):
+        path = self.pick(sorted(self.content.glob("轮次/*.yml")))
+        if path:
+            edit(path, "巡察", "巡察（调整）") if "（调整）" not in path.read_text(encoding="utf-8") else edit(
+                path, "（调整）", "")
+            return path.name
 
     def do_edit_notice(self):
         notice = self.pick(self.folders()) / "notice.md"
@@ -233,7 +283,7 @@ def test_any_sequence_of_edits_builds_what_a_cold_build_builds(tmp_path, monkeyp
     # Every stage shares its work with a forked worker even for these small sites, so that
     # the parallel path is the one checked.
     monkeypatch.setattr(parallel, "MIN_PARALLEL_ITEMS", 1)
-    root = make_site(tmp_path, seed=seed)
+    root = make_site(tmp_path, seed=seed, portal=seed % 2 == 1)
     editor = Editor(root, seed)
     if seed % 2:
         editor.do_toggle_base_url()
@@ -245,7 +295,7 @@ def test_any_sequence_of_edits_builds_what_a_cold_build_builds(tmp_path, monkeyp
     watched = [str(root / "content"), str(root / "layouts"), str(root / "archive")]
     preview.rebuild(lambda line, err=False: None)
     seen = serve.scan_sources(watched)[0]
-    done = []
+    done, built = [], 0
     for _ in range(STEPS):
         done.append(editor.step())
         before = read_tree(root / "site")
@@ -255,19 +305,21 @@ def test_any_sequence_of_edits_builds_what_a_cold_build_builds(tmp_path, monkeyp
             preview.rebuild(lambda line, err=False: None, serve.changed_paths(seen, now))
             seen = now
             assert bool(preview.errors) == (result.rc != 0)
+            built += result.rc == 0
             if result.rc == 0:
                 assert read_tree(root / "preview") == read_tree(root / "cold")
         except AssertionError as exc:
             raise AssertionError(f"after steps {done}") from exc
     assert len({d.split(":")[0] for d in done}) >= 15  # the sequence really mixes the kinds of edit
+    assert built >= STEPS // 5  # and builds a site now and then, not only errors
 
 
 def test_a_rebuild_with_nothing_changed_parses_and_renders_nothing(tmp_path, monkeypatch):
     root = make_site(tmp_path)
     assert build(root).rc == 0
     parsed = []
-    real_parse = cache.parse_file
-    monkeypatch.setattr(cache, "parse_file", lambda source: parsed.append(source.rel_path) or real_parse(source))
+    real_parse = content.parse_file
+    monkeypatch.setattr(content, "parse_file", lambda source: parsed.append(source.rel_path) or real_parse(source))
     monkeypatch.setattr("dwgk.render.render_template", lambda *a: pytest.fail("rendered a page"))
     result = build(root)
     assert (result.rc, result.out.splitlines()[0]) == (0, "生成完成：site 中共 60 个文件，本次写入 0 个，删除 0 个过时文件。")
@@ -276,7 +328,7 @@ def test_a_rebuild_with_nothing_changed_parses_and_renders_nothing(tmp_path, mon
 
     issue = sorted((root / "content").glob("u0001/0*.md"))[0]
     edit(issue, "一是", "一是进一步")
-    monkeypatch.setattr(cache, "parse_file", lambda source: parsed.append(source.rel_path) or real_parse(source))
+    monkeypatch.setattr(content, "parse_file", lambda source: parsed.append(source.rel_path) or real_parse(source))
     result = build(root)
     assert "本次写入 2 个" in result.out  # its page and its notice's page (benchdata: no search)
     assert parsed == [f"u0001/{issue.name}"]
@@ -320,6 +372,22 @@ def test_errors_are_reported_in_full_again_from_the_cache(tmp_path):
     assert again.err == cold(root).err
 
 
+def test_a_broken_link_fails_every_build_until_it_is_fixed(tmp_path):
+    # The first failed build has seen the page with its broken link: the next must not take
+    # the page as checked, since no build wrote it.
+    root = make_site(tmp_path)
+    assert build(root).rc == 0
+    edit(root / "content/u0001/01.md", "一是", "[见附件](整改方案.txt)一是")
+    first = build(root)
+    assert first.rc == 1 and "整改方案.txt" in first.err
+    edit(root / "content/u0002/01.md", "一是", "一是进一步")  # a change elsewhere
+    for _ in range(2):
+        assert (build(root).err, cold(root).err.replace("cold/", "site/")) == (first.err, first.err)
+    (root / "content/u0001/整改方案.txt").write_text("方案", encoding="utf-8")
+    assert (build(root).rc, cold(root).rc) == (0, 0)
+    assert read_tree(root / "site") == read_tree(root / "cold")
+
+
 def test_a_corrupt_cache_is_detected_and_rebuilt(tmp_path):
     root = make_site(tmp_path)
     assert build(root).rc == 0
@@ -337,20 +405,26 @@ def test_a_corrupt_cache_is_detected_and_rebuilt(tmp_path):
 
 
 def test_a_cache_from_other_code_is_never_trusted(tmp_path):
+    # Another version of dwgk (a copy whose issue pages end in a mark) builds the same site with
+    # the same cache; then this version must build exactly what it builds from scratch.
     root = make_site(tmp_path)
-    assert build(root).rc == 0
-    store = next((root / cache.CACHE_DIR).iterdir())
-    # Forge the cached notices as other code would have made them: well formed, checksums right,
-    # but with other text. dwgk must not use them.
-    for path in sorted((store / "notices").iterdir()) + sorted((store / "summaries").iterdir()):
-        files_key, notice, digest = cache._load(str(path), pickle.loads, check=cache.code_fingerprint())
-        forged = pickle.loads(pickle.dumps(notice).replace("整改落实情况".encode(), "伪造的内容！".encode()))
-        cache._save(str(path), (files_key, forged, digest), pickle.dumps, check="some other version of dwgk")
-    shutil.rmtree(root / "site")  # every page must be rendered again, from what is cached
-    assert build(root).rc == 0
-    assert "伪造".encode() not in b"".join(read_tree(root / "site").values())
-    cold(root)
-    assert read_tree(root / "site") == read_tree(root / "cold")
+    other = tmp_path / "other"
+    shutil.copytree(REPO / "dwgk", other / "dwgk", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "build.py", other / "build.py")
+    edit(other / "dwgk/content.py", "body_html = markup.to_html(src_path, body, body_line, errors, min_heading=3)\n",
+         "body_html = markup.to_html(src_path, body, body_line, errors, min_heading=3) + '<p>另一版本</p>'\n")
+    for version in ("this", "other", "this", "other"):
+        if version == "other":
+            proc = subprocess.run([sys.executable, str(other / "build.py"), "build", "--layouts", "layouts"],
+                                  cwd=root, capture_output=True, text=True, timeout=300)
+            assert proc.returncode == 0, proc.stderr
+            assert "另一版本" in (root / "site/u0001/issue-1.html").read_text(encoding="utf-8")
+        else:
+            assert build(root).rc == 0
+            shutil.rmtree(root / "cold", ignore_errors=True)
+            assert cold(root).rc == 0
+            assert read_tree(root / "site") == read_tree(root / "cold")
+            assert "另一版本".encode() not in b"".join(read_tree(root / "site").values())
 
 
 @pytest.mark.parametrize(("shown", "name", "what"), [
@@ -431,16 +505,21 @@ def test_a_failed_template_leaves_no_trace(tmp_path):
     assert not (root / "site").exists()
 
 
+def folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
 def test_the_cache_forgets_folders_that_are_gone(tmp_path):
-    root = make_site(tmp_path)
+    # An editor who renames notice folders again and again: the cache stays the size of one
+    # made from scratch for the content as it is, instead of growing with every name it had.
+    root = make_site(tmp_path, issues=40)
     assert build(root).rc == 0
-    store = next((root / cache.CACHE_DIR).iterdir())
-    assert len(list((store / "notices").iterdir())) == 4
-    (root / "content/u0002").rename(root / "content/u0002-new")
-    shutil.rmtree(root / "content/u0003")
-    assert build(root).rc == 0
-    assert len(list((store / "notices").iterdir())) == 3
-    assert len(list((store / "parsed").iterdir())) == 4  # three folders and the top (site.yml)
+    for n in range(6):
+        for folder in sorted(p for p in (root / "content").iterdir() if p.is_dir()):
+            folder.rename(folder.with_name(f"{folder.name.split('-')[0]}-{n}"))
+        assert build(root).rc == 0
+    assert build(root, "--cache", "fresh").rc == 0
+    assert folder_size(root / cache.CACHE_DIR) < 1.2 * folder_size(root / "fresh")
 
 
 TRICKY_PAGES = [
