@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dwgk.search import bigrams, fold, plain_text, shard_count
+from dwgk.search import all_bigrams, bigrams, fold, plain_text, shard_count
 from tests.sites import EXAMPLE, REPO, assert_errors, copy_example, edit, read_tree, run_cli
 from tests.tools import record_requests
 
@@ -61,6 +61,8 @@ def test_bigrams_span_letters_and_digits_only_and_fold_full_width():
     assert bigrams("八项规定") == {"八项", "项规", "规定"}
     assert bigrams("电话：027-85932332") == {"电话", "02", "27", "85", "59", "93", "32", "23", "33"}
     assert bigrams("ＰＤＦ文件 A") == {"pd", "df", "f文", "文件"}
+    # Of several texts: never across two of them, however often a run repeats.
+    assert all_bigrams(["八项规定", "八", "项", "规定。八项规定"]) == {"八项", "项规", "规定"}
     assert fold("ＡＢ１２　x") == "ab12 x"
     assert plain_text("<p>一是<strong>八项</strong>规定&amp;</p><p>二是</p>") == "一是八项规定& 二是"
 
@@ -97,11 +99,12 @@ def test_example_index_lists_the_notice_and_postings_point_at_its_pages(example)
     docs = {d[0]: d for d in records["docs"]}
     title_of_10 = docs[10][1]
     assert FIRST in title_of_10 and docs[10][2] == "2019/issue-10.html" and docs[10][3] == "2019/index.html#issue-10"
-    # A bigram of a title is marked as such (-(number + 1)); one of a body is the number.
-    assert -11 in postings["2019"]["八项"]
-    pages_with_panlong = {n for n in postings["2019"]["盘龙"]} | {-n - 1 for n in postings["2019"]["盘龙"]}
-    assert 1 in pages_with_panlong and "盘龙" in docs[1][6]
-    assert postings[""]["85"] == [0]  # the contact page: its phone number
+    # A bigram in titles lists those pages; one only in the text of the notice's pages is 0 (the
+    # search page looks for the query in the records of the notices that have every bigram).
+    assert 10 in postings["2019"]["八项"]
+    assert postings["2019"]["盘龙"] == 0 and "盘龙" in docs[1][6] and "盘龙" not in docs[1][1]
+    assert postings[""]["85"] == 0  # the contact page: its phone number
+    assert "瞿塘" not in postings["2019"]
 
 
 def test_index_is_deterministic_and_an_edit_rewrites_only_what_changed(tmp_path):
