@@ -72,7 +72,10 @@ def fold(text: str) -> str:
 
 def bigrams(text: str) -> set[str]:
     """The character bigrams of the folded text, within runs of letters and digits."""
-    text = fold(text)
+    return _folded_bigrams(fold(text))
+
+
+def _folded_bigrams(text: str) -> set[str]:
     found = set(_EVEN.findall(text))
     found.update(_ODD.findall(text))
     return found
@@ -80,8 +83,9 @@ def bigrams(text: str) -> set[str]:
 
 def all_bigrams(texts) -> set[str]:
     """The bigrams of all these texts: of each run of letters and digits once, however often
-    the pages repeat it (a notice's title and dates are in every issue's context)."""
-    return bigrams(" ".join(set(_RUN.findall(" ".join(texts)))))
+    the pages repeat it (a notice's title and dates are in every issue's context). Folded first,
+    as `bigrams` (a full-width ＿ is a letter once folded)."""
+    return _folded_bigrams(" ".join(set(_RUN.findall(fold(" ".join(texts))))))
 
 
 def bucket(bigram: str) -> int:

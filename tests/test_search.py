@@ -63,6 +63,7 @@ def test_bigrams_span_letters_and_digits_only_and_fold_full_width():
     assert bigrams("ＰＤＦ文件 A") == {"pd", "df", "f文", "文件"}
     # Of several texts: never across two of them, however often a run repeats.
     assert all_bigrams(["八项规定", "八", "项", "规定。八项规定"]) == {"八项", "项规", "规定"}
+    assert all_bigrams(["a＿b"]) == bigrams("a＿b") == {"a_", "_b"}  # folded first, as in assets/search.js
     assert fold("ＡＢ１２　x") == "ab12 x"
     assert plain_text("<p>一是<strong>八项</strong>规定&amp;</p><p>二是</p>") == "一是八项规定& 二是"
 
