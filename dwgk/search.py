@@ -45,7 +45,7 @@ DOCS_PER_SHARD = 64  # about this many pages' postings per shard, so a query loa
 # space. The bigrams of a run of them are those at its even places (_EVEN: matches do not overlap,
 # and each run begins afresh) and those at its odd places (_ODD): two searches without a capturing
 # group at every place, which are faster than one.
-_RUN = re.compile(r"\w+")
+_RUN = re.compile(r"[\w\uFF3F]+")  # and the full-width ＿, a letter once folded (as every other in a run)
 _EVEN = re.compile(r"\w\w")
 _ODD = re.compile(r"(?<=\w)\w\w")
 _BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|h[1-6]|br|tr|td|th|table|div|blockquote|pre|hr|dd|dt|dl)\b[^>]*>", re.I)
@@ -83,9 +83,8 @@ def _folded_bigrams(text: str) -> set[str]:
 
 def all_bigrams(texts) -> set[str]:
     """The bigrams of all these texts: of each run of letters and digits once, however often
-    the pages repeat it (a notice's title and dates are in every issue's context). Folded first,
-    as `bigrams` (a full-width ＿ is a letter once folded)."""
-    return _folded_bigrams(" ".join(set(_RUN.findall(fold(" ".join(texts))))))
+    the pages repeat it (a notice's title and dates are in every issue's context)."""
+    return _folded_bigrams(fold(" ".join(set(_RUN.findall(" ".join(texts))))))
 
 
 def bucket(bigram: str) -> int:
