@@ -324,3 +324,37 @@ def test_district_example_filters_by_unit_and_round(page, tmp_path, nginx):
     assert {h.split("/")[0] for h in hrefs_once("^14-1-")} <= {p.name for p in DISTRICT.glob("14-1-*")}
     assert "round=" in page.url and "unit=" not in page.url  # the filters are kept in the address
     assert log.foreign(base.origin) == []
+
+
+def test_every_page_that_holds_the_words_in_rank_order_and_no_other(page, example, tmp_path, nginx):
+    """The postings say which notices hold each bigram: the page then finds the words in their pages,
+    title matches first, 20 at a time, and lists no page of a notice that has the bigrams only apart."""
+    # Each bigram of 规定整改 is in the example notice; the words are on none of its pages.
+    base = nginx(example, "/dwgk/")
+    page.goto(base + "search.html", wait_until="load")
+    assert _search(page, "规定整改") == []
+    assert "没有找到" in page.locator("[role=status]").inner_text()
+
+    from tests.bench import benchdata
+
+    benchdata.write_dwgk_content(str(tmp_path / "content"), benchdata.make_notices(300), search=True)
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    site = tmp_path / "site"
+    [index] = _load_script(site / "assets/search/index.js", "index")
+    query = "项目"
+    expected = {True: [], False: []}  # by title match: every page whose text holds the words, in site order
+    for part in index["parts"]:
+        _, records = _load_script(site / part["records"], "records")
+        for doc in sorted(records["docs"]):
+            if any(query in fold(doc[i]) for i in (1, 6, 7)):
+                expected[bigrams(query) <= bigrams(doc[1])].append(doc[2])
+    assert len(expected[True]) > 20 and len(expected[False]) > 20  # both kinds, over three screens
+    page.goto(nginx(site, "/") + "search.html?q=" + query, wait_until="load")
+    page.wait_for_function("() => /条结果/.test(document.getElementById('search-status-text').textContent)")
+    while page.locator("#search-more").is_visible():
+        shown = page.locator("#search-results li").count()
+        page.get_by_role("button", name="显示更多结果").click()
+        page.wait_for_function("(n) => document.querySelectorAll('#search-results li').length > n", arg=shown)
+    hrefs = page.locator("#search-results h2 a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert hrefs == expected[True] + expected[False]
+    assert page.locator("[role=status]").inner_text().endswith(f"共找到 {len(hrefs)} 条结果。")

@@ -282,9 +282,10 @@
             return Promise.resolve();
           }
           // A notice's pages follow one another: when few of them hold the query, the next
-          // batch takes more of them, so that few round trips load many notices' records.
+          // batch takes more of them (up to 16 × PAGE pages at a time), so that few
+          // round trips load many notices' records.
           var batch = pending.splice(0, size);
-          size *= 2;
+          size = Math.min(2 * size, 16 * PAGE);
           var urls = [];
           batch.forEach(function (c) {
             var url = data.index.parts[c.part].records;
