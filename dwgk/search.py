@@ -198,14 +198,16 @@ def search_part(key: str, order: tuple, meta: dict, docs: list[Doc]) -> SearchPa
             titles[b].append(str(d.number))
     body = all_bigrams(t for d in docs for t in (d.title, d.text, d.context))
     body.difference_update(titles)
-    in_titles: list[list[str]] = [[] for _ in range(BUCKETS)]
+    # A few buckets hold a title's bigrams, nearly all some of the text's: the first a dict, so
+    # that fewer lists are made (with tens of thousands, Python's garbage collector runs more).
+    in_titles: defaultdict[int, list[str]] = defaultdict(list)
     in_body: list[list[str]] = [[] for _ in range(BUCKETS)]
     for b, numbers in titles.items():
         # Letters and digits need no escaping in JSON.
         in_titles[(ord(b[0]) * 1031 + ord(b[1])) % BUCKETS].append(f'"{b}":[{",".join(numbers)}]')
     for b in body:
         in_body[(ord(b[0]) * 1031 + ord(b[1])) % BUCKETS].append(b)
-    texts = [_bucket_text(t, b) for t, b in zip(in_titles, in_body)]
+    texts = [_bucket_text(in_titles.get(n, []), b) for n, b in enumerate(in_body)]
     return SearchPart(key, order, meta, len(docs), array("I", accumulate(map(len, texts))), b"".join(texts))
 
 
