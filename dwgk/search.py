@@ -39,13 +39,13 @@ DATA_DIR = "assets/search"
 INDEX_FILE = f"{DATA_DIR}/index.js"
 SITE_RECORDS = f"{DATA_DIR}/site.js"
 BUCKETS = 256  # bigrams hash into this many buckets, the most shards there can be (shard N: B % shards == N)
-DOCS_PER_SHARD = 64  # about this many pages' postings per shard, so a query loads little at any size
+DOCS_PER_SHARD = 64  # a shard for about this many pages, so that a query loads little at any size
 
 # Letters and digits (as assets/search.js's /[\p{L}\p{N}_]/u): bigrams never span punctuation or
 # space. The bigrams of a run of them are those at its even places (_EVEN: matches do not overlap,
 # and each run begins afresh) and those at its odd places (_ODD): two searches without a capturing
 # group at every place, which are faster than one.
-_RUN = re.compile(r"[\w\uFF3F]+")  # and the full-width ＿, a letter once folded (as every other in a run)
+_RUN = re.compile(r"[\w\uFF3F]+")  # with the full-width ＿: fold makes it a letter (_)
 _EVEN = re.compile(r"\w\w")
 _ODD = re.compile(r"(?<=\w)\w\w")
 _BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|h[1-6]|br|tr|td|th|table|div|blockquote|pre|hr|dd|dt|dl)\b[^>]*>", re.I)
