@@ -1,9 +1,13 @@
 """The site's full-text search index, written by `build` for search.html (assets/search.js reads it).
 
-Chinese has no spaces between words, so pages are indexed by character bigrams: a query of two or
+Chinese has no spaces between words, so the text is indexed by character bigrams: a query of two or
 more characters is looked up by its bigrams, and the texts of the pages found are then searched for
-the exact query (the bigrams of 八项规定 are also in 八项……规定). Three kinds of data files, each a
-script that hands its data to assets/search.js, so that they load from file:// as from a server:
+the exact query (the bigrams of 八项规定 are also in 八项……规定). The postings say which notices
+hold a bigram anywhere in their pages' text, and which pages hold it in their title: the search
+page loads the records of the notices found and looks for the query in each of their pages (it
+loads them to show the results anyway), and it ranks the pages whose titles hold the query first
+without loading anything more. Three kinds of data files, each a script that hands its data to
+assets/search.js, so that they load from file:// as from a server:
 
   assets/search/r-KEY.js   one notice's records (title, status, unit, URL, plain text of its pages),
                            written with the notice's pages: only a changed notice rewrites it
@@ -12,7 +16,8 @@ script that hands its data to assets/search.js, so that they load from file:// a
   assets/search/index.js   the notices (title, unit, round, statuses) and the number of shards
 
 A notice's part of the postings (SearchPart) is cached, so that a rebuild after an edit recomputes
-one notice's part and writes only the shards whose bytes changed.
+one notice's part and writes only the shards whose bytes changed (a new bigram in the notice, or
+one it no longer has).
 """
 
 from __future__ import annotations
@@ -34,11 +39,15 @@ DATA_DIR = "assets/search"
 INDEX_FILE = f"{DATA_DIR}/index.js"
 SITE_RECORDS = f"{DATA_DIR}/site.js"
 BUCKETS = 256  # bigrams hash into this many buckets, the most shards there can be (shard N: B % shards == N)
-DOCS_PER_SHARD = 64  # about this many pages' postings per shard, so a query loads little at any size
+DOCS_PER_SHARD = 64  # a shard for about this many pages, so that a query loads little at any size
 
-# Two letters or digits (as assets/search.js's /[\p{L}\p{N}_]/u), at every position: bigrams never
-# span punctuation or space.
-_BIGRAM = re.compile(r"(?=(\w\w))")
+# Letters and digits (as assets/search.js's /[\p{L}\p{N}_]/u): bigrams never span punctuation or
+# space. The bigrams of a run of them are those at its even places (_EVEN: matches do not overlap,
+# and each run begins afresh) and those at its odd places (_ODD): two searches without a capturing
+# group at every place, which are faster than one.
+_RUN = re.compile(r"[\w\uFF3F]+")  # with the full-width ＿: fold makes it a letter (_)
+_EVEN = re.compile(r"\w\w")
+_ODD = re.compile(r"(?<=\w)\w\w")
 _BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|h[1-6]|br|tr|td|th|table|div|blockquote|pre|hr|dd|dt|dl)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
@@ -63,7 +72,19 @@ def fold(text: str) -> str:
 
 def bigrams(text: str) -> set[str]:
     """The character bigrams of the folded text, within runs of letters and digits."""
-    return set(_BIGRAM.findall(fold(text)))
+    return _folded_bigrams(fold(text))
+
+
+def _folded_bigrams(text: str) -> set[str]:
+    found = set(_EVEN.findall(text))
+    found.update(_ODD.findall(text))
+    return found
+
+
+def all_bigrams(texts) -> set[str]:
+    """The bigrams of all these texts: of each run of letters and digits once, however often
+    the pages repeat it (a notice's title and dates are in every issue's context)."""
+    return _folded_bigrams(fold(" ".join(set(_RUN.findall(" ".join(texts))))))
 
 
 def bucket(bigram: str) -> int:
@@ -104,8 +125,8 @@ class Doc:
 class SearchPart:
     """A notice's part of the site-wide index: what index.js lists and its postings by bucket.
 
-    The postings are one UTF-8 text per bucket, '"bigram":[ids],…' (a title bigram's id is
-    -(id + 1)), held as one bytes object and where each bucket's text ends in it: small to send
+    The postings are one UTF-8 text per bucket, '"bigram":0,"bigram":[numbers],…' (see
+    search_part), held as one bytes object and where each bucket's text ends in it: small to send
     from a worker process and to keep. A part written to a spool file (spool_part) holds where
     its postings are in that file instead.
     """
@@ -169,20 +190,32 @@ def render_records(key: str, title: str, unit: str, docs: list[Doc]) -> bytes:
 
 
 def search_part(key: str, order: tuple, meta: dict, docs: list[Doc]) -> SearchPart:
-    postings: defaultdict[str, list[str]] = defaultdict(list)
+    """Each bigram of the notice's pages, '"bigram":0', or '"bigram":[numbers]' with the numbers of
+    the pages whose titles hold it, by bucket; in a bucket, those of titles first, each sorted."""
+    titles: defaultdict[str, list[str]] = defaultdict(list)
     for d in docs:
-        title = bigrams(d.title)
-        in_title, in_body = str(-(d.number + 1)), str(d.number)
-        for b in title:
-            postings[b].append(in_title)
-        for b in bigrams(f"{d.text} {d.context}") - title:
-            postings[b].append(in_body)
-    by_bucket: list[list[str]] = [[] for _ in range(BUCKETS)]
-    for b in sorted(postings):
+        for b in bigrams(d.title):
+            titles[b].append(str(d.number))
+    body = all_bigrams(t for d in docs for t in (d.title, d.text, d.context))
+    body.difference_update(titles)
+    # A few buckets hold a title's bigrams, nearly all some of the text's: the first a dict, so
+    # that fewer lists are made (with tens of thousands, Python's garbage collector runs more).
+    in_titles: defaultdict[int, list[str]] = defaultdict(list)
+    in_body: list[list[str]] = [[] for _ in range(BUCKETS)]
+    for b, numbers in titles.items():
         # Letters and digits need no escaping in JSON.
-        by_bucket[(ord(b[0]) * 1031 + ord(b[1])) % BUCKETS].append(f'"{b}":[{",".join(postings[b])}]')
-    texts = [",".join(items).encode() for items in by_bucket]
+        in_titles[(ord(b[0]) * 1031 + ord(b[1])) % BUCKETS].append(f'"{b}":[{",".join(numbers)}]')
+    for b in body:
+        in_body[(ord(b[0]) * 1031 + ord(b[1])) % BUCKETS].append(b)
+    texts = [_bucket_text(in_titles.get(n, []), b) for n, b in enumerate(in_body)]
     return SearchPart(key, order, meta, len(docs), array("I", accumulate(map(len, texts))), b"".join(texts))
+
+
+def _bucket_text(in_titles: list[str], in_body: list[str]) -> bytes:
+    in_titles.sort()
+    in_body.sort()
+    body = '"' + '":0,"'.join(in_body) + '":0' if in_body else ""
+    return ",".join(filter(None, (",".join(in_titles), body))).encode()
 
 
 def notice_search(notice: Notice, intro_text: str) -> tuple[OutputFile, SearchPart]:
@@ -214,7 +247,7 @@ def site_search(settings: Settings) -> tuple[OutputFile, SearchPart]:
 
 
 def section(part: SearchPart, number: int, shards: int, read=None) -> bytes:
-    """The part's section of shard `number`: '"KEY":{"bigram":[ids],…}', or b"" when it has none
+    """The part's section of shard `number`: '"KEY":{"bigram":0,…}', or b"" when it has none
     there. read(part, start, end): the part's postings bytes there (a SpoolReader for spooled parts)."""
     spans = list(part.bucket_spans(number, shards))
     if not spans:

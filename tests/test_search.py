@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dwgk.search import bigrams, fold, plain_text, shard_count
+from dwgk.search import all_bigrams, bigrams, fold, plain_text, shard_count
 from tests.sites import EXAMPLE, REPO, assert_errors, copy_example, edit, read_tree, run_cli
 from tests.tools import record_requests
 
@@ -61,6 +61,9 @@ def test_bigrams_span_letters_and_digits_only_and_fold_full_width():
     assert bigrams("八项规定") == {"八项", "项规", "规定"}
     assert bigrams("电话：027-85932332") == {"电话", "02", "27", "85", "59", "93", "32", "23", "33"}
     assert bigrams("ＰＤＦ文件 A") == {"pd", "df", "f文", "文件"}
+    # Of several texts: never across two of them, however often a run repeats.
+    assert all_bigrams(["八项规定", "八", "项", "规定。八项规定"]) == {"八项", "项规", "规定"}
+    assert all_bigrams(["a＿b"]) == bigrams("a＿b") == {"a_", "_b"}  # folded first, as in assets/search.js
     assert fold("ＡＢ１２　x") == "ab12 x"
     assert plain_text("<p>一是<strong>八项</strong>规定&amp;</p><p>二是</p>") == "一是八项规定& 二是"
 
@@ -97,11 +100,12 @@ def test_example_index_lists_the_notice_and_postings_point_at_its_pages(example)
     docs = {d[0]: d for d in records["docs"]}
     title_of_10 = docs[10][1]
     assert FIRST in title_of_10 and docs[10][2] == "2019/issue-10.html" and docs[10][3] == "2019/index.html#issue-10"
-    # A bigram of a title is marked as such (-(number + 1)); one of a body is the number.
-    assert -11 in postings["2019"]["八项"]
-    pages_with_panlong = {n for n in postings["2019"]["盘龙"]} | {-n - 1 for n in postings["2019"]["盘龙"]}
-    assert 1 in pages_with_panlong and "盘龙" in docs[1][6]
-    assert postings[""]["85"] == [0]  # the contact page: its phone number
+    # A bigram in titles lists those pages; one only in the text of the notice's pages is 0 (the
+    # search page looks for the query in the records of the notices that have every bigram).
+    assert 10 in postings["2019"]["八项"]
+    assert postings["2019"]["盘龙"] == 0 and "盘龙" in docs[1][6] and "盘龙" not in docs[1][1]
+    assert postings[""]["85"] == 0  # the contact page: its phone number
+    assert "瞿塘" not in postings["2019"]
 
 
 def test_index_is_deterministic_and_an_edit_rewrites_only_what_changed(tmp_path):
@@ -320,3 +324,37 @@ def test_district_example_filters_by_unit_and_round(page, tmp_path, nginx):
     assert {h.split("/")[0] for h in hrefs_once("^14-1-")} <= {p.name for p in DISTRICT.glob("14-1-*")}
     assert "round=" in page.url and "unit=" not in page.url  # the filters are kept in the address
     assert log.foreign(base.origin) == []
+
+
+def test_every_page_that_holds_the_words_in_rank_order_and_no_other(page, example, tmp_path, nginx):
+    """The postings say which notices hold each bigram: the page then finds the words in their pages,
+    title matches first, 20 at a time, and lists no page of a notice that has the bigrams only apart."""
+    # Each bigram of 规定整改 is in the example notice; the words are on none of its pages.
+    base = nginx(example, "/dwgk/")
+    page.goto(base + "search.html", wait_until="load")
+    assert _search(page, "规定整改") == []
+    assert "没有找到" in page.locator("[role=status]").inner_text()
+
+    from tests.bench import benchdata
+
+    benchdata.write_dwgk_content(str(tmp_path / "content"), benchdata.make_notices(300), search=True)
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    site = tmp_path / "site"
+    [index] = _load_script(site / "assets/search/index.js", "index")
+    query = "项目"
+    expected = {True: [], False: []}  # by title match: every page whose text holds the words, in site order
+    for part in index["parts"]:
+        _, records = _load_script(site / part["records"], "records")
+        for doc in sorted(records["docs"]):
+            if any(query in fold(doc[i]) for i in (1, 6, 7)):
+                expected[bigrams(query) <= bigrams(doc[1])].append(doc[2])
+    assert len(expected[True]) > 20 and len(expected[False]) > 20  # both kinds, over three screens
+    page.goto(nginx(site, "/") + "search.html?q=" + query, wait_until="load")
+    page.wait_for_function("() => /条结果/.test(document.getElementById('search-status-text').textContent)")
+    while page.locator("#search-more").is_visible():
+        shown = page.locator("#search-results li").count()
+        page.get_by_role("button", name="显示更多结果").click()
+        page.wait_for_function("(n) => document.querySelectorAll('#search-results li').length > n", arg=shown)
+    hrefs = page.locator("#search-results h2 a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert hrefs == expected[True] + expected[False]
+    assert page.locator("[role=status]").inner_text().endswith(f"共找到 {len(hrefs)} 条结果。")

@@ -3,7 +3,8 @@
  * The index's files are scripts that hand their data to window.dwgkSearch, loaded with
  * <script src>: relative to this page, so search works under any sub-path and from file://, and
  * nothing is loaded from another host. A query loads index.js, one postings shard per bigram
- * (two adjacent letters or digits) and the records of the notices whose pages it shows.
+ * (two adjacent letters or digits) and the records of the notices that hold every bigram, as
+ * many as it needs to find the results it shows.
  * Without JavaScript the page says that search needs it (the text this script removes).
  */
 (function () {
@@ -84,45 +85,40 @@
     return terms;
   }
 
-  /* Pages holding every bigram of the query: [{part, number, title}], title: every bigram is
-     in the page's title. Then filtered and ranked: title matches first, then in site order. */
+  /* The pages that may hold every bigram of the query, filtered and ranked: [{part, number, title}].
+     A shard's section for a notice lists each bigram of its pages' text, with the numbers of the
+     pages whose titles hold it ({"八项": [0, 9], "规定": 0}): the pages whose titles hold every
+     bigram come first (title: true), then every other page of the notices that hold them all,
+     each in site order; the records then say which of them hold the query itself. */
   function candidates(grams, filters) {
-    var parts = data.index.parts;
-    var found = null; // "partIndex:number" -> in title so far
-    grams.forEach(function (b) {
-      var shard = data.shards[shardOf(b)];
-      var here = {};
-      parts.forEach(function (part, p) {
-        var section = shard[part.key];
-        var ids = section && section[b];
-        (ids || []).forEach(function (id) {
-          var title = id < 0;
-          var key = p + ":" + (title ? -id - 1 : id);
-          if (found === null || key in found) {
-            here[key] = title && (found === null || found[key]);
-          }
-        });
-      });
-      found = here;
-    });
-    var list = [];
-    Object.keys(found || {}).forEach(function (key) {
-      var at = key.split(":");
-      var part = parts[+at[0]];
-      var number = +at[1];
-      var status = part.statuses.charAt(number);
-      if (filters.status && STATUSES[+status] !== filters.status) {
-        return;
-      }
+    var titles = [];
+    var bodies = [];
+    data.index.parts.forEach(function (part, p) {
       if ((filters.unit && part.unit !== filters.unit) || (filters.round && part.round !== filters.round)) {
         return;
       }
-      list.push({part: +at[0], number: number, title: found[key]});
+      var inTitle = null; // the numbers of the pages whose titles hold every bigram so far
+      var found = grams.every(function (b) {
+        var section = data.shards[shardOf(b)][part.key];
+        if (!section || !Object.prototype.hasOwnProperty.call(section, b)) {
+          return false;
+        }
+        var numbers = section[b] || [];
+        inTitle = inTitle === null ? numbers : inTitle.filter(function (n) { return numbers.indexOf(n) >= 0; });
+        return true;
+      });
+      if (!found) {
+        return;
+      }
+      for (var number = 0; number < part.statuses.length; number++) {
+        if (filters.status && STATUSES[+part.statuses.charAt(number)] !== filters.status) {
+          continue;
+        }
+        var title = inTitle.indexOf(number) >= 0;
+        (title ? titles : bodies).push({part: p, number: number, title: title});
+      }
     });
-    list.sort(function (a, b) {
-      return (b.title - a.title) || (a.part - b.part) || (a.number - b.number);
-    });
-    return list;
+    return titles.concat(bodies);
   }
 
   function findRecord(candidate) {
@@ -280,11 +276,16 @@
 
       function page() {
         var found = [];
+        var size = PAGE;
         function step() {
           if (found.length >= PAGE || !pending.length) {
             return Promise.resolve();
           }
-          var batch = pending.splice(0, PAGE);
+          // A notice's pages follow one another: when few of them hold the query, the next
+          // batch takes more of them (up to 16 × PAGE pages at a time), so that few
+          // round trips load many notices' records.
+          var batch = pending.splice(0, size);
+          size = Math.min(2 * size, 16 * PAGE);
           var urls = [];
           batch.forEach(function (c) {
             var url = data.index.parts[c.part].records;
