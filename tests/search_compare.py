@@ -15,7 +15,6 @@ installs, and pagefind[extended]. Not a test: the figures depend on the machine.
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import json
 import os
@@ -27,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from dwgk.cli import ChineseParser
 from tests.bench import benchdata
 from tests.tools import CHROMIUM, CHROMIUM_ARGS, REPO_ROOT, nginx_server
 
@@ -115,14 +115,16 @@ def median(values):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--issues", type=int, default=10_000)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--baseline", default="", help="a commit of dwgk to build without search (default: this tree, search off)")
-    parser.add_argument("--json", default="")
+    parser = ChineseParser(prog="python -m tests.search_compare", description="比较 dwgk 自己的搜索索引与 Pagefind 扩展版")
+    parser.add_argument("--issues", type=int, default=10_000, metavar="问题数", help="默认 10000")
+    parser.add_argument("--runs", type=int, default=5, metavar="次数", help="默认 5")
+    parser.add_argument("--baseline", default="", metavar="提交",
+                        help="不带搜索的一边用 dwgk 的这个提交（默认：本版，site.yml 中不写“全文搜索”）")
+    parser.add_argument("--json", default="", metavar="文件", help="结果另存为 JSON")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright  # noqa: PLC0415 - installed by tests/run.sh
 
+    load_before = os.getloadavg()[0]
     root = Path(tempfile.mkdtemp(prefix="dwgk-search-compare-"))
     try:
         print(f"生成 {args.issues:,} 个问题的内容……", flush=True)
@@ -141,13 +143,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"冷生成 第{n + 1}次……", flush=True)
             times["baseline"].append(build(base, root / "content-off", root / f"base-{n}"))
             times["dwgk"].append(build(REPO_ROOT, root / "content", root / f"dwgk-{n}"))
+            baseline_site = disk_size(root / f"base-{n}")  # before Pagefind adds its index to it
             times["pagefind"].append(pagefind(root / f"base-{n}"))
             if n < args.runs - 1:
                 shutil.rmtree(root / f"base-{n}")
                 shutil.rmtree(root / f"dwgk-{n}")
         site_dwgk, site_pf = root / f"dwgk-{args.runs - 1}", root / f"base-{args.runs - 1}"
         (site_pf / "pagefind-search.html").write_text(PAGEFIND_PAGE, encoding="utf-8")
-        sizes = {"dwgk_site": disk_size(site_dwgk), "baseline_site": disk_size(site_pf),
+        sizes = {"dwgk_site": disk_size(site_dwgk), "baseline_site": baseline_site,
                  "dwgk_index": disk_size(site_dwgk / "assets" / "search"),
                  "pagefind_index": disk_size(site_pf / "pagefind")}
         queries = {}
@@ -161,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
                     runs_p.append(query(browser, pf_url + "pagefind-search.html?q=" + q, "/pagefind/", False))
                 queries[q] = {"dwgk": runs_d, "pagefind": runs_p}
             browser.close()
-        result = {"issues": args.issues, "runs": args.runs, "cpus": os.cpu_count(), "times": times,
+        result = {"issues": args.issues, "runs": args.runs, "cpus": os.cpu_count(), "load": (load_before, os.getloadavg()[0]), "times": times,
                   "sizes": sizes, "queries": queries}
         print_table(result)
         if args.json:
@@ -175,13 +178,14 @@ def main(argv: list[str] | None = None) -> int:
 def print_table(r: dict) -> None:
     t = {k: median(v) for k, v in r["times"].items()}
     s = r["sizes"]
-    print(f"\n{r['issues']:,} 个问题，{r['runs']} 次的中位数（{r['cpus']} 个处理器核心，与其他任务共用）")
+    print(f"\n{r['issues']:,} 个问题，{r['runs']} 次的中位数（{r['cpus']} 个处理器核心；开始时平均负载 "
+          f"{r['load'][0]:.2f}，结束时 {r['load'][1]:.2f}）")
     print(f"冷生成：无搜索的 dwgk {t['baseline']:.2f} 秒；带搜索的 dwgk {t['dwgk']:.2f} 秒"
           f"（多 {t['dwgk'] - t['baseline']:.2f} 秒，{(t['dwgk'] / t['baseline'] - 1) * 100:.0f}%）；"
           f"Pagefind 另需 {t['pagefind']:.2f} 秒（{t['pagefind'] / t['baseline'] * 100:.0f}%）")
     print(f"索引大小：dwgk {s['dwgk_index'][0] / 1e6:.1f} MB（{s['dwgk_index'][1]} 个文件）；"
           f"Pagefind {s['pagefind_index'][0] / 1e6:.1f} MB（{s['pagefind_index'][1]} 个文件）；"
-          f"网站 {s['baseline_site'][0] / 1e6:.1f} MB → {s['dwgk_site'][0] / 1e6:.1f} MB（dwgk）")
+          f"网站：不带搜索 {s['baseline_site'][0] / 1e6:.1f} MB，带搜索 {s['dwgk_site'][0] / 1e6:.1f} MB（dwgk）")
     for q, runs in r["queries"].items():
         parts = []
         for engine in ("dwgk", "pagefind"):
