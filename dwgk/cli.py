@@ -228,6 +228,7 @@ def run_import(args) -> int:
 
 
 def main(argv: list[str] | None = None, prog: str = "python build.py") -> int:
+    """Parse the command line and run its command (RUN_COMMAND): 0 done, 1 content errors, 2 usage errors."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv.insert(0, "build")
@@ -242,56 +243,79 @@ def main(argv: list[str] | None = None, prog: str = "python build.py") -> int:
         print(f"错误：找不到网站文件夹 {args.source}", file=sys.stderr)
         return 2
     paths, refusal = resolve_paths(args)
-    if args.command == "archive" and args.verify:
+    if args.command == "archive" and args.verify:  # needs the archive folder only
         return verify(paths.archive_dir, args.year)
-    base_url = None
-    if getattr(args, "base_url", None) is not None:
-        base_url = normalise_base_url(args.base_url)
-        if base_url is None:
-            print(f"错误：--base-url {bad_url_message(args.base_url)}", file=sys.stderr)
-            return 2
-    for label, folder in (("内容文件夹", paths.content_dir), ("模板文件夹", paths.layouts_dir)):
-        if not os.path.isdir(folder):
-            print(f"错误：找不到{label} {folder}", file=sys.stderr)
-            return 2
-    if refusal:
-        print(f"错误：{refusal}", file=sys.stderr)
+    base_url, problem = site_options(args, paths, refusal)
+    if problem:
+        print(f"错误：{problem}", file=sys.stderr)
         return 2
     try:
-        if args.command == "serve":
-            from . import serve  # livereload and tornado load only for this command
-
-            return serve.serve(paths, host=args.host, port=args.port)
-        if args.command == "check":
-            counts = pipeline.check(paths, base_url)
-            print("\n".join([f"检查通过：将生成 {counts['files']} 个文件。", *counts["notes"]]))
-        elif args.command == "publish":
-            publish.check_targets(paths, args.dest, args.zip)
-            counts = pipeline.build(paths, base_url)
-            print("\n".join(build_summary(counts, paths.output_dir)))
-            lines = publish.publish(paths.output_dir, counts["base_url"], args.dest, args.zip, args.dry_run)
-            # Said when it matters, on publishing, not after every build of a site read on paper.
-            print("\n".join(lines + ([] if counts["base_url"] else [SKIPPED_NOTE])))
-        else:
-            if args.command == "archive":
-                taken = archive.snapshot_date()
-                year = args.year or str(taken.year)
-                try:
-                    result, counts = archive.archive_site(paths, year, taken, base_url, cache_folder(args))
-                except BuildFailed as failed:
-                    return report(failure_of(failed, paths.output_dir, "没有归档，网站未更新"))
-                print(f"已归档{year}年度：{result.folder}（{result.pages} 个网页，清单共 {result.files} 个文件，"
-                      f"归档日期{render.cn_date(taken)}）。\n交档案部门的压缩包：{result.zip_path}\n"
-                      f"请把 {paths.archive_dir} 文件夹提交到版本库保存。")
-            else:
-                counts = pipeline.build(paths, base_url, cache_folder(args))
-            print("\n".join(build_summary(counts, paths.output_dir)))
+        return RUN_COMMAND[args.command](args, paths, base_url)
     except Exception as exc:
         failure = failure_of(exc, paths.output_dir)
         if failure is None:  # a bug of dwgk: its traceback
             raise
         return report(failure)
+
+
+def site_options(args, paths: pipeline.Paths, refusal: str | None) -> tuple[str | None, str | None]:
+    """The base URL given with --base-url (normalised), and what makes the options unusable, if anything."""
+    base_url = None
+    if getattr(args, "base_url", None) is not None:
+        base_url = normalise_base_url(args.base_url)
+        if base_url is None:
+            return None, f"--base-url {bad_url_message(args.base_url)}"
+    for label, folder in (("内容文件夹", paths.content_dir), ("模板文件夹", paths.layouts_dir)):
+        if not os.path.isdir(folder):
+            return None, f"找不到{label} {folder}"
+    return base_url, refusal
+
+
+def run_build(args, paths: pipeline.Paths, base_url: str | None) -> int:
+    counts = pipeline.build(paths, base_url, cache_folder(args))
+    print("\n".join(build_summary(counts, paths.output_dir)))
     return 0
+
+
+def run_check(args, paths: pipeline.Paths, base_url: str | None) -> int:
+    counts = pipeline.check(paths, base_url)
+    print("\n".join([f"检查通过：将生成 {counts['files']} 个文件。", *counts["notes"]]))
+    return 0
+
+
+def run_publish(args, paths: pipeline.Paths, base_url: str | None) -> int:
+    publish.check_targets(paths, args.dest, args.zip)
+    counts = pipeline.build(paths, base_url)
+    print("\n".join(build_summary(counts, paths.output_dir)))
+    lines = publish.publish(paths.output_dir, counts["base_url"], args.dest, args.zip, args.dry_run)
+    # Said when it matters, on publishing, not after every build of a site read on paper.
+    print("\n".join(lines + ([] if counts["base_url"] else [SKIPPED_NOTE])))
+    return 0
+
+
+def run_archive(args, paths: pipeline.Paths, base_url: str | None) -> int:
+    taken = archive.snapshot_date()
+    year = args.year or str(taken.year)
+    try:
+        result, counts = archive.archive_site(paths, year, taken, base_url, cache_folder(args))
+    except BuildFailed as failed:
+        return report(failure_of(failed, paths.output_dir, "没有归档，网站未更新"))
+    print(f"已归档{year}年度：{result.folder}（{result.pages} 个网页，清单共 {result.files} 个文件，"
+          f"归档日期{render.cn_date(taken)}）。\n交档案部门的压缩包：{result.zip_path}\n"
+          f"请把 {paths.archive_dir} 文件夹提交到版本库保存。")
+    print("\n".join(build_summary(counts, paths.output_dir)))
+    return 0
+
+
+def run_serve(args, paths: pipeline.Paths, base_url: str | None) -> int:
+    from . import serve  # livereload and tornado load only for this command
+
+    return serve.serve(paths, host=args.host, port=args.port)
+
+
+#: Each command (but import, which needs no site yet: run_import) and what runs it.
+RUN_COMMAND = {"build": run_build, "check": run_check, "publish": run_publish, "archive": run_archive,
+               "serve": run_serve}
 
 
 def cache_folder(args) -> str | None:
