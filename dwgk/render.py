@@ -21,7 +21,8 @@ from .markup import shift_headings
 from .model import (ACTIVE_ATTACHMENT_TYPES, STATUSES, SUMMARY_LEAVES_OUT, ArchiveBanner, ArchivedOutput, BuildFailed,
                     ContentError, IssueSummary, Notice, NoticeSite, NoticeSummary, OutputFile, RoundReport, Site,
                     summarize)
-from .search import SEARCH_PAGE, SearchPart, index_files, notice_search, plain_text, records_url
+from .search import (SEARCH_PAGE, SearchPart, check_search_script, index_files, notice_search, plain_text,
+                     records_url)
 
 ASSETS_DIR = "assets"
 SEARCH_ASSETS = (f"{ASSETS_DIR}/search.js", f"{ASSETS_DIR}/search.css")  # published only with 全文搜索: 开启
@@ -279,7 +280,10 @@ def render_site_pages(env, site: Site, layouts_dir: str, errors: list,
 
     site = summary_site(site)
     ledgers = [OutputFile(r.round.ledger_url, render_round_ledger(site, r)) for r in round_reports(site)]
-    return render_pages(env, site, site_pages(site), layouts_dir, errors, banner) + ledgers + read_assets(layouts_dir, site.settings.search)
+    assets = read_assets(layouts_dir, site.settings.search)
+    if site.settings.search:
+        check_search_script(assets, layouts_dir, errors)
+    return render_pages(env, site, site_pages(site), layouts_dir, errors, banner) + ledgers + assets
 
 
 def summary_site(site: Site) -> Site:

@@ -32,7 +32,17 @@ from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from json.encoder import encode_basestring
 
-from .model import STATUSES, Notice, OutputFile, Settings
+from .content import display_path
+from .model import STATUSES, ContentError, Notice, OutputFile, Settings
+
+#: The format of the index this dwgk writes. assets/search.js names the format it reads
+#: (FORMAT_MARK); a build with search refuses a script without this one's mark, such as a copy in a
+#: site's own layouts made by an older dwgk, which would misread the index (check_search_script).
+INDEX_FORMAT = 2
+FORMAT_MARK = f"dwgk-search-index-format: {INDEX_FORMAT}"
+SCRIPT = "assets/search.js"
+OLD_SCRIPT = ("搜索脚本不是本版 dwgk 的，读不懂本版写出的搜索索引（网站上的搜索会出错）：请换成本版 dwgk 自带的 "
+              "layouts/assets/search.js（自己改过的地方再改一遍），或在 site.yml 中写“全文搜索: 关闭”")
 
 SEARCH_PAGE = "search.html"
 DATA_DIR = "assets/search"
@@ -386,3 +396,10 @@ def index_files(settings: Settings, parts: list[SearchPart], read=None) -> list[
     shards = shards_for(ordered)
     return ([site_search(settings)[0], index_file(ordered, shards)]
             + [ShardOutput(number, shards, ordered, read) for number in range(shards)])
+
+
+def check_search_script(files: list[OutputFile], layouts_dir: str, errors: list) -> None:
+    """An error (ContentError) unless the site's assets/search.js reads the index this dwgk writes."""
+    script = next((f for f in files if f.out_path == SCRIPT), None)
+    if script is not None and FORMAT_MARK.encode() not in script.data:
+        errors.append(ContentError(display_path(os.path.join(layouts_dir, *SCRIPT.split("/"))), 1, OLD_SCRIPT))

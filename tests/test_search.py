@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from dwgk import search
 from dwgk.search import all_bigrams, bigrams, fold, plain_text, shard_count
 from tests.sites import EXAMPLE, REPO, assert_errors, copy_example, edit, read_tree, run_cli
 from tests.tools import record_requests
@@ -50,6 +51,26 @@ def test_a_setting_other_than_on_or_off_is_refused_at_its_line(tmp_path):
     assert_errors(run_cli("build", cwd=tmp_path),
                   ["content/site.yml:22: “全文搜索”只能写“开启”或“关闭”，而不是“是”（可选：开启、关闭）"])
     assert not (tmp_path / "site").exists()
+
+
+def test_a_search_script_for_another_index_format_is_refused_until_replaced(tmp_path):
+    """A site with its own layouts, copied from an older dwgk: its search.js would misread the
+    index this dwgk writes, so the build stops and says which file to replace and how."""
+    copy_example(tmp_path)
+    shutil.copytree(REPO / "layouts", tmp_path / "layouts")
+    script = tmp_path / "layouts/assets/search.js"
+    current = script.read_text(encoding="utf-8")
+    assert f"dwgk-search-index-format: {search.INDEX_FORMAT}\n" in current
+    assert run_cli("build", "--layouts", "layouts", cwd=tmp_path).rc == 0
+    before = read_tree(tmp_path / "site")
+    script.write_text(current.replace(search.FORMAT_MARK, "dwgk-search-index-format: 1"), encoding="utf-8")
+    assert_errors(run_cli("build", "--layouts", "layouts", cwd=tmp_path), [
+        "layouts/assets/search.js:1: 搜索脚本不是本版 dwgk 的，读不懂本版写出的搜索索引（网站上的搜索会出错）：请换成本版"
+        " dwgk 自带的 layouts/assets/search.js（自己改过的地方再改一遍），或在 site.yml 中写“全文搜索: 关闭”"])
+    assert read_tree(tmp_path / "site") == before
+    # Without search the script is not published, and nothing reads it.
+    edit(tmp_path / "content/site.yml", ON, "全文搜索: 关闭\n")
+    assert run_cli("build", "--layouts", "layouts", cwd=tmp_path).rc == 0
 
 
 # --------------------------------------------------------------------------- #

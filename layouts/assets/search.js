@@ -6,6 +6,10 @@
  * (two adjacent letters or digits) and the records of the notices that hold every bigram, as
  * many as it needs to find the results it shows.
  * Without JavaScript the page says that search needs it (the text this script removes).
+ *
+ * dwgk-search-index-format: 2
+ * (the index format this script reads: dwgk/search.py INDEX_FORMAT; a build with search refuses
+ * a copy of this script that does not name the format the build writes)
  */
 (function () {
   "use strict";
