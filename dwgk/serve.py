@@ -4,10 +4,10 @@ the open pages that changed.
 Pages are served with a small script of ours (RELOAD_SCRIPT) that speaks livereload's protocol
 to livereload's WebSocket handler on the same server: after a rebuild the server names every URL
 path the build wrote or removed; a page that is one of them puts its new version in place of the
-old one, a page that uses one (a stylesheet) reloads, both keeping their scroll position. The watcher is our own (a scan of the source folders,
-woken by inotify on Linux): it ignores editor temporaries, rebuilds a single save at once and a
-burst of changes once it is over, and never looks at the output folder; a failed build shows an
-error page instead.
+old one, a page that uses one (a stylesheet) reloads, both keeping their scroll position. The
+watcher is our own (a scan of the source folders, woken by inotify on Linux): it ignores editor
+temporaries, rebuilds a single save at once and a burst of changes once it is over, and never
+looks at the output folder; a failed build shows an error page instead.
 """
 
 from __future__ import annotations
@@ -624,12 +624,17 @@ class ReloadSocket(LiveReloadHandler):
         if isinstance(m, dict) and m.get("command") == "info" and isinstance(m.get("build"), str) \
                 and m["build"] != str(self.preview.build):
             # Served before the last rebuild, which it was not yet connected to hear of.
-            self.write_message(json.dumps({"command": "reload", "path": "*", "liveCSS": False, "liveImg": False}))
+            self.write_message(reload_message("*"))
+
+
+def reload_message(path: str) -> str:
+    """livereload's message that the URL path changed ("*": every page)."""
+    return json.dumps({"command": "reload", "path": path, "liveCSS": False, "liveImg": False})
 
 
 def reload_pages(paths: list[str]) -> None:
-    """Tell every open page which URL paths changed; each reloads if it shows or uses one."""
-    messages = [json.dumps({"command": "reload", "path": p, "liveCSS": False, "liveImg": False}) for p in paths]
+    """Tell every open page which URL paths changed; each updates if it shows one, reloads if it uses one."""
+    messages = [reload_message(p) for p in paths]
     for waiter in list(ReloadSocket.waiters):
         try:
             for message in messages:

@@ -154,10 +154,7 @@ class Editor:
             edit(path, "类别: ", "类别 ")
 
     def do_fix_yaml(self):
-        for path in self.issues():
-            text = path.read_text(encoding="utf-8")
-            if "\n类别 " in text:
-                path.write_text(text.replace("\n类别 ", "\n类别: "), encoding="utf-8")
+        self.replace_in_issues("\n类别 ", "\n类别: ")
 
     def do_break_link(self):
         path = self.pick(self.issues())
@@ -167,10 +164,14 @@ class Editor:
             return path.name
 
     def do_fix_links(self):
+        self.replace_in_issues("[见附件](整改方案.txt)", "")
+
+    def replace_in_issues(self, old: str, new: str) -> None:
+        """Undo an edit wherever it was made (files that do not hold it are left untouched)."""
         for path in self.issues():
             text = path.read_text(encoding="utf-8")
-            if "[见附件](整改方案.txt)" in text:
-                path.write_text(text.replace("[见附件](整改方案.txt)", ""), encoding="utf-8")
+            if old in text:
+                path.write_text(text.replace(old, new), encoding="utf-8")
 
     def do_edit_unit(self):
         path = self.pick(sorted(self.content.glob("单位/*.yml")))
