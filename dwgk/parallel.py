@@ -39,7 +39,7 @@ def split(items: list, weights: list[int], parts: int) -> list[list]:
 
 
 def run_shares(func, items: list, weights: list[int] | None = None, start_method: str | None = None) -> list:
-    """func(share) for shares of items, in parallel when worth it; the results, in order.
+    """func(share), a list, for shares of items, in parallel when worth it; the results, in order.
 
     start_method: "fork" where the system has it, otherwise "spawn" (see the module docstring).
     """
@@ -71,13 +71,7 @@ def _run_forked(func, shares: list[list]) -> list:
             workers.append((worker, receive))
         results = [func(shares[0])]
         for worker, receive in workers:
-            try:
-                ok, value = receive.recv()
-            except EOFError:
-                raise RuntimeError(f"a worker process ended without its result (exit status {worker.exitcode})") from None
-            if not ok:
-                raise value
-            results.append(value)
+            results.append(_receive(worker, receive))
         return results
     finally:
         for fd in lifeline:
@@ -89,21 +83,46 @@ def _run_forked(func, shares: list[list]) -> list:
             worker.join()
 
 
+#: Items of a worker's result sent in one message: the whole result pickled at once was a copy
+#: of it in each process at the end of a build, and the build's largest use of memory.
+SENT_AT_ONCE = 16
+
+
 def _run_share(func, share: list, send, parent: int, read_end: int, write_end: int) -> None:
-    """In a forked worker: func(share), sent back as (True, result) or (False, the exception)."""
+    """In a forked worker: func(share), a list, sent back SENT_AT_ONCE items a message as (True,
+    items), each item let go once sent, then (True, None); or (False, the exception)."""
     _watch_parent(parent, read_end, write_end)
     # What the worker inherited is left alone by its garbage collector: otherwise the collector's
     # first pass writes to every inherited object, and the OS copies all of the parent's memory.
     gc.freeze()
     try:
-        message = (True, func(share))
+        result = func(share)
+        while result:
+            items = result[:SENT_AT_ONCE]
+            del result[:SENT_AT_ONCE]
+            send.send((True, items))
+        send.send((True, None))
     except Exception as exc:  # noqa: BLE001 - raised again in the parent
-        message = (False, exc)
-    try:
-        send.send(message)
-    except Exception as exc:  # noqa: BLE001 - an exception that cannot be pickled
-        send.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+        try:
+            send.send((False, exc))
+        except Exception as unpickled:  # noqa: BLE001 - an exception that cannot be pickled
+            send.send((False, RuntimeError(f"{type(unpickled).__name__}: {unpickled}")))
     send.close()
+
+
+def _receive(worker, receive) -> list:
+    """A worker's result, as _run_share sends it."""
+    result: list = []
+    while True:
+        try:
+            ok, items = receive.recv()
+        except EOFError:
+            raise RuntimeError(f"a worker process ended without its result (exit status {worker.exitcode})") from None
+        if not ok:
+            raise items
+        if items is None:
+            return result
+        result += items
 
 
 def _watch_parent(parent: int, read_end: int, write_end: int) -> None:

@@ -322,13 +322,8 @@ def render_units(paths: Paths, staging: Staging, site: Site | None, plan: Plan, 
         rendered += share
     if SEARCH_UNIT in plan.render:  # a unit of no files when the site has no search
         fresh = {r.unit: r.search for r in rendered if r.search}
-        from .search import SpoolReader  # noqa: PLC0415
-
-        with SpoolReader() as read:  # the shards are read from the spool as they are staged
-            files = (_search_index(site, plan, search, memo, record, paths, folders, fresh, read)
-                     if site.settings.search else [])
-            rendered.append(_check_unit(staging, links, record, SEARCH_UNIT, files, [], site.settings.base_url,
-                                        existing))
+        files = _search_index(site, plan, search, memo, record, paths, folders, fresh) if site.settings.search else []
+        rendered.append(_check_unit(staging, links, record, SEARCH_UNIT, files, [], site.settings.base_url, existing))
     problems = [e for r in rendered for e in r.errors]
     problems = problems or check_staged(paths.output_dir, [s for r in rendered for s in r.staged], before)
     if problems:
@@ -357,43 +352,33 @@ def _render_notices(paths: Paths, staging: Staging, site: Site, templates_dir: s
                     record: WrittenRecord | None, existing: Existing, notices: list) -> list[Rendered]:
     # Imported here: a rebuild with nothing to render never needs Jinja.
     from .render import make_environment, render_notice_and_search  # noqa: PLC0415
-    from .search import spool_part  # noqa: PLC0415
 
     env = make_environment(paths.layouts_dir, templates_dir)
-    # The notices' search postings wait in the staging folder, not in memory (see _search_index);
-    # not those of a single notice (an edit), which are small and need no room on the disk.
-    spool = len(notices) > 1
     results = []
     for notice in notices:
         errors: list = []
         files, part = render_notice_and_search(env, site, notice, paths.layouts_dir, paths.content_dir, errors)
-        if part is not None and spool:
-            part = spool_part(part, staging.folder)
         results.append(replace(_check_unit(staging, links, record, notice.key, files, errors, site.settings.base_url,
                                            existing), search=part))
     return results
 
 
 def _search_index(site: Site, plan: Plan, search: SearchMemo | NoSearchMemo, memo: ParseMemo | None,
-                  record: WrittenRecord | None, paths: Paths, folders: dict, fresh: dict, read) -> list:
+                  record: WrittenRecord | None, paths: Paths, folders: dict, fresh: dict) -> list:
     """The search index (index.js, the postings shards, the site's own records), from the parts
-    of the notices just rendered (fresh, their postings spooled: read with `read`, a
-    search.SpoolReader, until the files are staged) and those the cache keeps.
+    of the notices just rendered (fresh) and those the cache keeps.
 
     With the cache's record of the index as last written, only the shards in which a fresh part
     differs from the notice's last part are made again; the others are kept as they are in the
     output folder (output.KeptFile). The parts are saved last, so that a build that stops
     half-way leaves the next one comparing with the parts the shards were made from.
     """
-    from .search import held_part  # noqa: PLC0415
-
     state = search.load_search_state() if search.folder else None
-    files = (_search_index_changed(site, plan, search, memo, record, paths, folders, fresh, state, read)
-             if state else None)
+    files = _search_index_changed(site, plan, search, memo, record, paths, folders, fresh, state) if state else None
     if files is None:
-        files = _search_index_whole(site, plan, search, memo, paths, folders, fresh, read)
+        files = _search_index_whole(site, plan, search, memo, paths, folders, fresh)
     for key, part in fresh.items():
-        search.save_search_part(key, plan.keys.get(key), held_part(part))
+        search.save_search_part(key, plan.keys.get(key), part)
     return files
 
 
@@ -412,17 +397,17 @@ def _all_search_parts(site: Site, plan: Plan, search: SearchMemo | NoSearchMemo,
 
 
 def _search_index_whole(site: Site, plan: Plan, search: SearchMemo | NoSearchMemo, memo: ParseMemo | None, paths: Paths,
-                        folders: dict, fresh: dict, read) -> list:
+                        folders: dict, fresh: dict) -> list:
     from .search import index_files, section, shard_data, site_search, without_postings  # noqa: PLC0415
 
     parts = _all_search_parts(site, plan, search, memo, paths, folders, fresh)
-    files = index_files(site.settings, list(parts.values()), read)
+    files = index_files(site.settings, list(parts.values()))
     if search.folder:
         ordered = files[2].parts  # the first shard's (ShardOutput) parts, in their order
         shards = files[2].shards
         digests = []
         for number in range(shards):
-            sections = {p.key: s for p in ordered for s in [section(p, number, shards, read)] if s}
+            sections = {p.key: s for p in ordered for s in [section(p, number, shards)] if s}
             search.save_search_shard(number, sections)
             digests.append(hashlib.sha256(shard_data(number, [sections.get(p.key, b"") for p in ordered])).hexdigest())
         search.save_search_state({"keys": tuple(sorted(folders)), "shards": shards, "digests": tuple(digests),
@@ -432,7 +417,7 @@ def _search_index_whole(site: Site, plan: Plan, search: SearchMemo | NoSearchMem
 
 
 def _search_index_changed(site: Site, plan: Plan, search: SearchMemo, memo: ParseMemo, record: WrittenRecord,
-                          paths: Paths, folders: dict, fresh: dict, state: dict, read) -> list | None:
+                          paths: Paths, folders: dict, fresh: dict, state: dict) -> list | None:
     """The index from the last one and the fresh parts; None when it must be made whole (a notice
     came or went, the number of shards changed, or the cache lacks what it needs)."""
     from .output import KeptFile  # noqa: PLC0415
@@ -455,7 +440,7 @@ def _search_index_changed(site: Site, plan: Plan, search: SearchMemo, memo: Pars
     shards = shards_for(ordered)
     if shards != state["shards"]:
         return None
-    redo = set().union(*(changed_shards(old[key], part, shards, read) for key, part in changed.items()))
+    redo = set().union(*(changed_shards(old[key], part, shards) for key, part in changed.items()))
     digests = list(state["digests"])
     output_dir = paths.output_dir
     for number in range(shards):  # a shard not as this cache made it (edited, deleted) is made again
@@ -466,14 +451,14 @@ def _search_index_changed(site: Site, plan: Plan, search: SearchMemo, memo: Pars
     for number in range(shards):
         if number not in redo:
             files.append(KeptFile(shard_url(number), digests[number],
-                                  functools.partial(_shard_from_cache, search, number, shards, ordered, whole, read)))
+                                  functools.partial(_shard_from_cache, search, number, shards, ordered, whole)))
             continue
         sections = search.load_search_shard(number)
         if sections is None:
             return None
         for key, part in changed.items():
             sections.pop(key, None)
-            text = section(part, number, shards, read)
+            text = section(part, number, shards)
             if text:
                 sections[key] = text
         data = shard_data(number, [sections.get(p.key, b"") for p in ordered])
@@ -484,7 +469,7 @@ def _search_index_changed(site: Site, plan: Plan, search: SearchMemo, memo: Pars
     return files
 
 
-def _shard_from_cache(search: SearchMemo, number: int, shards: int, ordered: list, whole, read) -> bytes:
+def _shard_from_cache(search: SearchMemo, number: int, shards: int, ordered: list, whole) -> bytes:
     """A kept shard's bytes, when the output folder no longer holds them (it changed since this
     build looked): from the cache, else from every part (whole())."""
     from .search import section, shard_data  # noqa: PLC0415
@@ -492,7 +477,7 @@ def _shard_from_cache(search: SearchMemo, number: int, shards: int, ordered: lis
     sections = search.load_search_shard(number)
     if sections is None:
         parts = {"": ordered[0], **whole()}
-        sections = {p.key: section(parts[p.key], number, shards, read) for p in ordered}
+        sections = {p.key: section(parts[p.key], number, shards) for p in ordered}
     return shard_data(number, [sections.get(p.key, b"") for p in ordered])
 
 

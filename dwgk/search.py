@@ -11,13 +11,16 @@ assets/search.js, so that they load from file:// as from a server:
 
   assets/search/r-KEY.js   one notice's records (title, status, unit, URL, plain text of its pages),
                            written with the notice's pages: only a changed notice rewrites it
-  assets/search/p-N.js     the postings of the bigrams that hash to shard N, in one section per
+  assets/search/p-N.js     the postings of the bigrams in the buckets of shard N, in one section per
                            notice; a query loads one shard per bigram
   assets/search/index.js   the notices (title, unit, round, statuses) and the number of shards
 
-A notice's part of the postings (SearchPart) is cached, so that a rebuild after an edit recomputes
-one notice's part and writes only the shards whose bytes changed (a new bigram in the notice, or
-one it no longer has).
+A bigram's bucket is the low byte of its second character's code point (bucket()). A notice's
+part of the postings (SearchPart) is its bigrams in bucket order, as one text, and where each
+bucket's bigrams begin in it: the worker processes that render the notices make the parts, and
+the shards are cut from them (section). The parts are cached, so that a rebuild after an edit
+recomputes one notice's part and writes only the shards whose bytes changed (a new bigram in the
+notice, or one it no longer has).
 """
 
 from __future__ import annotations
@@ -26,9 +29,11 @@ import html
 import json
 import os
 import re
+import sys
 from array import array
+from bisect import bisect_left
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import accumulate
 from json.encoder import encode_basestring
 
@@ -38,7 +43,7 @@ from .model import STATUSES, ContentError, Notice, OutputFile, Settings
 #: The format of the index this dwgk writes. assets/search.js names the format it reads
 #: (FORMAT_MARK); a build with search refuses a script without this one's mark, such as a copy in a
 #: site's own layouts made by an older dwgk, which would misread the index (check_search_script).
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 FORMAT_MARK = f"dwgk-search-index-format: {INDEX_FORMAT}"
 SCRIPT = "assets/search.js"
 OLD_SCRIPT = ("搜索脚本不是本版 dwgk 的，读不懂本版写出的搜索索引（网站上的搜索会出错）：请换成本版 dwgk 自带的 "
@@ -48,7 +53,7 @@ SEARCH_PAGE = "search.html"
 DATA_DIR = "assets/search"
 INDEX_FILE = f"{DATA_DIR}/index.js"
 SITE_RECORDS = f"{DATA_DIR}/site.js"
-BUCKETS = 256  # bigrams hash into this many buckets, the most shards there can be (shard N: B % shards == N)
+BUCKETS = 256  # a bigram's bucket: the low byte of its second character (bucket); shard N: bucket % shards == N
 DOCS_PER_SHARD = 64  # a shard for about this many pages, so that a query loads little at any size
 
 # Letters and digits (as assets/search.js's /[\p{L}\p{N}_]/u): bigrams never span punctuation or
@@ -60,17 +65,24 @@ _EVEN = re.compile(r"\w\w")
 _ODD = re.compile(r"(?<=\w)\w\w")
 _BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|h[1-6]|br|tr|td|th|table|div|blockquote|pre|hr|dd|dt|dl)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]*>")
-_SPACE = re.compile(r"\s+")
 # Full-width ASCII to ASCII and A-Z to a-z: one character for one, so that a match in the folded
 # text is at the same place in the text shown (assets/search.js folds the same way).
 _FOLD = {0x3000: 0x20, **{c: c + 32 for c in range(0x41, 0x5B)}}
 _FOLD.update((c, _FOLD.get(c - 0xFEE0, c - 0xFEE0)) for c in range(0xFF01, 0xFF5F))
 
 
+# The tags Markdown writes most, taken out without a regular expression (a text's own "<" is "&lt;").
+_COMMON_TAGS = (("<p>", " "), ("</p>", " "), ("<li>", " "), ("</li>", " "), ("<strong>", ""), ("</strong>", ""))
+
+
 def plain_text(html_text: str) -> str:
     """The text a reader sees of converted Markdown, on one line."""
-    text = _TAG.sub("", _BLOCK_TAG.sub(" ", html_text))
-    return _SPACE.sub(" ", html.unescape(text)).strip()
+    text = html_text
+    for tag, space in _COMMON_TAGS:
+        text = text.replace(tag, space)
+    if "<" in text:
+        text = _TAG.sub("", _BLOCK_TAG.sub(" ", text))
+    return " ".join(html.unescape(text).split())  # as re's \s+, str.split() takes Unicode's white space
 
 
 _FOLDABLE = re.compile("[A-Z\uFF01-\uFF5E\u3000]+")
@@ -82,23 +94,14 @@ def fold(text: str) -> str:
 
 def bigrams(text: str) -> set[str]:
     """The character bigrams of the folded text, within runs of letters and digits."""
-    return _folded_bigrams(fold(text))
-
-
-def _folded_bigrams(text: str) -> set[str]:
+    text = fold(text)
     found = set(_EVEN.findall(text))
     found.update(_ODD.findall(text))
     return found
 
 
-def all_bigrams(texts) -> set[str]:
-    """The bigrams of all these texts: of each run of letters and digits once, however often
-    the pages repeat it (a notice's title and dates are in every issue's context)."""
-    return _folded_bigrams(fold(" ".join(set(_RUN.findall(" ".join(texts))))))
-
-
 def bucket(bigram: str) -> int:
-    return (ord(bigram[0]) * 1031 + ord(bigram[1])) % BUCKETS
+    return ord(bigram[1]) % BUCKETS
 
 
 def shard_count(docs: int) -> int:
@@ -117,6 +120,69 @@ def shard_url(number: int) -> str:
     return f"{DATA_DIR}/p-{number}.js"
 
 
+# The bigrams of a notice's text, by bucket (text_bigrams). A notice's pages hold thousands of
+# different bigrams, and each place in their text one: made one string object at a time, sorted
+# and put in buckets one at a time, they cost more than everything else search adds to a build.
+# So each pair of adjacent characters is made an integer (a key) by slicing bytes: the text's
+# UTF-32 code units, two by two, give each pair's eight bytes, and the bytes are put in the order
+# that makes the keys sort by bucket, then by the second character, then by the first. A set of
+# keys drops the repeats, one sort orders them, and a bucket's keys are then those from one
+# multiple of 2⁴⁰ to the next (bisect); the keys' bytes put back in their places are the bigrams'
+# text. The runs of letters and digits are joined with _SEP, a noncharacter that no letter or
+# digit is and the only character whose code point's third byte has the bit 0x10 (the highest
+# letter is in plane 3): a pair with _SEP in it spans two runs, and its key gets a seventh byte
+# (from that bit of either character) that makes it larger than all the others, which are kept.
+_SEP = "\U0010FFFF"
+# (key byte, byte of the pair's UTF-32-LE), least significant first: the first character's three
+# bytes, the second's high two, its low byte (the bucket); the key's byte 6 marks a pair with _SEP.
+_KEY_BYTES = ((0, 0), (1, 1), (2, 2), (3, 5), (4, 6), (5, 4))
+_SPANS = bytes(1 if v & 0x10 else 0 for v in range(256))  # the third byte of a code point: 1 for _SEP's
+_BUCKET_ENDS = [(n + 1) << 40 for n in range(BUCKETS)]  # the first key after bucket n; then 1 << 48: _SEP's
+
+
+def _pair_keys(text: str) -> array:
+    """The keys of the pairs of adjacent characters of the text (_SEP's included)."""
+    units = text.encode("utf-32-le")
+    pairs = units[:len(units) // 8 * 8] + units[4:(len(units) - 4) // 8 * 8 + 4]  # at even places, at odd ones
+    keys = bytearray(len(pairs))
+    for key_byte, pair_byte in _KEY_BYTES:
+        keys[key_byte::8] = pairs[pair_byte::8]
+    first, second = pairs[2::8], pairs[6::8]  # the third bytes of each pair's two characters
+    spans = (int.from_bytes(first, "little") | int.from_bytes(second, "little")).to_bytes(len(first), "little")
+    keys[6::8] = spans.translate(_SPANS)
+    found = array("Q")
+    found.frombytes(keys)
+    if sys.byteorder == "big":
+        found.byteswap()
+    return found
+
+
+def _keys_text(keys: list[int]) -> str:
+    """The bigrams of these keys (none with _SEP), in their order, as one text."""
+    found = array("Q", keys)
+    if sys.byteorder == "big":
+        found.byteswap()
+    keyed = found.tobytes()
+    pairs = bytearray(len(keyed))
+    for key_byte, pair_byte in _KEY_BYTES:
+        pairs[pair_byte::8] = keyed[key_byte::8]
+    return pairs.decode("utf-32-le")
+
+
+def text_bigrams(texts, leave_out=()) -> tuple[str, array]:
+    """The bigrams of all these texts (of each run of letters and digits once, however often the
+    texts repeat it: a notice's title and dates are in every issue's context), but those in
+    leave_out, by bucket and each bucket sorted, as one text of two characters a bigram; and
+    where each bucket's bigrams begin in it (BUCKETS + 1 places, counted in bigrams)."""
+    keys = set(_pair_keys(fold(_SEP.join(set(_RUN.findall(" ".join(texts)))))))
+    if leave_out:
+        keys.difference_update(_pair_keys(_SEP.join(leave_out)))
+    ordered = sorted(keys)
+    starts = array("I", [0])
+    starts.extend(bisect_left(ordered, end) for end in _BUCKET_ENDS)
+    return _keys_text(ordered[:starts[-1]]), starts
+
+
 @dataclass(frozen=True)
 class Doc:
     """One page as the search sees it. number: 0 for a notice's own page, else the issue's 编号."""
@@ -133,29 +199,25 @@ class Doc:
 
 @dataclass(frozen=True)
 class SearchPart:
-    """A notice's part of the site-wide index: what index.js lists and its postings by bucket.
+    """A notice's part of the site-wide index: what index.js lists, and its postings.
 
-    The postings are one UTF-8 text per bucket, '"bigram":0,"bigram":[numbers],…' (see
-    search_part), held as one bytes object and where each bucket's text ends in it: small to send
-    from a worker process and to keep. A part written to a spool file (spool_part) holds where
-    its postings are in that file instead.
+    The postings: `text`, the bigrams of its pages not in any of their titles, two characters
+    each, by bucket (text_bigrams), with `starts`, where each bucket's begin (in bigrams);
+    `titles`, '"bigram":[numbers],' for each bigram of its pages' titles, with the numbers of the
+    pages whose titles hold it, by bucket, with `title_starts`, where each bucket's begin. Held
+    as a few strings, they take some 16 KB a notice (the processes that render the notices send
+    them to the one that writes the shards). A part without them (without_postings) is what the
+    cache keeps of every notice to write index.js.
     """
 
     key: str
     order: tuple  # sort key: newest notice first, as the home page lists them
     meta: dict  # its entry in index.js
     docs: int  # pages in it
-    ends: array = field(default_factory=lambda: array("I"))  # BUCKETS offsets: where each bucket's text ends
-    postings: bytes = b""
-    spooled: tuple = ()  # (file, offset) of the postings when they are on disk, not in `postings`
-
-    def bucket_spans(self, number: int, shards: int):
-        """(start, end) in the postings of each non-empty bucket of shard `number`."""
-        ends = self.ends
-        for b in range(number, len(ends), shards):
-            start = ends[b - 1] if b else 0
-            if ends[b] > start:
-                yield start, ends[b]
+    text: str = ""
+    starts: array = field(default_factory=lambda: array("I"))
+    titles: str = ""
+    title_starts: array = field(default_factory=lambda: array("I"))
 
 
 def notice_docs(notice: Notice, intro_text: str) -> list[Doc]:
@@ -200,32 +262,20 @@ def render_records(key: str, title: str, unit: str, docs: list[Doc]) -> bytes:
 
 
 def search_part(key: str, order: tuple, meta: dict, docs: list[Doc]) -> SearchPart:
-    """Each bigram of the notice's pages, '"bigram":0', or '"bigram":[numbers]' with the numbers of
-    the pages whose titles hold it, by bucket; in a bucket, those of titles first, each sorted."""
     titles: defaultdict[str, list[str]] = defaultdict(list)
     for d in docs:
+        number = str(d.number)
         for b in bigrams(d.title):
-            titles[b].append(str(d.number))
-    body = all_bigrams(t for d in docs for t in (d.title, d.text, d.context))
-    body.difference_update(titles)
-    # A few buckets hold a title's bigrams, nearly all some of the text's: the first a dict, so
-    # that fewer lists are made (with tens of thousands, Python's garbage collector runs more).
-    in_titles: defaultdict[int, list[str]] = defaultdict(list)
-    in_body: list[list[str]] = [[] for _ in range(BUCKETS)]
-    for b, numbers in titles.items():
-        # Letters and digits need no escaping in JSON.
-        in_titles[(ord(b[0]) * 1031 + ord(b[1])) % BUCKETS].append(f'"{b}":[{",".join(numbers)}]')
-    for b in body:
-        in_body[(ord(b[0]) * 1031 + ord(b[1])) % BUCKETS].append(b)
-    texts = [_bucket_text(in_titles.get(n, []), b) for n, b in enumerate(in_body)]
-    return SearchPart(key, order, meta, len(docs), array("I", accumulate(map(len, texts))), b"".join(texts))
-
-
-def _bucket_text(in_titles: list[str], in_body: list[str]) -> bytes:
-    in_titles.sort()
-    in_body.sort()
-    body = '"' + '":0,"'.join(in_body) + '":0' if in_body else ""
-    return ",".join(filter(None, (",".join(in_titles), body))).encode()
+            titles[b].append(number)
+    # The titles' bigrams are in `titles`, and left out of the text's.
+    text, starts = text_bigrams([t for d in docs for t in (d.text, d.context)], titles)
+    # Letters and digits need no escaping in JSON.
+    items = sorted((bucket(b), f'"{b}":[{",".join(numbers)}],') for b, numbers in titles.items())
+    title_starts = array("I", [0] * (BUCKETS + 1))
+    for n, item in items:
+        title_starts[n + 1] += len(item)
+    return SearchPart(key, order, meta, len(docs), text, starts, "".join(item for _, item in items),
+                      array("I", accumulate(title_starts)))
 
 
 def notice_search(notice: Notice, intro_text: str) -> tuple[OutputFile, SearchPart]:
@@ -256,102 +306,38 @@ def site_search(settings: Settings) -> tuple[OutputFile, SearchPart]:
     return OutputFile(SITE_RECORDS, render_records("", settings.title, settings.publisher, docs)), part
 
 
-def section(part: SearchPart, number: int, shards: int, read=None) -> bytes:
-    """The part's section of shard `number`: '"KEY":{"bigram":0,…}', or b"" when it has none
-    there. read(part, start, end): the part's postings bytes there (a SpoolReader for spooled parts)."""
-    spans = list(part.bucket_spans(number, shards))
-    if not spans:
-        return b""
-    if read is None:
-        read = _read_held
-    streams = BUCKETS // shards  # see SpoolReader
-    items = b",".join([read(part, start, end, k, streams) for k, (start, end) in enumerate(spans)])
-    return b"%s:{%s}" % (encode_basestring(part.key).encode(), items)  # as _dumps(part.key), without its set-up
+def section(part: SearchPart, number: int, shards: int) -> str:
+    """The part's section of shard `number`: '"KEY":"bigrams"', or '"KEY":["bigrams",{"bigram":[numbers],…}]'
+    where some of them are in titles (then not in the text: "bigrams" may be empty), or "" when it
+    has none there."""
+    text, starts, titles, title_starts = part.text, part.starts, part.titles, part.title_starts
+    if not starts:
+        return ""
+    if shards == BUCKETS:  # a shard of one bucket: at 8,192 pages and more, for every part and shard
+        body = text[2 * starts[number]:2 * starts[number + 1]]
+        in_titles = titles[title_starts[number]:title_starts[number + 1]]
+    else:
+        buckets = range(number, BUCKETS, shards)
+        body = "".join([text[2 * starts[b]:2 * starts[b + 1]] for b in buckets])
+        in_titles = "".join([titles[title_starts[b]:title_starts[b + 1]] for b in buckets])
+    if in_titles:  # as _dumps(part.key), without its set-up
+        return f'{encode_basestring(part.key)}:["{body}",{{{in_titles[:-1]}}}]'
+    return f'{encode_basestring(part.key)}:"{body}"' if body else ""
 
 
-def _read_held(part: SearchPart, start: int, end: int, stream: int = 0, streams: int = 1) -> bytes:
-    if part.spooled:
-        raise ValueError(f"the postings of {part.key!r} are in a spool file: read them with a SpoolReader")
-    return part.postings[start:end]
-
-
-def shard_data(number: int, sections: list[bytes]) -> bytes:
+def shard_data(number: int, sections: list[str]) -> bytes:
     """The shard's file from its sections, in the order of index.js's parts."""
-    return b"dwgkSearch.shard(%d,{%s});\n" % (number, b",".join(s for s in sections if s))
+    return f"dwgkSearch.shard({number},{{{','.join(filter(None, sections))}}});\n".encode()
 
 
-def changed_shards(old: SearchPart, new: SearchPart, shards: int, read=None) -> set[int]:
+def changed_shards(old: SearchPart, new: SearchPart, shards: int) -> set[int]:
     """The shards in which the two parts' sections differ."""
-    return {n for n in range(shards) if section(old, n, shards, read) != section(new, n, shards, read)}
+    return {n for n in range(shards) if section(old, n, shards) != section(new, n, shards)}
 
 
 def without_postings(part: SearchPart) -> SearchPart:
     """What index.js needs of a part."""
     return SearchPart(part.key, part.order, part.meta, part.docs)
-
-
-def spool_part(part: SearchPart, folder: str) -> SearchPart:
-    """The part with its postings appended to this process's spool file in `folder`, not held:
-    at 10,000 issues the postings of all notices are some 30 MB, which the process that merges
-    them into shards then never holds at once (see SpoolReader)."""
-    path = os.path.join(folder, f"search-postings-{os.getpid()}.tmp")
-    with open(path, "ab") as f:
-        offset = f.seek(0, os.SEEK_END)
-        f.write(part.postings)
-    return replace(part, postings=b"", spooled=(path, offset))
-
-
-def held_part(part: SearchPart) -> SearchPart:
-    """The part with its postings in memory (read from its spool file if spooled)."""
-    if not part.spooled:
-        return part
-    path, offset = part.spooled
-    with open(path, "rb") as f:
-        f.seek(offset)
-        data = f.read(part.ends[-1] if part.ends else 0)
-    return replace(part, postings=data, spooled=())
-
-
-class SpoolReader:
-    """Reads spooled parts' postings (a part held in memory too), keeping each spool file open
-    until closed.
-
-    Shard N asks a part for its buckets N, N + shards, N + 2 × shards… (`streams` of them, the
-    one asked for is `stream`), shard N + 1 then for the bucket after each: so each stream reads
-    ahead, and a part is read a few times, not once a shard. All the streams of a part together
-    hold at most READ_AHEAD bytes (some 4 MB at 10,000 issues)."""
-
-    READ_AHEAD = 8192
-
-    def __init__(self):
-        self.files: dict[str, int] = {}
-        self.ahead: dict[tuple, tuple[int, bytes]] = {}  # (part.spooled, stream) -> (start, bytes from there)
-
-    def __call__(self, part: SearchPart, start: int, end: int, stream: int = 0, streams: int = 1) -> bytes:
-        if not part.spooled:
-            return part.postings[start:end]
-        at, data = self.ahead.get((part.spooled, stream), (0, b""))
-        if not (at <= start and end <= at + len(data)):
-            path, offset = part.spooled
-            fd = self.files.get(path)
-            if fd is None:
-                fd = self.files[path] = os.open(path, os.O_RDONLY)
-            ahead = min(start + self.READ_AHEAD // streams, part.ends[-1])
-            at, data = start, os.pread(fd, max(end, ahead) - start, offset + start)
-            self.ahead[part.spooled, stream] = at, data
-        return data[start - at:end - at]
-
-    def close(self) -> None:
-        for fd in self.files.values():
-            os.close(fd)
-        self.files.clear()
-        self.ahead.clear()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def ordered_parts(settings: Settings, parts) -> list[SearchPart]:
@@ -365,17 +351,17 @@ def shards_for(parts: list[SearchPart]) -> int:
 
 
 class ShardOutput:
-    """A postings shard as an OutputFile whose bytes are joined when asked for: at 10,000 issues
-    the shards hold tens of MB, and the build then has only one of them in memory at a time."""
+    """A postings shard as an OutputFile whose bytes are made when asked for: the build then holds
+    the bytes of one shard at a time (the parts hold the same postings, a third as large)."""
 
-    __slots__ = ("out_path", "number", "shards", "parts", "read")
+    __slots__ = ("out_path", "number", "shards", "parts")
 
-    def __init__(self, number: int, shards: int, parts: list[SearchPart], read=None):
-        self.out_path, self.number, self.shards, self.parts, self.read = shard_url(number), number, shards, parts, read
+    def __init__(self, number: int, shards: int, parts: list[SearchPart]):
+        self.out_path, self.number, self.shards, self.parts = shard_url(number), number, shards, parts
 
     @property
     def data(self) -> bytes:
-        return shard_data(self.number, [section(p, self.number, self.shards, self.read) for p in self.parts])
+        return shard_data(self.number, [section(p, self.number, self.shards) for p in self.parts])
 
 
 def index_file(ordered: list[SearchPart], shards: int) -> OutputFile:
@@ -389,13 +375,12 @@ def index_file(ordered: list[SearchPart], shards: int) -> OutputFile:
     return OutputFile(INDEX_FILE, _script("index", index))
 
 
-def index_files(settings: Settings, parts: list[SearchPart], read=None) -> list[OutputFile]:
-    """index.js, the postings shards and the site's own records, from every notice's part
-    (read: a SpoolReader where parts are spooled)."""
+def index_files(settings: Settings, parts: list[SearchPart]) -> list[OutputFile]:
+    """index.js, the postings shards and the site's own records, from every notice's part."""
     ordered = ordered_parts(settings, parts)
     shards = shards_for(ordered)
     return ([site_search(settings)[0], index_file(ordered, shards)]
-            + [ShardOutput(number, shards, ordered, read) for number in range(shards)])
+            + [ShardOutput(number, shards, ordered) for number in range(shards)])
 
 
 def check_search_script(files: list[OutputFile], layouts_dir: str, errors: list) -> None:

@@ -3,15 +3,18 @@ served by nginx under a sub-path and opened from file://."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from dwgk import search
-from dwgk.search import all_bigrams, bigrams, fold, plain_text, shard_count
+from dwgk.search import BUCKETS, bigrams, bucket, fold, plain_text, shard_count, text_bigrams
 from tests.sites import EXAMPLE, REPO, assert_errors, copy_example, edit, read_tree, run_cli
 from tests.tools import record_requests
 
@@ -83,10 +86,49 @@ def test_bigrams_span_letters_and_digits_only_and_fold_full_width():
     assert bigrams("电话：027-85932332") == {"电话", "02", "27", "85", "59", "93", "32", "23", "33"}
     assert bigrams("ＰＤＦ文件 A") == {"pd", "df", "f文", "文件"}
     # Of several texts: never across two of them, however often a run repeats.
-    assert all_bigrams(["八项规定", "八", "项", "规定。八项规定"]) == {"八项", "项规", "规定"}
-    assert all_bigrams(["a＿b"]) == bigrams("a＿b") == {"a_", "_b"}  # folded first, as in assets/search.js
+    assert _pairs(text_bigrams(["八项规定", "八", "项", "规定。八项规定"])[0]) == ["八项", "规定", "项规"]  # by bucket: 项 U+9879, 定 U+5B9A, 规 U+89C4
+    assert set(_pairs(text_bigrams(["a＿b"])[0])) == bigrams("a＿b") == {"a_", "_b"}  # folded first, as in assets/search.js
     assert fold("ＡＢ１２　x") == "ab12 x"
     assert plain_text("<p>一是<strong>八项</strong>规定&amp;</p><p>二是</p>") == "一是八项规定& 二是"
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.lists(st.sampled_from(["<p>", "</p>", "<strong>", "</strong>", "<em>", "</em>", "<li>", "</li>", "<ul>", "<br />",
+                                 '<a href="x.html">', "</a>", "<h2 id=\"q\">", "八项", "&amp;", "&lt;p&gt;", " ", "\n",
+                                 "\u3000", "\u00a0", "\u2028", "规定。"]), max_size=20))
+def test_plain_text_is_the_text_between_the_tags(fragments):
+    """plain_text takes the commonest tags out without a regular expression: the same text as with one."""
+    html_text = "".join(fragments)
+    text = re.sub(r"<[^>]*>", "", re.sub(r"</?(?:p|li|ul|h2|br)\b[^>]*>", " ", html_text))
+    assert plain_text(html_text) == re.sub(r"\s+", " ", html.unescape(text)).strip()
+
+
+def _pairs(text: str) -> list[str]:
+    assert len(text) % 2 == 0
+    return [text[i:i + 2] for i in range(0, len(text), 2)]
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("八项规定a＿Ｂ1 。\U00020BB7\U0001D7CE\u00e9\u3400\uFFFD"), max_size=12),
+                max_size=5), st.sets(st.sampled_from(["八项", "规定", "a_", "\U00020BB7八"])))
+def test_a_texts_bigrams_are_each_pair_of_letters_once_by_bucket(texts, left_out):
+    """text_bigrams makes integers of the characters' bytes: its bigrams are those of the strings,
+    astral characters (𠮷, 𝟎) and the last letter of a plane's block included, in buckets."""
+    text, starts = text_bigrams(texts, left_out)
+    found = _pairs(text)
+    assert found == list(dict.fromkeys(found))  # once each
+    assert set(found) == set().union(*map(bigrams, texts)) - left_out
+    assert len(starts) == BUCKETS + 1 and starts[0] == 0 and starts[-1] == len(found)
+    for n in range(BUCKETS):
+        in_bucket = found[starts[n]:starts[n + 1]]
+        assert {bucket(b) for b in in_bucket} <= {n} and in_bucket == sorted(in_bucket, key=lambda b: (b[1], b[0]))
+
+
+def test_no_letter_or_digit_is_in_the_plane_of_the_separator():
+    """text_bigrams joins runs with U+10FFFF and knows the pairs with it in them by the bit 0x10 of
+    a code point's third byte: no letter's or digit's code point may have it."""
+    word = re.compile(r"[\w\uFF3F]")
+    assert max(c for c in range(sys.maxunicode + 1) if word.match(chr(c))) < 0x100000
 
 
 def test_shards_grow_with_the_site_in_powers_of_two():
@@ -115,7 +157,8 @@ def test_example_index_lists_the_notice_and_postings_point_at_its_pages(example)
     notice = index["parts"][1]
     assert notice["key"] == "2019" and notice["records"] == "assets/search/r-2019.js"
     assert notice["statuses"][0] == "-" and len(notice["statuses"]) == 18 and notice["statuses"].count("1") == 1
-    number, postings = _load_script(example / "assets/search/p-0.js", "shard")
+    number, shard = _load_script(example / "assets/search/p-0.js", "shard")
+    postings = {key: _postings(found) for key, found in shard.items()}
     key, records = _load_script(example / "assets/search/r-2019.js", "records")
     assert key == "2019" and records["unit"] == "武汉市黄陂区融媒体中心"
     docs = {d[0]: d for d in records["docs"]}
@@ -127,6 +170,14 @@ def test_example_index_lists_the_notice_and_postings_point_at_its_pages(example)
     assert postings["2019"]["盘龙"] == 0 and "盘龙" in docs[1][6] and "盘龙" not in docs[1][1]
     assert postings[""]["85"] == 0  # the contact page: its phone number
     assert "瞿塘" not in postings["2019"]
+
+
+def _postings(section) -> dict:
+    """A notice's section of a shard as {bigram: 0, or the numbers of the pages whose titles hold it}."""
+    text, titles = (section, {}) if isinstance(section, str) else section
+    found = dict.fromkeys(_pairs(text), 0)
+    assert not found.keys() & titles.keys()
+    return {**found, **titles}
 
 
 def test_index_is_deterministic_and_an_edit_rewrites_only_what_changed(tmp_path):

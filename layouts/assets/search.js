@@ -7,7 +7,7 @@
  * many as it needs to find the results it shows.
  * Without JavaScript the page says that search needs it (the text this script removes).
  *
- * dwgk-search-index-format: 2
+ * dwgk-search-index-format: 3
  * (the index format this script reads: dwgk/search.py INDEX_FORMAT; a build with search refuses
  * a copy of this script that does not name the format the build writes)
  */
@@ -18,6 +18,7 @@
   var STATUS_CLASSES = {"已完成": "done", "整改中": "ongoing", "长期坚持": "longterm"};
   var STATUSES = ["已完成", "整改中", "长期坚持"];
   var data = {index: null, shards: {}, records: {}};
+  var sections = {}; // shard number -> {part key -> its section, read (see section)}
   var loading = {}; // url -> Promise
   var root = ""; // the site's root, relative to this page
   var run = 0; // the current search; an older one stops when it sees a newer one began
@@ -73,10 +74,32 @@
     return found;
   }
 
+  // As dwgk/search.py's bucket(): the low byte of the second character's code point.
   function shardOf(bigram) {
     var chars = Array.from(bigram);
-    var bucket = (chars[0].codePointAt(0) * 1031 + chars[1].codePointAt(0)) % data.index.buckets;
-    return bucket % data.index.shards;
+    return (chars[1].codePointAt(0) % data.index.buckets) % data.index.shards;
+  }
+
+  /* A notice's section of a shard, read once: {text: the bigrams of its pages' text, titles: the
+     numbers of the pages whose titles hold each bigram of theirs}, or null when the shard has
+     none of its bigrams. In the shard it is "the bigrams, two characters each" or, when some are
+     in titles (those are not in the text), ["the bigrams", {"八项": [0, 9]}]. */
+  function section(n, key) {
+    var read = sections[n] || (sections[n] = {});
+    if (!Object.prototype.hasOwnProperty.call(read, key)) {
+      var shard = data.shards[n];
+      var found = Object.prototype.hasOwnProperty.call(shard, key) ? shard[key] : null;
+      if (found !== null) {
+        var chars = Array.from(typeof found === "string" ? found : found[0]);
+        var text = new Set();
+        for (var i = 0; i + 1 < chars.length; i += 2) {
+          text.add(chars[i] + chars[i + 1]);
+        }
+        found = {text: text, titles: typeof found === "string" ? {} : found[1]};
+      }
+      read[key] = found;
+    }
+    return read[key];
   }
 
   function parseTerms(query) {
@@ -90,10 +113,10 @@
   }
 
   /* The pages that may hold every bigram of the query, filtered and ranked: [{part, number, title}].
-     A shard's section for a notice lists each bigram of its pages' text, with the numbers of the
-     pages whose titles hold it ({"八项": [0, 9], "规定": 0}): the pages whose titles hold every
-     bigram come first (title: true), then every other page of the notices that hold them all,
-     each in site order; the records then say which of them hold the query itself. */
+     A notice's section of a shard holds each bigram of its pages' text, and the numbers of the
+     pages whose titles hold it: the pages whose titles hold every bigram come first (title:
+     true), then every other page of the notices that hold them all, each in site order; the
+     records then say which of them hold the query itself. */
   function candidates(grams, filters) {
     var titles = [];
     var bodies = [];
@@ -103,11 +126,14 @@
       }
       var inTitle = null; // the numbers of the pages whose titles hold every bigram so far
       var found = grams.every(function (b) {
-        var section = data.shards[shardOf(b)][part.key];
-        if (!section || !Object.prototype.hasOwnProperty.call(section, b)) {
-          return false;
+        var found = section(shardOf(b), part.key);
+        var numbers = found && Object.prototype.hasOwnProperty.call(found.titles, b) ? found.titles[b] : null;
+        if (numbers === null) {
+          if (!found || !found.text.has(b)) {
+            return false;
+          }
+          numbers = [];
         }
-        var numbers = section[b] || [];
         inTitle = inTitle === null ? numbers : inTitle.filter(function (n) { return numbers.indexOf(n) >= 0; });
         return true;
       });
