@@ -34,7 +34,7 @@ from array import array
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, repeat
 from json.encoder import encode_basestring
 
 from .content import display_path
@@ -94,7 +94,10 @@ def fold(text: str) -> str:
 
 def bigrams(text: str) -> set[str]:
     """The character bigrams of the folded text, within runs of letters and digits."""
-    text = fold(text)
+    return _folded_bigrams(fold(text))
+
+
+def _folded_bigrams(text: str) -> set[str]:
     found = set(_EVEN.findall(text))
     found.update(_ODD.findall(text))
     return found
@@ -179,7 +182,7 @@ def text_bigrams(texts, leave_out=()) -> tuple[str, array]:
         keys.difference_update(_pair_keys(_SEP.join(leave_out)))
     ordered = sorted(keys)
     starts = array("I", [0])
-    starts.extend(bisect_left(ordered, end) for end in _BUCKET_ENDS)
+    starts.extend(map(bisect_left, repeat(ordered), _BUCKET_ENDS))
     return _keys_text(ordered[:starts[-1]]), starts
 
 
@@ -263,19 +266,19 @@ def render_records(key: str, title: str, unit: str, docs: list[Doc]) -> bytes:
 
 def search_part(key: str, order: tuple, meta: dict, docs: list[Doc]) -> SearchPart:
     titles: defaultdict[str, list[str]] = defaultdict(list)
-    for d in docs:
+    # A title is one line: all of them folded at once.
+    for d, title in zip(docs, fold("\n".join(d.title for d in docs)).split("\n")):
         number = str(d.number)
-        for b in bigrams(d.title):
+        for b in _folded_bigrams(title):
             titles[b].append(number)
     # The titles' bigrams are in `titles`, and left out of the text's.
     text, starts = text_bigrams([t for d in docs for t in (d.text, d.context)], titles)
-    # Letters and digits need no escaping in JSON.
-    items = sorted((bucket(b), f'"{b}":[{",".join(numbers)}],') for b, numbers in titles.items())
     title_starts = array("I", [0] * (BUCKETS + 1))
-    for n, item in items:
-        title_starts[n + 1] += len(item)
-    return SearchPart(key, order, meta, len(docs), text, starts, "".join(item for _, item in items),
-                      array("I", accumulate(title_starts)))
+    items = []
+    for n, b in sorted((ord(b[1]) % BUCKETS, b) for b in titles):  # by bucket(b)
+        items.append(f'"{b}":[{",".join(titles[b])}],')  # letters and digits need no escaping in JSON
+        title_starts[n + 1] += len(items[-1])
+    return SearchPart(key, order, meta, len(docs), text, starts, "".join(items), array("I", accumulate(title_starts)))
 
 
 def notice_search(notice: Notice, intro_text: str) -> tuple[OutputFile, SearchPart]:
