@@ -5,8 +5,13 @@
 
 In one run, on the same content (tests/bench/benchdata.py): cold builds (`--no-cache`) of this tree with
 search off (site.yml without 全文搜索; or of --baseline, a commit taken from git) and with
-search on (全文搜索: 开启), alternating, for what search adds to the build; Pagefind (pip `pagefind[extended]`, `python -m pagefind`) over the baseline's site, for
-what it adds; the size on disk of each index; then, served by nginx under /dwgk/ and opened in the
+search on (全文搜索: 开启), in pairs, each side first in every other pair, for what search adds to
+the build (wall and processor time, timed as the benchmark times a build: tests/bench/probe.py);
+Pagefind (pip `pagefind[extended]`, `python -m pagefind`) over the baseline's site, for what it
+adds. As in the benchmark, every build writes into a folder that did not exist and nothing is
+deleted until the end (on ext4 without a journal, creating files right after deleting as many is
+slow, and the build after a deletion would pay for it), and on such a file system the first build
+waits until a minute has passed since the start. Then the size on disk of each index; then, served by nginx under /dwgk/ and opened in the
 headless Chromium the tests use, each query in a fresh browser context: the bytes the query
 downloads (the index's files, as served, and gzip-compressed) and the time from navigation to the
 first result drawn. Prints a table (and --json writes the figures). Needs what `bash tests/run.sh`
@@ -27,10 +32,11 @@ import time
 from pathlib import Path
 
 from dwgk.cli import ChineseParser
-from tests.bench import benchdata
+from tests.bench import benchdata, probe
 from tests.tools import CHROMIUM, CHROMIUM_ARGS, REPO_ROOT, nginx_server
 
 QUERIES = ("八项规定", "公车", "2019 财务", "整改落实")
+SETTLE = 65  # seconds from the start before the first build, on a file system without a journal (see above)
 SHOWN = 20  # results drawn: dwgk's search page shows 20 at a time; Pagefind is asked for as many
 
 # A page that does what Pagefind's documentation shows: import its API, search, load each shown
@@ -57,12 +63,12 @@ window.resultCount = search.results.length;
 """ % SHOWN
 
 
-def build(source: Path, content: Path, output: Path) -> float:
-    start = time.perf_counter()
-    subprocess.run([sys.executable, str(source / "build.py"), "build", "--no-cache", "--content", str(content),
-                    "--layouts", str(source / "layouts"), "--output", str(output)],
-                   check=True, stdout=subprocess.DEVNULL, cwd=output.parent)
-    return time.perf_counter() - start
+def build(source: Path, content: Path, output: Path) -> dict:
+    """One cold build into a new folder, timed by probe.timed: wall and processor seconds."""
+    if output.exists():
+        raise SystemExit(f"比较出错：输出文件夹 {output} 已经存在")
+    return probe.timed([sys.executable, str(source / "build.py"), "build", "--no-cache", "--content", str(content),
+                        "--layouts", str(source / "layouts"), "--output", str(output)], str(output.parent))
 
 
 def pagefind(site: Path) -> float:
@@ -126,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
 
     load_before = os.getloadavg()[0]
     root = Path(tempfile.mkdtemp(prefix="dwgk-search-compare-"))
+    fs = probe.file_system(str(root))
+    settle_until = time.monotonic() + (SETTLE if fs["journal"] is not True else 0)
+    print(probe.describe_file_system(fs), flush=True)
     try:
         print(f"生成 {args.issues:,} 个问题的内容……", flush=True)
         notices = benchdata.make_notices(args.issues)
@@ -138,16 +147,20 @@ def main(argv: list[str] | None = None) -> int:
             archive = subprocess.run(["git", "-C", str(REPO_ROOT), "archive", args.baseline], check=True,
                                      capture_output=True).stdout
             subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
-        times = {"baseline": [], "dwgk": [], "pagefind": []}
+        if (wait := settle_until - time.monotonic()) > 0:
+            print(f"先等 {wait:.0f} 秒再计时（文件系统没有日志：一分钟内删除过的文件会拖慢新建文件）……", flush=True)
+            time.sleep(wait)
+        times = {"baseline": [], "dwgk": [], "pagefind": [], "baseline_cpu": [], "dwgk_cpu": []}
         for n in range(args.runs):
             print(f"冷生成 第{n + 1}次……", flush=True)
-            times["baseline"].append(build(base, root / "content-off", root / f"base-{n}"))
-            times["dwgk"].append(build(REPO_ROOT, root / "content", root / f"dwgk-{n}"))
+            sides = [("baseline", base, root / "content-off", root / f"base-{n}"),
+                     ("dwgk", REPO_ROOT, root / "content", root / f"dwgk-{n}")]
+            for side, source, content, output in (sides if n % 2 == 0 else sides[::-1]):
+                timed = build(source, content, output)
+                times[side].append(timed["wall"])
+                times[f"{side}_cpu"].append(timed["cpu"])
             baseline_site = disk_size(root / f"base-{n}")  # before Pagefind adds its index to it
             times["pagefind"].append(pagefind(root / f"base-{n}"))
-            if n < args.runs - 1:
-                shutil.rmtree(root / f"base-{n}")
-                shutil.rmtree(root / f"dwgk-{n}")
         site_dwgk, site_pf = root / f"dwgk-{args.runs - 1}", root / f"base-{args.runs - 1}"
         (site_pf / "pagefind-search.html").write_text(PAGEFIND_PAGE, encoding="utf-8")
         sizes = {"dwgk_site": disk_size(site_dwgk), "baseline_site": baseline_site,
@@ -175,14 +188,22 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def pair_ratios(r: dict, kind: str) -> str:
+    """Each pair's with-search ÷ without, as percentages added, in run order."""
+    return "、".join(f"{(d / b - 1) * 100:+.0f}%" for b, d in zip(r["times"]["baseline" + kind], r["times"]["dwgk" + kind]))
+
+
 def print_table(r: dict) -> None:
     t = {k: median(v) for k, v in r["times"].items()}
     s = r["sizes"]
     print(f"\n{r['issues']:,} 个问题，{r['runs']} 次的中位数（{r['cpus']} 个处理器核心；开始时平均负载 "
           f"{r['load'][0]:.2f}，结束时 {r['load'][1]:.2f}）")
     print(f"冷生成：无搜索的 dwgk {t['baseline']:.2f} 秒；带搜索的 dwgk {t['dwgk']:.2f} 秒"
-          f"（多 {t['dwgk'] - t['baseline']:.2f} 秒，{(t['dwgk'] / t['baseline'] - 1) * 100:.0f}%）；"
+          f"（多 {t['dwgk'] - t['baseline']:.2f} 秒，{(t['dwgk'] / t['baseline'] - 1) * 100:.1f}%）；"
           f"Pagefind 另需 {t['pagefind']:.2f} 秒（{t['pagefind'] / t['baseline'] * 100:.0f}%）")
+    print(f"冷生成处理器时间：无搜索 {t['baseline_cpu']:.2f} 秒；带搜索 {t['dwgk_cpu']:.2f} 秒"
+          f"（多 {(t['dwgk_cpu'] / t['baseline_cpu'] - 1) * 100:.1f}%）；"
+          f"逐对之比：墙上时间 {pair_ratios(r, '')}，处理器时间 {pair_ratios(r, '_cpu')}")
     print(f"索引大小：dwgk {s['dwgk_index'][0] / 1e6:.1f} MB（{s['dwgk_index'][1]} 个文件）；"
           f"Pagefind {s['pagefind_index'][0] / 1e6:.1f} MB（{s['pagefind_index'][1]} 个文件）；"
           f"网站：不带搜索 {s['baseline_site'][0] / 1e6:.1f} MB，带搜索 {s['dwgk_site'][0] / 1e6:.1f} MB（dwgk）")
