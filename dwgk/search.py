@@ -94,10 +94,7 @@ def fold(text: str) -> str:
 
 def bigrams(text: str) -> set[str]:
     """The character bigrams of the folded text, within runs of letters and digits."""
-    return _folded_bigrams(fold(text))
-
-
-def _folded_bigrams(text: str) -> set[str]:
+    text = fold(text)
     found = set(_EVEN.findall(text))
     found.update(_ODD.findall(text))
     return found
@@ -266,10 +263,9 @@ def render_records(key: str, title: str, unit: str, docs: list[Doc]) -> bytes:
 
 def search_part(key: str, order: tuple, meta: dict, docs: list[Doc]) -> SearchPart:
     titles: defaultdict[str, list[str]] = defaultdict(list)
-    # A title is one line: all of them folded at once.
-    for d, title in zip(docs, fold("\n".join(d.title for d in docs)).split("\n")):
+    for d in docs:  # each title folded alone: a title may have several lines (标题: |)
         number = str(d.number)
-        for b in _folded_bigrams(title):
+        for b in bigrams(d.title):
             titles[b].append(number)
     # The titles' bigrams are in `titles`, and left out of the text's.
     text, starts = text_bigrams([t for d in docs for t in (d.text, d.context)], titles)
@@ -355,7 +351,7 @@ def shards_for(parts: list[SearchPart]) -> int:
 
 class ShardOutput:
     """A postings shard as an OutputFile whose bytes are made when asked for: the build then holds
-    the bytes of one shard at a time (the parts hold the same postings, a third as large)."""
+    the bytes of one shard at a time, besides the parts it is cut from."""
 
     __slots__ = ("out_path", "number", "shards", "parts")
 

@@ -180,6 +180,17 @@ def _postings(section) -> dict:
     return {**found, **titles}
 
 
+def test_a_title_of_several_lines_lists_its_own_page():
+    """标题: | gives a title of several lines: its bigrams are its page's, not the next page's."""
+    docs = [search.Doc(n, title, f"{n}.html", "", "", "", "正文") for n, title in
+            enumerate(["通报", "第一行\n第二行瞿塘", "三是八项"])]
+    part = search.search_part("k", (), {}, docs)
+    [(key, found)] = json.loads("{" + search.section(part, 0, 1) + "}").items()
+    postings = _postings(found)
+    assert key == "k" and postings["瞿塘"] == postings["一行"] == [1] and postings["八项"] == [2]
+    assert postings["正文"] == 0
+
+
 def test_index_is_deterministic_and_an_edit_rewrites_only_what_changed(tmp_path):
     copy_example(tmp_path)
     assert run_cli("build", cwd=tmp_path).rc == 0
@@ -351,8 +362,8 @@ def test_at_district_scale_an_edit_rewrites_only_the_shards_of_its_new_words(tmp
 
 
 def test_the_index_a_build_writes_is_the_index_an_archive_makes(tmp_path):
-    """build merges the notices' postings from the files its worker processes spool them to;
-    archive's snapshot (pipeline.render) holds them in memory: the same bytes either way."""
+    """build merges the notices' postings sent back by its worker processes; archive's snapshot
+    (pipeline.render) makes them in one process: the same bytes either way."""
     from dwgk.pipeline import Paths, load_site, render
     from tests.bench import benchdata
 
