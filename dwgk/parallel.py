@@ -38,10 +38,13 @@ def split(items: list, weights: list[int], parts: int) -> list[list]:
     return [share for share in shares if share]
 
 
-def run_shares(func, items: list, weights: list[int] | None = None, start_method: str | None = None) -> list:
+def run_shares(func, items: list, weights: list[int] | None = None, start_method: str | None = None,
+               spawn: bool = True) -> list:
     """func(share), a list, for shares of items, in parallel when worth it; the results, in order.
 
     start_method: "fork" where the system has it, otherwise "spawn" (see the module docstring).
+    spawn: False for work that is worth a forked worker but not a spawned one (a fresh interpreter
+    that imports dwgk and unpickles what the work needs): where workers are spawned, it runs here.
     """
     weights = weights if weights is not None else [1] * len(items)
     workers = cpu_count()
@@ -51,6 +54,8 @@ def run_shares(func, items: list, weights: list[int] | None = None, start_method
     if len(shares) < 2:
         return [func(share) for share in shares]
     method = start_method or ("fork" if hasattr(os, "fork") else "spawn")
+    if method == "spawn" and not spawn:
+        return [func(items)]
     return _run_forked(func, shares) if method == "fork" else run_spawned(func, shares)
 
 

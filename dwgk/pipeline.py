@@ -322,8 +322,14 @@ def render_units(paths: Paths, staging: Staging, site: Site | None, plan: Plan, 
         rendered += share
     if SEARCH_UNIT in plan.render:  # a unit of no files when the site has no search
         fresh = {r.unit: r.search for r in rendered if r.search}
-        files = _search_index(site, plan, search, memo, record, paths, folders, fresh) if site.settings.search else []
-        rendered.append(_check_unit(staging, links, record, SEARCH_UNIT, files, [], site.settings.base_url, existing))
+        files, staged = [], None
+        if site.settings.search:
+            files, staged = _search_index(site, plan, search, memo, record, paths, folders, fresh)
+        unit = _check_unit(staging, links, record, SEARCH_UNIT, files, [], site.settings.base_url, existing,
+                           stage=_stage_over_cores)
+        if staged:
+            staged(unit.staged)
+        rendered.append(unit)
     problems = [e for r in rendered for e in r.errors]
     problems = problems or check_staged(paths.output_dir, [s for r in rendered for s in r.staged], before)
     if problems:
@@ -364,9 +370,10 @@ def _render_notices(paths: Paths, staging: Staging, site: Site, templates_dir: s
 
 
 def _search_index(site: Site, plan: Plan, search: SearchMemo | NoSearchMemo, memo: ParseMemo | None,
-                  record: WrittenRecord | None, paths: Paths, folders: dict, fresh: dict) -> list:
-    """The search index (index.js, the postings shards, the site's own records), from the parts
-    of the notices just rendered (fresh) and those the cache keeps.
+                  record: WrittenRecord | None, paths: Paths, folders: dict, fresh: dict) -> tuple[list, object]:
+    """The search index (the site's own records, index.js and the postings shards), from the parts
+    of the notices just rendered (fresh) and those the cache keeps; and what to call with the
+    index's output.Staged once its files are staged, which saves what the cache keeps of it.
 
     With the cache's record of the index as last written, only the shards in which a fresh part
     differs from the notice's last part are made again; the others are kept as they are in the
@@ -375,11 +382,16 @@ def _search_index(site: Site, plan: Plan, search: SearchMemo | NoSearchMemo, mem
     """
     state = search.load_search_state() if search.folder else None
     files = _search_index_changed(site, plan, search, memo, record, paths, folders, fresh, state) if state else None
+    whole = None
     if files is None:
-        files = _search_index_whole(site, plan, search, memo, paths, folders, fresh)
-    for key, part in fresh.items():
-        search.save_search_part(key, plan.keys.get(key), part)
-    return files
+        files, whole = _search_index_whole(site, plan, search, memo, paths, folders, fresh)
+
+    def staged(index: list) -> None:
+        if whole is not None:
+            whole(index)
+        for key, part in fresh.items():
+            search.save_search_part(key, plan.keys.get(key), part)
+    return files, staged
 
 
 def _all_search_parts(site: Site, plan: Plan, search: SearchMemo | NoSearchMemo, memo: ParseMemo | None, paths: Paths,
@@ -397,23 +409,26 @@ def _all_search_parts(site: Site, plan: Plan, search: SearchMemo | NoSearchMemo,
 
 
 def _search_index_whole(site: Site, plan: Plan, search: SearchMemo | NoSearchMemo, memo: ParseMemo | None, paths: Paths,
-                        folders: dict, fresh: dict) -> list:
-    from .search import index_files, section, shard_data, site_search, without_postings  # noqa: PLC0415
+                        folders: dict, fresh: dict) -> tuple[list, object]:
+    """Every file of the index, made from every part; and, with the cache, what saves the state of
+    the index once its files are staged (each shard saves its sections as it is made: ShardOutput)."""
+    from .search import index_files, shard_url, site_search, without_postings  # noqa: PLC0415
 
     parts = _all_search_parts(site, plan, search, memo, paths, folders, fresh)
-    files = index_files(site.settings, list(parts.values()))
-    if search.folder:
-        ordered = files[2].parts  # the first shard's (ShardOutput) parts, in their order
-        shards = files[2].shards
-        digests = []
-        for number in range(shards):
-            sections = {p.key: s for p in ordered for s in [section(p, number, shards)] if s}
-            search.save_search_shard(number, sections)
-            digests.append(hashlib.sha256(shard_data(number, [sections.get(p.key, b"") for p in ordered])).hexdigest())
-        search.save_search_state({"keys": tuple(sorted(folders)), "shards": shards, "digests": tuple(digests),
-                                 "site": site_search(site.settings)[1],
-                                 "parts": {k: without_postings(p) for k, p in parts.items()}})
-    return files
+    if not search.folder:
+        return index_files(site.settings, list(parts.values())), None
+    # A build that stops while the shards are saved leaves no state: the next one makes the index whole.
+    search.save_search_state({})
+    files = index_files(site.settings, list(parts.values()), keep=search.save_search_shard)
+    shards = files[2].shards if len(files) > 2 else 0
+
+    def save_state(index: list) -> None:
+        digests = {s.out_path: s.digest for s in index}
+        search.save_search_state({"keys": tuple(sorted(folders)), "shards": shards,
+                                  "digests": tuple(digests[shard_url(n)] for n in range(shards)),
+                                  "site": site_search(site.settings)[1],
+                                  "parts": {k: without_postings(p) for k, p in parts.items()}})
+    return files, save_state
 
 
 def _search_index_changed(site: Site, plan: Plan, search: SearchMemo, memo: ParseMemo, record: WrittenRecord,
@@ -487,10 +502,12 @@ def _summary_of(memo: ParseMemo | None, paths: Paths, folders: dict, key: str):
 
 
 def _check_unit(staging: Staging, link_memo: LinkMemo | None, record: WrittenRecord | None, name: str,
-                files: list[OutputFile], errors: list, base_url: str, existing: Existing) -> Rendered:
-    """Stage a unit's files and check the links of those of its pages that changed."""
+                files: list[OutputFile], errors: list, base_url: str, existing: Existing,
+                stage=stage_files) -> Rendered:
+    """Stage a unit's files (stage: output.stage_files or _stage_over_cores) and check the links of
+    those of its pages that changed."""
     written = record.written if record else {}
-    staged = stage_files(staging, files, written)
+    staged = stage(staging, files, written)
     if errors:
         return Rendered(name, staged, errors, [], [], False, set())
     before = link_memo.load_links(name) if link_memo else {}
@@ -515,6 +532,22 @@ def _check_unit(staging: Staging, link_memo: LinkMemo | None, record: WrittenRec
     if link_memo and scans != before:
         link_memo.save_links(name, scans)
     return Rendered(name, staged, errors, broken, deferred, anchors_changed, set(existing.kept))
+
+
+def _stage_over_cores(staging: Staging, files: list[OutputFile], written: dict) -> list:
+    """output.stage_files, with the files shared out over the cores where workers are forked, when
+    enough of them are made as they are staged: the search index's shards (search.ShardOutput),
+    which at 10,000 issues take a fifth of a second to make (not worth a spawned worker). An edit
+    stages a few shards made already and keeps the others: that is no work for a worker."""
+    from .search import ShardOutput  # noqa: PLC0415
+
+    weights = [1 if isinstance(f, ShardOutput) else 0 for f in files]
+    shares = run_shares(functools.partial(_stage_share, staging, written), files, weights, spawn=False)
+    return [s for share in shares for s in share]
+
+
+def _stage_share(staging: Staging, written: dict, files: list[OutputFile]) -> list:
+    return stage_files(staging, files, written)
 
 
 def _scan(f: OutputFile, digest: str, tags_read: dict) -> tuple:

@@ -169,12 +169,29 @@ def _keys_text(keys: list[int]) -> str:
     return pairs.decode("utf-32-le")
 
 
+# The marks that cut most Chinese text into runs, taken out with str.replace, which is faster than
+# the regular expression: it then reads only the pieces left with some other mark in them.
+_COMMON_BREAKS = "，。、"
+
+
+def runs(text: str) -> set[str]:
+    """The runs of letters and digits in the text (as _RUN finds them), each once."""
+    for mark in _COMMON_BREAKS:
+        text = text.replace(mark, " ")
+    pieces = set(text.split())  # white space is no letter or digit
+    mixed = [p for p in pieces if not p.isalnum()]  # isalnum: each character a letter or digit, as \w but _
+    if mixed:
+        pieces.difference_update(mixed)
+        pieces.update(_RUN.findall(" ".join(mixed)))
+    return pieces
+
+
 def text_bigrams(texts, leave_out=()) -> tuple[str, array]:
     """The bigrams of all these texts (of each run of letters and digits once, however often the
     texts repeat it: a notice's title and dates are in every issue's context), but those in
     leave_out, by bucket and each bucket sorted, as one text of two characters a bigram; and
     where each bucket's bigrams begin in it (BUCKETS + 1 places, counted in bigrams)."""
-    keys = set(_pair_keys(fold(_SEP.join(set(_RUN.findall(" ".join(texts)))))))
+    keys = set(_pair_keys(fold(_SEP.join(runs(" ".join(texts))))))
     if leave_out:
         keys.difference_update(_pair_keys(_SEP.join(leave_out)))
     ordered = sorted(keys)
@@ -351,16 +368,24 @@ def shards_for(parts: list[SearchPart]) -> int:
 
 class ShardOutput:
     """A postings shard as an OutputFile whose bytes are made when asked for: the build then holds
-    the bytes of one shard at a time, besides the parts it is cut from."""
+    the bytes of one shard at a time, besides the parts it is cut from, and the processes that
+    write the files share out the making (pipeline._stage_over_cores).
 
-    __slots__ = ("out_path", "number", "shards", "parts")
+    keep: called with the shard's number and its sections ({part key: section}) as they are made
+    (the build cache keeps them, to make the shard again from them when a notice changes)."""
 
-    def __init__(self, number: int, shards: int, parts: list[SearchPart]):
+    __slots__ = ("out_path", "number", "shards", "parts", "keep")
+
+    def __init__(self, number: int, shards: int, parts: list[SearchPart], keep=None):
         self.out_path, self.number, self.shards, self.parts = shard_url(number), number, shards, parts
+        self.keep = keep
 
     @property
     def data(self) -> bytes:
-        return shard_data(self.number, [section(p, self.number, self.shards) for p in self.parts])
+        sections = [section(p, self.number, self.shards) for p in self.parts]
+        if self.keep is not None:
+            self.keep(self.number, {p.key: s for p, s in zip(self.parts, sections) if s})
+        return shard_data(self.number, sections)
 
 
 def index_file(ordered: list[SearchPart], shards: int) -> OutputFile:
@@ -374,12 +399,13 @@ def index_file(ordered: list[SearchPart], shards: int) -> OutputFile:
     return OutputFile(INDEX_FILE, _script("index", index))
 
 
-def index_files(settings: Settings, parts: list[SearchPart]) -> list[OutputFile]:
-    """index.js, the postings shards and the site's own records, from every notice's part."""
+def index_files(settings: Settings, parts: list[SearchPart], keep=None) -> list[OutputFile]:
+    """The site's own records, index.js and the postings shards (in this order), from every
+    notice's part; keep: see ShardOutput."""
     ordered = ordered_parts(settings, parts)
     shards = shards_for(ordered)
     return ([site_search(settings)[0], index_file(ordered, shards)]
-            + [ShardOutput(number, shards, ordered) for number in range(shards)])
+            + [ShardOutput(number, shards, ordered, keep) for number in range(shards)])
 
 
 def check_search_script(files: list[OutputFile], layouts_dir: str, errors: list) -> None:

@@ -109,7 +109,7 @@ def _pairs(text: str) -> list[str]:
 
 
 @settings(max_examples=300, derandomize=True, deadline=None)
-@given(st.lists(st.text(alphabet=st.sampled_from("八项规定a＿Ｂ1 。\U00020BB7\U0001D7CE\u00e9\u3400\uFFFD"), max_size=12),
+@given(st.lists(st.text(alphabet=st.sampled_from("八项规定a＿Ｂ1 。，、_\U00020BB7\U0001D7CE\u00e9\u3400\uFFFD"), max_size=12),
                 max_size=5), st.sets(st.sampled_from(["八项", "规定", "a_", "\U00020BB7八"])))
 def test_a_texts_bigrams_are_each_pair_of_letters_once_by_bucket(texts, left_out):
     """text_bigrams makes integers of the characters' bytes: its bigrams are those of the strings,
@@ -122,6 +122,14 @@ def test_a_texts_bigrams_are_each_pair_of_letters_once_by_bucket(texts, left_out
     for n in range(BUCKETS):
         in_bucket = found[starts[n]:starts[n + 1]]
         assert {bucket(b) for b in in_bucket} <= {n} and in_bucket == sorted(in_bucket, key=lambda b: (b[1], b[0]))
+
+
+@settings(max_examples=500, derandomize=True, deadline=None)
+@given(st.one_of(st.text(), st.text(alphabet=st.sampled_from("八项a_＿Ｂ1١²Ⅻ，。、；“ \t\n\u3000\u00a0\u2028-"))))
+def test_runs_are_the_runs_the_regular_expression_finds(text):
+    """runs cuts the text at the common marks with str.replace and tells runs by str.isalnum:
+    the same runs as the regular expression (\\w, and the full-width ＿), in any text."""
+    assert search.runs(text) == set(re.findall(r"[\w\uFF3F]+", text))
 
 
 def test_no_letter_or_digit_is_in_the_plane_of_the_separator():
@@ -361,20 +369,47 @@ def test_at_district_scale_an_edit_rewrites_only_the_shards_of_its_new_words(tmp
     assert {p.name: p.read_bytes() for p in cold.iterdir()} == {p.name: p.read_bytes() for p in search.iterdir()}
 
 
-def test_the_index_a_build_writes_is_the_index_an_archive_makes(tmp_path):
-    """build merges the notices' postings sent back by its worker processes; archive's snapshot
-    (pipeline.render) makes them in one process: the same bytes either way."""
+def test_the_index_a_build_writes_is_the_index_an_archive_makes(tmp_path, monkeypatch):
+    """build merges the notices' postings sent back by its worker processes, and shares the making
+    of the shards out over the cores as they are staged (each worker saving the sections of its
+    shards in the cache); archive's snapshot (pipeline.render) makes them in one process: the same
+    bytes either way, and the cache's sections make an edit's shards what a cold build makes."""
+    import os
+
+    from dwgk import parallel, pipeline
     from dwgk.pipeline import Paths, load_site, render
     from tests.bench import benchdata
 
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_ITEMS", 1)  # these 8 shards are shared out as 256 are
+    stagers = tmp_path / "stagers"
+    real_share = pipeline._stage_share
+
+    def share(staging, written, files):
+        with open(stagers, "a") as f:
+            f.write(f"{os.getpid()} {len(files)}\n")
+        return real_share(staging, written, files)
+    monkeypatch.setattr(pipeline, "_stage_share", share)
     benchdata.write_dwgk_content(str(tmp_path / "content"), benchdata.make_notices(300), search=True)
-    assert run_cli("build", "--no-cache", cwd=tmp_path).rc == 0
+    assert run_cli("build", cwd=tmp_path).rc == 0
     built = read_tree(tmp_path / "site" / "assets" / "search")
     assert len([p for p in built if p.startswith("p-")]) == 8  # each shard of several buckets
+    if (os.cpu_count() or 1) > 1 and hasattr(os, "fork"):
+        assert len({line.split()[0] for line in stagers.read_text().splitlines()}) == 2  # two processes made them
     paths = Paths(str(tmp_path / "content"), str(REPO / "layouts"), str(tmp_path / "unused"))
     files = render(paths, load_site(paths))
     held = {f.out_path.removeprefix("assets/search/"): f.data for f in files if f.out_path.startswith("assets/search/")}
     assert held == built
+    # An edit: its shards are made again from the sections the workers kept, as a cold build makes them.
+    # The few shards it changes are made before they are staged: no worker is started for them.
+    edit(next((tmp_path / "content").glob("*/05.md")), "一是", "一是瞿塘峡", 1)
+    stagers.unlink()
+    monkeypatch.setattr(pipeline, "_search_index_whole", lambda *a: pytest.fail("made the whole index again"))
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    assert stagers.read_text() == f"{os.getpid()} {2 + 8}\n"  # the records, index.js and the 8 shards, here
+    monkeypatch.undo()
+    assert run_cli("build", "--no-cache", "--output", "cold", cwd=tmp_path).rc == 0
+    assert read_tree(tmp_path / "site" / "assets" / "search") == read_tree(tmp_path / "cold" / "assets" / "search")
+    assert read_tree(tmp_path / "site" / "assets" / "search") != built
 
 
 def test_district_example_filters_by_unit_and_round(page, tmp_path, nginx):
