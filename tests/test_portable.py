@@ -31,6 +31,19 @@ def test_work_that_cannot_travel_runs_here():
     assert results == [[(1, os.getpid()), (2, os.getpid())], [(3, os.getpid())]]
 
 
+def test_work_not_worth_a_spawned_worker_runs_here_where_workers_are_spawned(monkeypatch):
+    """run_shares(spawn=False), as the search shards are staged: forked where the system forks,
+    all here where workers would be spawned."""
+    monkeypatch.setattr(parallel, "cpu_count", lambda: 2)
+    items = list(range(300))
+    spawned = parallel.run_shares(numbered, items, start_method="spawn", spawn=False)
+    assert spawned == [[(n, n * n, os.getpid()) for n in items]]
+    if hasattr(os, "fork"):
+        forked = parallel.run_shares(numbered, items, start_method="fork", spawn=False)
+        assert [row[:2] for share in forked for row in share] == [(n, n * n) for n in items]
+        assert len(forked) == 2 and forked[1][0][2] != os.getpid()
+
+
 def test_without_the_cache_pages_are_replaced_by_renaming(tmp_path):
     """--no-cache has no spare folder to swap pages with: each changed page is renamed into place."""
     site = copy_example(tmp_path / "a")
