@@ -412,7 +412,7 @@ def _search_index_whole(site: Site, plan: Plan, search: SearchMemo | NoSearchMem
                         folders: dict, fresh: dict) -> tuple[list, object]:
     """Every file of the index, made from every part; and, with the cache, what saves the state of
     the index once its files are staged (each shard saves its sections as it is made: ShardOutput)."""
-    from .search import index_files, shard_url, site_search, without_postings  # noqa: PLC0415
+    from .search import index_files, site_search, without_postings  # noqa: PLC0415
 
     parts = _all_search_parts(site, plan, search, memo, paths, folders, fresh)
     if not search.folder:
@@ -420,12 +420,12 @@ def _search_index_whole(site: Site, plan: Plan, search: SearchMemo | NoSearchMem
     # A build that stops while the shards are saved leaves no state: the next one makes the index whole.
     search.save_search_state({})
     files = index_files(site.settings, list(parts.values()), keep=search.save_search_shard)
-    shards = files[2].shards if len(files) > 2 else 0
+    shards = files[2:]  # after the site's records and index.js, by number
 
     def save_state(index: list) -> None:
         digests = {s.out_path: s.digest for s in index}
-        search.save_search_state({"keys": tuple(sorted(folders)), "shards": shards,
-                                  "digests": tuple(digests[shard_url(n)] for n in range(shards)),
+        search.save_search_state({"keys": tuple(sorted(folders)), "shards": len(shards),
+                                  "digests": tuple(digests[f.out_path] for f in shards),
                                   "site": site_search(site.settings)[1],
                                   "parts": {k: without_postings(p) for k, p in parts.items()}})
     return files, save_state
