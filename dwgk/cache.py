@@ -23,6 +23,7 @@ import hashlib
 import marshal
 import os
 import pickle
+import secrets
 import shutil
 import sys
 import time
@@ -521,31 +522,38 @@ class WrittenRecord:
 
 class SearchMemo:
     """The layer of the search index (pipeline._search_index): each notice's search.SearchPart,
-    each postings shard's sections and the index as last written."""
+    each postings shard's sections and the state of the index as last made (by a build that
+    wrote it, or by one that failed or stopped after making it: see pipeline._search_index).
+
+    Each build marks what it saves with a token of its own, and the state names the token of
+    every shard's sections: sections the state does not name (saved by a build that stopped
+    before saving the state) are never used."""
 
     def __init__(self, store: CacheStore):
         self.store = store
         self.folder = store.folder
+        self.token = secrets.token_hex(8)  # this build's; forked and spawned workers share it
 
-    def load_search_part(self, key: str, unit_key: str | None, any_key: bool = False):
-        """The notice's search.SearchPart as rendered with this unit key (any_key: as last kept), if kept."""
-        if unit_key is None and not any_key:
+    def load_search_part(self, key: str, unit_key: str | None):
+        """The notice's search.SearchPart as made with this unit key, if kept."""
+        if unit_key is None:
             return None
         entry = self.store.load("search", key)
-        ok = isinstance(entry, tuple) and len(entry) == 2 and (any_key or entry[0] == unit_key)
+        ok = isinstance(entry, tuple) and len(entry) == 2 and entry[0] == unit_key
         return entry[1] if ok else None
 
     def save_search_part(self, key: str, unit_key: str | None, part) -> None:
         if unit_key is not None:
             self.store.save("search", key, (unit_key, part))
 
-    def load_search_shard(self, number: int):
-        """{part key: its section} of a postings shard, as last written (see pipeline._search_index)."""
+    def load_search_shard(self, number: int, token: str):
+        """{part key: its section} of a postings shard, as the build with this token made it."""
         found = self.store.load("search", _shard(number))
-        return found if isinstance(found, dict) else None
+        ok = isinstance(found, tuple) and len(found) == 2 and found[0] == token and isinstance(found[1], dict)
+        return found[1] if ok else None
 
     def save_search_shard(self, number: int, sections: dict) -> None:
-        self.store.save("search", _shard(number), sections)
+        self.store.save("search", _shard(number), (self.token, sections))
 
     def load_search_state(self):
         found = self.store.load("search", _state())
@@ -560,13 +568,15 @@ class NoSearchMemo:
 
     folder = None
 
-    def load_search_part(self, key: str, unit_key: str | None, any_key: bool = False):
+    token = ""
+
+    def load_search_part(self, key: str, unit_key: str | None):
         return None
 
     def save_search_part(self, key: str, unit_key: str | None, part) -> None:
         pass
 
-    def load_search_shard(self, number: int):
+    def load_search_shard(self, number: int, token: str):
         return None
 
     def save_search_shard(self, number: int, sections: dict) -> None:

@@ -375,10 +375,14 @@ def _search_index(site: Site, plan: Plan, search: SearchMemo | NoSearchMemo, mem
     of the notices just rendered (fresh) and those the cache keeps; and what to call with the
     index's output.Staged once its files are staged, which saves what the cache keeps of it.
 
-    With the cache's record of the index as last written, only the shards in which a fresh part
-    differs from the notice's last part are made again; the others are kept as they are in the
-    output folder (output.KeptFile). The parts are saved last, so that a build that stops
-    half-way leaves the next one comparing with the parts the shards were made from.
+    With the cache's state of the index as last made, only the shards in which a notice's part
+    differs from its part in that state are made again, and those the output folder does not hold
+    as the state made them; the others are kept as they are there (output.KeptFile). The state is
+    that of the index as last made, not as last written: a build that failed after making it (a
+    link to a missing file, say) saved it too, and a notice put back as it was before that build
+    is not rendered again (its pages are still as written) though its part in the state is not
+    its part now. Each part is saved after the state that names it, so that a build that stops
+    half-way leaves the next one making the index whole rather than comparing with the wrong part.
     """
     state = search.load_search_state() if search.folder else None
     files = _search_index_changed(site, plan, search, memo, record, paths, folders, fresh, state) if state else None
@@ -394,13 +398,13 @@ def _search_index(site: Site, plan: Plan, search: SearchMemo | NoSearchMemo, mem
     return files, staged
 
 
-def _all_search_parts(site: Site, plan: Plan, search: SearchMemo | NoSearchMemo, memo: ParseMemo | None, paths: Paths,
-                      folders: dict, fresh: dict) -> dict:
-    """Every notice's part: fresh, else as kept for the notice as it is, else made from the full notice
-    (then added to fresh)."""
+def _current_parts(site: Site, plan: Plan, search: SearchMemo | NoSearchMemo, memo: ParseMemo | None, paths: Paths,
+                   folders: dict, fresh: dict, keys) -> dict:
+    """The part of each of these notices as it is now: fresh, else as kept for the notice as it
+    is, else made from the full notice (then added to fresh, to be saved)."""
     from .render import search_part_of  # noqa: PLC0415 - see _render_notices
 
-    parts = {key: fresh.get(key) or search.load_search_part(key, plan.keys.get(key)) for key in folders}
+    parts = {key: fresh.get(key) or search.load_search_part(key, plan.keys.get(key)) for key in keys}
     missing = [key for key, part in parts.items() if part is None]
     for notice in full_site(replace(site, notices=tuple(_summary_of(memo, paths, folders, k) for k in missing)),
                             folders, memo, paths.content_dir).notices:
@@ -414,7 +418,7 @@ def _search_index_whole(site: Site, plan: Plan, search: SearchMemo | NoSearchMem
     the index once its files are staged (each shard saves its sections as it is made: ShardOutput)."""
     from .search import index_files, site_search, without_postings  # noqa: PLC0415
 
-    parts = _all_search_parts(site, plan, search, memo, paths, folders, fresh)
+    parts = _current_parts(site, plan, search, memo, paths, folders, fresh, folders)
     if not search.folder:
         return index_files(site.settings, list(parts.values())), None
     # A build that stops while the shards are saved leaves no state: the next one makes the index whole.
@@ -426,49 +430,55 @@ def _search_index_whole(site: Site, plan: Plan, search: SearchMemo | NoSearchMem
         digests = {s.out_path: s.digest for s in index}
         search.save_search_state({"keys": tuple(sorted(folders)), "shards": len(shards),
                                   "digests": tuple(digests[f.out_path] for f in shards),
+                                  "tokens": (search.token,) * len(shards),
                                   "site": site_search(site.settings)[1],
-                                  "parts": {k: without_postings(p) for k, p in parts.items()}})
+                                  "parts": {k: without_postings(p) for k, p in parts.items()},
+                                  "made": {k: plan.keys.get(k) for k in parts}})
     return files, save_state
 
 
 def _search_index_changed(site: Site, plan: Plan, search: SearchMemo, memo: ParseMemo, record: WrittenRecord,
                           paths: Paths, folders: dict, fresh: dict, state: dict) -> list | None:
-    """The index from the last one and the fresh parts; None when it must be made whole (a notice
-    came or went, the number of shards changed, or the cache lacks what it needs)."""
+    """The index from the state of the last one made and the parts that differ from those it was
+    made from; None when it must be made whole (a notice came or went, the number of shards
+    changed, or the cache lacks what it needs)."""
     from .output import KeptFile  # noqa: PLC0415
     from .search import (changed_shards, index_file, ordered_parts, section, shard_data, shard_url,  # noqa: PLC0415
                          shards_for, site_search, without_postings)
 
     if state["keys"] != tuple(sorted(folders)):
         return None
-    whole = functools.partial(_all_search_parts, site, plan, search, memo, paths, folders, {})
+    made = state["made"]  # notice -> the unit key of the notice its part in the state was made from
+    # Notices not rendered now whose part in the state was made from another version of them.
+    stale = [key for key in folders if key not in fresh and made.get(key) != plan.keys.get(key)]
+    changed = {**fresh, **(_current_parts(site, plan, search, memo, paths, folders, fresh, stale) if stale else {})}
+    whole = functools.partial(_current_parts, site, plan, search, memo, paths, folders, {}, folders)
     site_records, site_part = site_search(site.settings)
-    changed = dict(fresh)
-    old = {key: search.load_search_part(key, None, any_key=True) for key in fresh}
+    old = {key: search.load_search_part(key, made.get(key)) for key in changed}
     old[""] = state["site"]
     if site_part != state["site"]:
         changed[""] = site_part
     if any(old[key] is None for key in changed):
         return None
-    parts = {**state["parts"], **{key: without_postings(p) for key, p in fresh.items()}}
+    parts = {**state["parts"], **{key: without_postings(p) for key, p in changed.items() if key}}
     ordered = ordered_parts(site.settings, parts.values())
     shards = shards_for(ordered)
     if shards != state["shards"]:
         return None
     redo = set().union(*(changed_shards(old[key], part, shards) for key, part in changed.items()))
-    digests = list(state["digests"])
+    digests, tokens = list(state["digests"]), list(state["tokens"])
     output_dir = paths.output_dir
-    for number in range(shards):  # a shard not as this cache made it (edited, deleted) is made again
+    for number in range(shards):  # a shard not as the state made it (not written, edited, deleted) is made again
         known = record.written.get(shard_url(number))
         if not known or known[0] != digests[number] or stat_target(output_dir, shard_url(number)) != known[1]:
             redo.add(number)
     files = [site_records, index_file(ordered, shards)]
     for number in range(shards):
         if number not in redo:
-            files.append(KeptFile(shard_url(number), digests[number],
-                                  functools.partial(_shard_from_cache, search, number, shards, ordered, whole)))
+            files.append(KeptFile(shard_url(number), digests[number], functools.partial(
+                _shard_from_cache, search, number, tokens[number], shards, ordered, whole)))
             continue
-        sections = search.load_search_shard(number)
+        sections = search.load_search_shard(number, tokens[number])
         if sections is None:
             return None
         for key, part in changed.items():
@@ -478,18 +488,19 @@ def _search_index_changed(site: Site, plan: Plan, search: SearchMemo, memo: Pars
                 sections[key] = text
         data = shard_data(number, [sections.get(p.key, b"") for p in ordered])
         search.save_search_shard(number, sections)
-        digests[number] = hashlib.sha256(data).hexdigest()
+        digests[number], tokens[number] = hashlib.sha256(data).hexdigest(), search.token
         files.append(OutputFile(shard_url(number), data))
-    search.save_search_state({**state, "digests": tuple(digests), "site": site_part, "parts": parts})
+    search.save_search_state({**state, "digests": tuple(digests), "tokens": tuple(tokens), "site": site_part,
+                              "parts": parts, "made": {**made, **{k: plan.keys.get(k) for k in changed if k}}})
     return files
 
 
-def _shard_from_cache(search: SearchMemo, number: int, shards: int, ordered: list, whole) -> bytes:
+def _shard_from_cache(search: SearchMemo, number: int, token: str, shards: int, ordered: list, whole) -> bytes:
     """A kept shard's bytes, when the output folder no longer holds them (it changed since this
     build looked): from the cache, else from every part (whole())."""
     from .search import section, shard_data  # noqa: PLC0415
 
-    sections = search.load_search_shard(number)
+    sections = search.load_search_shard(number, token)
     if sections is None:
         parts = {"": ordered[0], **whole()}
         sections = {p.key: section(parts[p.key], number, shards) for p in ordered}

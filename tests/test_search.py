@@ -369,6 +369,64 @@ def test_at_district_scale_an_edit_rewrites_only_the_shards_of_its_new_words(tmp
     assert {p.name: p.read_bytes() for p in cold.iterdir()} == {p.name: p.read_bytes() for p in search.iterdir()}
 
 
+def _district_with_search(root: Path) -> list[Path]:
+    """300 issues in 15 notices with search on, built; returns the first issue of two notices."""
+    from tests.bench import benchdata
+
+    benchdata.write_dwgk_content(str(root / "content"), benchdata.make_notices(300), search=True)
+    assert run_cli("build", cwd=root).rc == 0
+    return [sorted(folder.glob("0*.md"))[0] for folder in sorted((root / "content").glob("*/"))[:2]]
+
+
+def _assert_index_as_cold(root: Path) -> None:
+    assert run_cli("build", "--no-cache", "--output", "cold", cwd=root).rc == 0
+    assert read_tree(root / "site" / "assets" / "search") == read_tree(root / "cold" / "assets" / "search")
+
+
+def test_a_notice_put_back_after_a_failed_build_is_put_back_in_the_index(tmp_path, monkeypatch):
+    """A build that fails at the link check has made the index with the edit: the next build, with
+    the edit undone (the notice's pages are as written, so it is not rendered again) and another
+    notice changed, makes the shards of the words the edit added again, without them."""
+    from dwgk import pipeline
+
+    first, other = _district_with_search(tmp_path)
+    text = first.read_text(encoding="utf-8")
+    first.write_text(text.replace("一是", "一是瞿塘峡[见附件](整改方案.txt)", 1), encoding="utf-8")
+    assert_errors(run_cli("build", cwd=tmp_path), None)
+    first.write_text(text, encoding="utf-8")
+    other.rename(other.with_name("r123.md"))
+    monkeypatch.setattr(pipeline, "_search_index_whole", lambda *a: pytest.fail("made the whole index again"))
+    result = run_cli("build", cwd=tmp_path)
+    assert result.rc == 0, result.err
+    monkeypatch.undo()
+    _assert_index_as_cold(tmp_path)
+
+
+def test_sections_saved_by_a_build_that_stopped_before_its_state_are_not_used(tmp_path, monkeypatch):
+    """A build stopped between saving a shard's sections and saving the state of the index leaves
+    sections the state does not describe: the next build that makes that shard again makes the
+    whole index instead of adding its edit to them."""
+    from dwgk.cache import SearchMemo
+
+    first, other = _district_with_search(tmp_path)
+    text = first.read_text(encoding="utf-8")
+    edit(first, "一是", "一是瞿塘峡", 1)
+    real_save = SearchMemo.save_search_state
+
+    def stop(memo, state):
+        if state:
+            raise KeyboardInterrupt
+        real_save(memo, state)
+    monkeypatch.setattr(SearchMemo, "save_search_state", stop)
+    with pytest.raises(KeyboardInterrupt):
+        run_cli("build", cwd=tmp_path)
+    monkeypatch.undo()
+    first.write_text(text, encoding="utf-8")
+    edit(other, "一是", "一是瞿塘峡", 1)  # the same shards as the stopped build's edit
+    assert run_cli("build", cwd=tmp_path).rc == 0
+    _assert_index_as_cold(tmp_path)
+
+
 def test_the_index_a_build_writes_is_the_index_an_archive_makes(tmp_path, monkeypatch):
     """build merges the notices' postings sent back by its worker processes, and shares the making
     of the shards out over the cores as they are staged (each worker saving the sections of its
