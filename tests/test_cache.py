@@ -286,13 +286,16 @@ class Editor:
                 path.write_bytes(bytes(rng.randrange(256) for _ in range(len(data))))  # garbage
 
 
+EDIT_SEEDS = (8, 2027)
+
+
 def edit_seeds() -> list[int]:
     """The seeds of the random edit sequences: 8 (notices only) and 2027 (odd: a district portal
     with search). DWGK_EDIT_SEEDS=FIRST-LAST runs those instead, to explore more sequences (about
     15 s each); a sequence that fails is replayed by its seed alone."""
     spec = os.environ.get("DWGK_EDIT_SEEDS")
     if not spec:
-        return [8, 2027]
+        return list(EDIT_SEEDS)
     first, _, last = spec.partition("-")
     return list(range(int(first), int(last or first) + 1))
 
@@ -329,8 +332,9 @@ def test_any_sequence_of_edits_builds_what_a_cold_build_builds(tmp_path, monkeyp
                 assert read_tree(root / "preview") == read_tree(root / "cold")
         except AssertionError as exc:
             raise AssertionError(f"seed {seed}, after steps {done}") from exc
-    assert len({d.split(":")[0] for d in done}) >= 15  # the sequence really mixes the kinds of edit
-    assert built >= STEPS // 5  # and builds a site now and then, not only errors
+    if seed in EDIT_SEEDS:  # chosen so that the sequence really mixes the kinds of edit
+        assert len({d.split(":")[0] for d in done}) >= 15
+        assert built >= STEPS // 5  # and builds a site now and then, not only errors (other seeds may not)
 
 
 def test_a_rebuild_with_nothing_changed_parses_and_renders_nothing(tmp_path, monkeypatch):
