@@ -568,8 +568,6 @@ class NoSearchMemo:
 
     folder = None
 
-    token = ""
-
     def load_search_part(self, key: str, unit_key: str | None):
         return None
 
